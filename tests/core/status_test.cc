@@ -64,3 +64,18 @@ TEST(ResultTest, AssignOrReturnPropagatesErrorsAndValues) {
 
 }  // namespace
 }  // namespace vigil
+
+#include "core/clock.h"
+
+namespace vigil {
+namespace {
+
+TEST(ClockTest, FakeClockAdvancesAndFormatsUtc) {
+  FakeClock clock(TimePoint(std::chrono::seconds(1'700'000'000)));
+  EXPECT_EQ(FormatUtc(clock.Now()), "2023-11-14T22:13:20Z");
+  clock.Advance(std::chrono::hours(24));
+  EXPECT_EQ(FormatUtc(clock.Now()), "2023-11-15T22:13:20Z");
+}
+
+}  // namespace
+}  // namespace vigil
