@@ -1,0 +1,14 @@
+// Registration of the `vigil` subcommands. Each command parses its flags with CLI11, calls
+// the library, prints, and stores its process exit code in *exit_code.
+#ifndef VIGIL_CLI_COMMANDS_H_
+#define VIGIL_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace vigil::cli {
+
+void RegisterHashCommand(CLI::App& app, int* exit_code);
+
+}  // namespace vigil::cli
+
+#endif  // VIGIL_CLI_COMMANDS_H_

@@ -1,0 +1,91 @@
+#include "cli/hash_output.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace vigil::cli {
+namespace {
+
+std::string DihedralKey(int d) {
+  return fmt::format("pdq_{}", hash::DihedralName(static_cast<hash::Dihedral>(d)));
+}
+
+}  // namespace
+
+Result<HashFormat> ParseHashFormat(const std::string& name) {
+  if (name == "text") return HashFormat::kText;
+  if (name == "csv") return HashFormat::kCsv;
+  if (name == "jsonl") return HashFormat::kJsonl;
+  return InvalidArgumentError(fmt::format("unknown format '{}' (text, csv or jsonl)", name));
+}
+
+std::string CsvField(const std::string& field) {
+  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string HashHeader(HashFormat format, bool dihedral) {
+  if (format != HashFormat::kCsv) return "";
+  std::string header = "file,pdq_hex,quality,md5,sha256";
+  if (dihedral) {
+    for (int d = 1; d < hash::kDihedralCount; ++d) {
+      header += ',';
+      header += DihedralKey(d);
+    }
+  }
+  return header + "\n";
+}
+
+std::string FormatHashRecord(HashFormat format, const std::string& file,
+                             const detect::MediaHashes& h, bool dihedral) {
+  const std::string pdq = h.pdq.ToHex();
+  const std::string md5 = hash::DigestToHex(h.md5);
+  const std::string sha256 = hash::DigestToHex(h.sha256);
+  const bool with_dihedral = dihedral && h.pdq_dihedral.has_value();
+  switch (format) {
+    case HashFormat::kCsv: {
+      std::string line =
+          fmt::format("{},{},{},{},{}", CsvField(file), pdq, h.pdq_quality, md5, sha256);
+      if (with_dihedral) {
+        for (int d = 1; d < hash::kDihedralCount; ++d) {
+          line += ',';
+          line += (*h.pdq_dihedral)[d].ToHex();
+        }
+      }
+      return line + "\n";
+    }
+    case HashFormat::kJsonl: {
+      nlohmann::ordered_json j;
+      j["file"] = file;
+      j["pdq_hex"] = pdq;
+      j["quality"] = h.pdq_quality;
+      j["md5"] = md5;
+      j["sha256"] = sha256;
+      if (with_dihedral) {
+        for (int d = 1; d < hash::kDihedralCount; ++d) j[DihedralKey(d)] = (*h.pdq_dihedral)[d].ToHex();
+      }
+      // Replace invalid UTF-8 in odd file names instead of failing the whole run.
+      return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    }
+    case HashFormat::kText: {
+      std::string text = fmt::format("{}  pdq={} quality={} md5={} sha256={}\n", file, pdq,
+                                     h.pdq_quality, md5, sha256);
+      if (with_dihedral) {
+        for (int d = 1; d < hash::kDihedralCount; ++d) {
+          text += fmt::format("{}  {}={}\n", file, DihedralKey(d), (*h.pdq_dihedral)[d].ToHex());
+        }
+      }
+      return text;
+    }
+  }
+  return "";
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,35 @@
+// The `vigil` command. Thin: parses arguments, calls the library, maps statuses to exit codes.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+#include "core/logging.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"vigil: detect, review, report and account for known abusive material"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "vigil 0.1.0");
+  std::string log_level = "warn";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+
+  int exit_code = 0;
+  vigil::cli::RegisterHashCommand(app, &exit_code);
+  app.parse_complete_callback([&] {
+    vigil::Status s = vigil::SetUpStderrLogging(log_level);
+    if (!s.ok()) throw CLI::ValidationError("--log-level", s.message());
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    // The library reports errors as values; anything thrown here is a bug or out-of-memory.
+    std::fprintf(stderr, "vigil: internal error: %s\n", e.what());
+    return 12;
+  }
+  return exit_code;
+}
