@@ -1,0 +1,135 @@
+#include "index/generation.h"
+
+#include <cassert>
+#include <string>
+
+namespace vigil::index::internal {
+
+Generation::Generation(std::shared_ptr<const BaseSegment> base)
+    : base_(std::move(base)),
+      base_size_(base_->size()),
+      base_removed_(std::make_unique<std::atomic<uint64_t>[]>(base_size_ / 64 + 1)) {}
+
+std::atomic<uint64_t>& Generation::RemovedWord(Ref ref) {
+  if (ref < base_size_) return base_removed_[ref >> 6];
+  return recent_removed_.Slot((ref - base_size_) >> 6);
+}
+
+bool Generation::RemovedBit(Ref ref) const {
+  const uint64_t word =
+      ref < base_size_ ? base_removed_[ref >> 6].load(std::memory_order_acquire)
+                       : recent_removed_[(ref - base_size_) >> 6].load(std::memory_order_acquire);
+  const uint32_t bit = ref < base_size_ ? ref & 63 : (ref - base_size_) & 63;
+  return (word >> bit) & 1;
+}
+
+bool Generation::IsLive(Ref ref, Version version) const {
+  if (!RemovedBit(ref)) return true;
+  // Removed, but perhaps after `version` was taken: such removals are in the log's tail.
+  const uint32_t logged = log_size_.load(std::memory_order_acquire);
+  for (uint32_t k = version.removals; k < logged; ++k) {
+    if (removal_log_[k] == ref) return true;
+  }
+  return false;
+}
+
+uint64_t Generation::IdOf(Ref ref) const {
+  return ref < base_size_ ? base_->id(ref) : recent_ids_[ref - base_size_];
+}
+
+const Hash256& Generation::CodeOf(Ref ref) const {
+  return ref < base_size_ ? base_->code(ref) : recent_codes_[ref - base_size_];
+}
+
+void Generation::ScanRecent(const Hash256& query, int radius, Version version,
+                            std::vector<RowMatch>& out) const {
+  for (uint32_t slot = 0; slot < version.recent;) {
+    const auto count = static_cast<uint32_t>(
+        std::min<uint64_t>(recent_codes_.ChunkRemaining(slot), version.recent - slot));
+    ScanCodes(recent_codes_.ChunkFrom(slot), count, base_size_ + slot, query, radius, out);
+    slot += count;
+  }
+}
+
+uint64_t Generation::MemoryBytes(Version version) const {
+  return base_->MemoryBytes() + (base_size_ / 64 + 1) * sizeof(uint64_t) +
+         decltype(recent_codes_)::BytesFor(version.recent) +
+         decltype(recent_ids_)::BytesFor(version.recent) +
+         decltype(recent_removed_)::BytesFor(version.recent / 64 + 1) +
+         decltype(removal_log_)::BytesFor(version.removals);
+}
+
+EntryArrays Generation::CollectLive(Version version) const {
+  const uint64_t count = LiveCount(version);
+  EntryArrays live{LargeArray<uint64_t>(count), LargeArray<Hash256>(count)};
+  uint64_t i = 0;
+  ForEachLive(version, [&](uint64_t id, const Hash256& code) {
+    live.ids[i] = id;
+    live.codes[i] = code;
+    ++i;
+  });
+  assert(i == count);
+  return live;
+}
+
+std::optional<Generation::Ref> Generation::FindLive(uint64_t id) const {
+  if (const std::optional<uint32_t> row = base_->FindRow(id); row && !RemovedBit(*row)) {
+    return *row;
+  }
+  if (const auto it = recent_slot_of_.find(id); it != recent_slot_of_.end()) {
+    return base_size_ + it->second;
+  }
+  return std::nullopt;
+}
+
+Status Generation::AddRecent(uint64_t id, const Hash256& hash) {
+  const uint32_t slot = writer_version_.recent;
+  if (slot >= kMaxRecent) {
+    return ResourceExhaustedError("index holds " + std::to_string(kMaxRecent) +
+                                  " entries added since the last compaction; call Compact()");
+  }
+  recent_codes_.Slot(slot) = hash;
+  recent_ids_.Slot(slot) = id;
+  recent_removed_.Slot(slot >> 6);  // allocates the chunk before readers may look at it
+  recent_slot_of_[id] = slot;
+  ++writer_version_.recent;
+  Publish();
+  return Status::Ok();
+}
+
+// Order matters (see the header): log entry, log size, removal bit, then the Version.
+void Generation::Remove(Ref ref) {
+  const uint32_t k = writer_version_.removals;
+  removal_log_.Slot(k) = ref;
+  log_size_.store(k + 1, std::memory_order_release);
+  const uint32_t bit = ref < base_size_ ? ref & 63 : (ref - base_size_) & 63;
+  RemovedWord(ref).fetch_or(uint64_t{1} << bit, std::memory_order_release);
+  if (ref >= base_size_) recent_slot_of_.erase(recent_ids_[ref - base_size_]);
+  ++writer_version_.removals;
+  Publish();
+}
+
+void Generation::CatchUp(const Generation& older, Version built_from) {
+  const Version now = older.writer_version_;
+  // Removals of entries this generation's base was built from: mark them here, unlogged, since
+  // no search of this generation can have started before them.
+  for (uint32_t k = built_from.removals; k < now.removals; ++k) {
+    const Ref ref = older.removal_log_[k];
+    const bool existed = ref < older.base_size_ || ref - older.base_size_ < built_from.recent;
+    if (!existed) continue;
+    const std::optional<uint32_t> row = base_->FindRow(older.IdOf(ref));
+    assert(row.has_value() && !RemovedBit(*row));
+    base_removed_[*row >> 6].fetch_or(uint64_t{1} << (*row & 63), std::memory_order_relaxed);
+    ++removed_at_start_;
+  }
+  // Additions since the build that are still live move to this generation's recent entries.
+  for (uint32_t slot = built_from.recent; slot < now.recent; ++slot) {
+    const Ref ref = older.base_size_ + slot;
+    if (!older.IsLive(ref, now)) continue;
+    const Status status = AddRecent(older.IdOf(ref), older.CodeOf(ref));
+    assert(status.ok());
+    status.IgnoreError();
+  }
+}
+
+}  // namespace vigil::index::internal
