@@ -1,0 +1,152 @@
+#include "match/matcher.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace vigil::match {
+namespace {
+
+index::Hash256 ToIndexHash(const hash::Hash256& h) { return index::Hash256{h.words}; }
+
+template <size_t N>
+Result<std::array<uint8_t, N>> DigestFromHex(const std::string& hex) {
+  std::array<uint8_t, N> out{};
+  if (hex.size() != 2 * N || !bank::HexToBytes(hex, out)) {
+    return DataLossError(fmt::format("stored digest '{}' is malformed", hex));
+  }
+  return out;
+}
+
+}  // namespace
+
+Matcher::Matcher(PassKey, bank::BankStore& store, MatcherOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+Result<std::unique_ptr<Matcher>> Matcher::Load(bank::BankStore& store,
+                                               const MatcherOptions& options,
+                                               const bank::ProgressCallback& progress) {
+  if (options.pdq_radius < 0 || options.pdq_radius > index::kMaxRadius) {
+    return InvalidArgumentError(
+        fmt::format("PDQ radius {} is outside 0..{}", options.pdq_radius, index::kMaxRadius));
+  }
+  auto matcher = std::make_unique<Matcher>(PassKey(), store, options);
+  if (options.banks.empty()) {
+    ASSIGN_OR_RETURN(auto all, store.ListBanks());
+    for (auto& b : all) matcher->banks_.emplace(b.id, std::move(b));
+  } else {
+    for (const std::string& name : options.banks) {
+      ASSIGN_OR_RETURN(bank::Bank b, store.GetBank(name));
+      matcher->banks_.emplace(b.id, std::move(b));
+    }
+  }
+  std::vector<index::HammingEntry> pdq_bulk;
+  uint64_t loaded = 0;
+  for (const auto& [id, b] : matcher->banks_) {
+    RETURN_IF_ERROR(store.ForEachEntry(id, bank::EntryFilter{}, [&](const bank::BankEntry& e) {
+      RETURN_IF_ERROR(matcher->AddToIndexes(e, &pdq_bulk));
+      if (progress && ++loaded % 100'000 == 0) return progress(loaded);
+      return Status::Ok();
+    }));
+  }
+  index::HammingIndexOptions index_options;
+  index_options.build_threads = std::max(1, options.build_threads);
+  ASSIGN_OR_RETURN(matcher->pdq_, index::HammingIndex::Build(pdq_bulk, index_options));
+  return matcher;
+}
+
+Status Matcher::AddToIndexes(const bank::BankEntry& e, std::vector<index::HammingEntry>* bulk) {
+  if (e.retired) return Status::Ok();
+  const uint64_t id = static_cast<uint64_t>(e.id);
+  switch (e.signal_type) {
+    case bank::SignalType::kPdq: {
+      ASSIGN_OR_RETURN(hash::Hash256 h, hash::Hash256::FromHex(e.value));
+      if (bulk != nullptr) {
+        bulk->push_back({id, ToIndexHash(h)});
+        return Status::Ok();
+      }
+      return pdq_->Add(id, ToIndexHash(h));
+    }
+    case bank::SignalType::kMd5: {
+      ASSIGN_OR_RETURN(auto d, DigestFromHex<16>(e.value));
+      return md5_.Add(d, id);
+    }
+    case bank::SignalType::kSha256: {
+      ASSIGN_OR_RETURN(auto d, DigestFromHex<32>(e.value));
+      return sha256_.Add(d, id);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Matcher::OnEntryAdded(const bank::BankEntry& entry) {
+  if (!banks_.count(entry.bank_id)) return Status::Ok();
+  return AddToIndexes(entry, nullptr);
+}
+
+Status Matcher::OnEntryRetired(const bank::BankEntry& entry) {
+  if (!banks_.count(entry.bank_id)) return Status::Ok();
+  const uint64_t id = static_cast<uint64_t>(entry.id);
+  switch (entry.signal_type) {
+    case bank::SignalType::kPdq:
+      return pdq_->Contains(id) ? pdq_->Remove(id) : Status::Ok();
+    case bank::SignalType::kMd5: {
+      ASSIGN_OR_RETURN(auto d, DigestFromHex<16>(entry.value));
+      Status s = md5_.Remove(d, id);
+      return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
+    }
+    case bank::SignalType::kSha256: {
+      ASSIGN_OR_RETURN(auto d, DigestFromHex<32>(entry.value));
+      Status s = sha256_.Remove(d, id);
+      return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<BankMatch>> Matcher::MatchPdq(const hash::Hash256& pdq, int quality) const {
+  if (quality < options_.min_pdq_quality) {
+    return FailedPreconditionError(fmt::format(
+        "PDQ quality {} is below the minimum of {}; not matched", quality, options_.min_pdq_quality));
+  }
+  ASSIGN_OR_RETURN(auto hits, pdq_->Search(ToIndexHash(pdq), options_.pdq_radius));
+  return Resolve(hits);
+}
+
+Result<std::vector<BankMatch>> Matcher::MatchMd5(const hash::Md5Digest& md5) const {
+  return ResolveIds(md5_.Find(md5));
+}
+
+Result<std::vector<BankMatch>> Matcher::MatchSha256(const hash::Sha256Digest& sha256) const {
+  return ResolveIds(sha256_.Find(sha256));
+}
+
+Result<std::vector<BankMatch>> Matcher::Resolve(const std::vector<index::Match>& hits) const {
+  std::vector<BankMatch> out;
+  out.reserve(hits.size());
+  for (const index::Match& hit : hits) {
+    ASSIGN_OR_RETURN(bank::BankEntry entry, store_.GetEntry(static_cast<bank::EntryId>(hit.id)));
+    auto b = banks_.find(entry.bank_id);
+    // An entry retired in the store but not yet removed here is not reported.
+    if (b == banks_.end() || entry.retired) continue;
+    out.push_back({b->second, std::move(entry), hit.distance});
+  }
+  return out;
+}
+
+Result<std::vector<BankMatch>> Matcher::ResolveIds(const std::vector<uint64_t>& ids) const {
+  std::vector<index::Match> hits;
+  for (uint64_t id : ids) hits.push_back({id, 0});
+  return Resolve(hits);
+}
+
+MatcherStats Matcher::GetStats() const {
+  MatcherStats s;
+  s.banks = banks_.size();
+  s.pdq_entries = pdq_->GetStats().live_entries;
+  s.md5_entries = md5_.size();
+  s.sha256_entries = sha256_.size();
+  return s;
+}
+
+}  // namespace vigil::match

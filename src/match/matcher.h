@@ -1,0 +1,101 @@
+// Matcher: finds the bank entries an item's hashes match, against the active entries of a set
+// of banks held in memory (a HammingIndex for PDQ, exact indexes for MD5 and SHA-256).
+//
+// Retired entries never match. PDQ hashes of low quality (below options.min_pdq_quality) are
+// not matched, because a near-blank image's hash is close to many unrelated ones; the caller
+// reports them as such. Each match carries the entry and its bank, so callers can tell a match
+// from an auto-action bank from one that needs review.
+//
+// The matcher reads entry details from the BankStore when it reports a match (matches are rare;
+// keeping every value in memory would double the footprint of a 10M-entry bank), so the store
+// must outlive the matcher.
+//
+// Thread safety: Match* may be called from any thread concurrently with each other and with
+// OnEntryAdded/OnEntryRetired, which apply bank changes without stopping searches.
+#ifndef VIGIL_MATCH_MATCHER_H_
+#define VIGIL_MATCH_MATCHER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bank/bank.h"
+#include "core/result.h"
+#include "hash/hash.h"
+#include "index/index.h"
+
+namespace vigil::match {
+
+struct MatcherOptions {
+  // Banks to match against, by name; empty means every bank in the store.
+  std::vector<std::string> banks;
+  // PDQ matches within this Hamming distance (ThreatExchange's default is 31; up to 256).
+  int pdq_radius = index::kDefaultPdqRadius;
+  // PDQ hashes with quality below this are not matched (the reference's default is 50).
+  int min_pdq_quality = 50;
+  // Threads used to build the PDQ index.
+  int build_threads = 1;
+};
+
+struct BankMatch {
+  bank::Bank bank;
+  bank::BankEntry entry;
+  int distance = 0;  // Hamming distance for PDQ; 0 for exact digests
+};
+
+// Counts of what the matcher holds.
+struct MatcherStats {
+  size_t banks = 0;
+  size_t pdq_entries = 0;
+  size_t md5_entries = 0;
+  size_t sha256_entries = 0;
+};
+
+class Matcher {
+ public:
+  // Loads the active entries of the chosen banks. kNotFound names a bank that does not exist;
+  // kInvalidArgument for a radius outside 0..256. `progress` (optional) gets entries loaded.
+  static Result<std::unique_ptr<Matcher>> Load(bank::BankStore& store,
+                                               const MatcherOptions& options,
+                                               const bank::ProgressCallback& progress = {});
+
+  // Entries whose PDQ hash is within options.pdq_radius of `pdq`, nearest first.
+  // kFailedPrecondition when `quality` is below options.min_pdq_quality (not matched).
+  Result<std::vector<BankMatch>> MatchPdq(const hash::Hash256& pdq, int quality) const;
+  Result<std::vector<BankMatch>> MatchMd5(const hash::Md5Digest& md5) const;
+  Result<std::vector<BankMatch>> MatchSha256(const hash::Sha256Digest& sha256) const;
+
+  // Applies a change made to the store: a new active entry of a matched bank starts matching;
+  // a retired entry stops. Entries of other banks are ignored.
+  Status OnEntryAdded(const bank::BankEntry& entry);
+  Status OnEntryRetired(const bank::BankEntry& entry);
+
+  const MatcherOptions& options() const { return options_; }
+  MatcherStats GetStats() const;
+
+ private:
+  // Restricts construction to Load while letting it use make_unique.
+  struct PassKey {
+    explicit PassKey() = default;
+  };
+
+ public:
+  Matcher(PassKey, bank::BankStore& store, MatcherOptions options);
+
+ private:
+  Status AddToIndexes(const bank::BankEntry& entry, std::vector<index::HammingEntry>* pdq_bulk);
+  Result<std::vector<BankMatch>> Resolve(const std::vector<index::Match>& hits) const;
+  Result<std::vector<BankMatch>> ResolveIds(const std::vector<uint64_t>& ids) const;
+
+  bank::BankStore& store_;
+  const MatcherOptions options_;
+  std::map<bank::BankId, bank::Bank> banks_;  // the matched banks; fixed after Load
+  std::unique_ptr<index::HammingIndex> pdq_;
+  index::Md5Index md5_;
+  index::Sha256Index sha256_;
+};
+
+}  // namespace vigil::match
+
+#endif  // VIGIL_MATCH_MATCHER_H_
