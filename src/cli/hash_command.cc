@@ -1,19 +1,15 @@
 // `vigil hash`: PDQ, quality, MD5 and SHA-256 of image files, a directory tree or stdin.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cstdio>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/file_batch.h"
 #include "cli/hash_output.h"
 #include "cli/inputs.h"
-#include "cli/progress.h"
 #include "core/file.h"
-#include "core/parallel.h"
 #include "detect/media_hasher.h"
 
 namespace vigil::cli {
@@ -33,8 +29,6 @@ struct HashFlags {
   bool quiet = false;
 };
 
-void PrintError(const Status& status) { std::fprintf(stderr, "vigil: %s\n", status.message().c_str()); }
-
 Result<detect::MediaHasherOptions> HasherOptions(const HashFlags& flags) {
   detect::MediaHasherOptions options;
   options.limits.max_input_bytes = flags.max_bytes;
@@ -49,14 +43,6 @@ Result<detect::MediaHasherOptions> HasherOptions(const HashFlags& flags) {
         fmt::format("unknown resampling '{}' (reference or area)", flags.resampling));
   }
   return options;
-}
-
-Result<detect::MediaHashes> HashOneFile(detect::MediaHasher& hasher, const std::string& path,
-                                        uint64_t max_bytes) {
-  ASSIGN_OR_RETURN(auto bytes, ReadFileBytes(path, max_bytes));
-  auto hashes = hasher.HashBytes(bytes);
-  if (!hashes.ok()) return hashes.status().WithContext(path);
-  return hashes;
 }
 
 int RunHashStdin(const HashFlags& flags, const detect::MediaHasherOptions& options,
@@ -94,56 +80,26 @@ int RunHash(const HashFlags& flags) {
 
   InputList inputs = ExpandInputs(flags.inputs, flags.recursive);
   for (const Status& s : inputs.errors) PrintError(s);
-  const size_t n = inputs.files.size();
-  const int threads = flags.threads > 0 ? flags.threads : HardwareThreads();
-
-  std::vector<std::unique_ptr<detect::MediaHasher>> hashers;
-  for (int t = 0; t < threads; ++t) hashers.push_back(std::make_unique<detect::MediaHasher>(*options));
-
-  // Results are printed in input order as soon as every earlier one is ready.
-  std::vector<std::optional<Result<detect::MediaHashes>>> results(n);
-  std::mutex mu;  // guards results, next_to_print, failed
-  size_t next_to_print = 0;
-  size_t failed = inputs.errors.size();
-  Status first_error = inputs.errors.empty() ? Status::Ok() : inputs.errors[0];
+  FileBatchOptions batch;
+  batch.hasher = *options;
+  batch.threads = flags.threads;
+  batch.progress = flags.progress && !flags.quiet;
   std::fputs(HashHeader(*format, flags.dihedral).c_str(), stdout);
-  ProgressBar progress("hashing", n, flags.progress && !flags.quiet);
-  const auto start = std::chrono::steady_clock::now();
-
-  ParallelFor(n, threads, [&](size_t i, int worker) {
-    auto result = HashOneFile(*hashers[worker], inputs.files[i], flags.max_bytes);
-    std::lock_guard<std::mutex> lock(mu);
-    results[i] = std::move(result);
-    for (; next_to_print < n && results[next_to_print].has_value(); ++next_to_print) {
-      auto& r = *results[next_to_print];
-      if (r.ok()) {
-        std::fputs(FormatHashRecord(*format, inputs.files[next_to_print], *r, flags.dihedral).c_str(),
-                   stdout);
-      } else {
-        ++failed;
-        if (first_error.ok()) first_error = r.status();
-        PrintError(r.status());
-      }
-      results[next_to_print].reset();
-    }
-    progress.Tick();
-  });
-  progress.Finish();
+  FileBatchSummary summary = HashFilesInOrder(
+      inputs.files, batch, [&](const std::string& file, const detect::MediaHashes& hashes) {
+        std::fputs(FormatHashRecord(*format, file, hashes, flags.dihedral).c_str(), stdout);
+        return Status::Ok();
+      });
   std::fflush(stdout);
 
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const size_t hashed = n - (failed - inputs.errors.size());
+  const size_t failed = summary.failed + inputs.errors.size();
   if (!flags.quiet) {
     std::fprintf(stderr, "vigil: hashed %zu file%s, %zu failed, %.2f s (%.1f images/s, %d threads)\n",
-                 hashed, hashed == 1 ? "" : "s", failed, secs, secs > 0 ? hashed / secs : 0.0,
-                 threads);
+                 summary.succeeded, summary.succeeded == 1 ? "" : "s", failed, summary.seconds,
+                 summary.seconds > 0 ? summary.succeeded / summary.seconds : 0.0, summary.threads);
   }
-  if (failed == 0) return 0;
-  // A single input that failed gets its own code, so scripts can tell "not found" from
-  // "corrupt"; a batch with some failures exits 1.
-  if (n + inputs.errors.size() == 1) return ExitCodeFor(first_error.code());
-  return 1;
+  const Status first = inputs.errors.empty() ? summary.first_error : inputs.errors[0];
+  return BatchExitCode(inputs.files.size() + inputs.errors.size(), failed, first);
 }
 
 }  // namespace
