@@ -17,6 +17,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,8 +62,10 @@ class Matcher {
                                                const bank::ProgressCallback& progress = {});
 
   // Entries whose PDQ hash is within options.pdq_radius of `pdq`, nearest first.
-  // kFailedPrecondition when `quality` is below options.min_pdq_quality (not matched).
-  Result<std::vector<BankMatch>> MatchPdq(const hash::Hash256& pdq, int quality) const;
+  // kFailedPrecondition when `quality` is below options.min_pdq_quality (not matched); pass
+  // nullopt for a hash given without its quality (e.g. typed by an analyst), which is matched.
+  Result<std::vector<BankMatch>> MatchPdq(const hash::Hash256& pdq,
+                                          std::optional<int> quality) const;
   Result<std::vector<BankMatch>> MatchMd5(const hash::Md5Digest& md5) const;
   Result<std::vector<BankMatch>> MatchSha256(const hash::Sha256Digest& sha256) const;
 
