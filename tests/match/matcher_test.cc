@@ -87,6 +87,7 @@ TEST_F(MatcherTest, LowQualityPdqIsNotMatched) {
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(r.status().message().find("49"), std::string::npos);
   EXPECT_TRUE(m->MatchPdq(base_, 50).ok());
+  EXPECT_EQ(m->MatchPdq(base_, std::nullopt)->size(), 2u);  // quality unknown: matched
 }
 
 TEST_F(MatcherTest, BankSelectionLimitsMatchesAndUnknownBankIsNotFound) {
