@@ -5,7 +5,7 @@
 // indexed by the key's prefix, into a postings array of 32-bit (row, residual) pairs grouped by
 // bucket. The codes themselves sit in one contiguous array, in row order, for verification and
 // for the scan fallback. For 10M rows and 11 substrings that is 320 MB of codes, 80 MB of ids,
-// 440 MB of postings and 46 MB of bucket offsets.
+// 440 MB of postings and 92 MB of bucket offsets: 932 MB, 93 bytes per hash.
 //
 // Removal marks live outside (in Generation); a BaseSegment never changes after Build.
 //
@@ -44,6 +44,9 @@ struct SearchScratch {
   std::vector<Range> ranges;
   std::vector<uint32_t> candidates;
   std::vector<uint64_t> seen;  // one bit per row, all zero between searches; sized on demand
+  std::vector<RowMatch> matches;
+  std::vector<uint32_t> sorted_rows;
+  std::vector<uint32_t> distance_end;
 };
 
 class BaseSegment {
@@ -59,6 +62,7 @@ class BaseSegment {
 
   uint32_t size() const { return static_cast<uint32_t>(ids_.size()); }
   uint64_t id(uint32_t row) const { return ids_[row]; }
+  const uint64_t* id_data() const { return ids_.data(); }
   const Hash256& code(uint32_t row) const { return codes_[row]; }
   // The row holding `id`, if any.
   std::optional<uint32_t> FindRow(uint64_t id) const;

@@ -1,10 +1,11 @@
 // BaseSegment search: multi-index probing in four passes, or a scan when that is cheaper.
 //
-// A radius-31 query over 10M rows reads ~2,300 bucket offsets, ~2,300 postings runs and ~2,700
-// candidate codes, nearly all of them cache misses. Dependent misses in one loop would serialise
-// on memory latency, so each kind of read gets its own pass that prefetches a fixed distance
-// ahead: enumerate probes, resolve them to postings ranges, filter postings to candidate rows,
-// verify candidates against their codes. Each pass keeps many misses in flight at once.
+// A radius-31 query over 10M rows reads ~2,340 bucket offsets, ~2,340 postings runs (~11,000
+// postings) and ~2,900 candidate codes, nearly all of them cache misses. Dependent misses in one
+// loop would serialise on memory latency, so each kind of read gets its own pass that prefetches a
+// fixed distance ahead: enumerate probes, resolve them to postings ranges, filter postings to
+// candidate rows, verify candidates against their codes. Each pass keeps many misses in flight at
+// once.
 #include <algorithm>
 #include <bit>
 
@@ -16,15 +17,16 @@ namespace {
 using Probe = SearchScratch::Probe;
 using Range = SearchScratch::Range;
 
-// How far ahead each pass prefetches; 8..32 all measured within a few percent.
-constexpr size_t kPrefetchDistance = 16;
+// How far ahead each pass prefetches. At 10M rows, radius 31: 8 -> 8.9k queries/s, 16 -> 10.3k,
+// 32 -> 12.6k, 48..128 -> 13.0-13.2k (this CPU keeps many misses in flight).
+constexpr size_t kPrefetchDistance = 64;
 
 // Cost model in nanoseconds, fitted to bench_index runs on the development machine (AMD EPYC,
 // docs/performance-index.md). Only the ratios matter: they decide when the multi-index would
 // read more memory than a scan of every code.
 constexpr double kProbeNs = 20.0;   // a bucket-offset read and the start of its postings run
 constexpr double kEntryNs = 4.0;    // a posting read plus, usually, a random code read
-constexpr double kScanRowNs = 1.2;  // one code of a sequential SIMD scan
+constexpr double kScanRowNs = 1.0;  // one code of a sequential SIMD scan
 
 // At or beyond this many postings a query de-duplicates rows before verifying them: clustered
 // data (near-blank images) puts the same rows in the probed buckets of every table.
@@ -130,6 +132,8 @@ uint64_t BaseSegment::ResolveBuckets(SearchScratch& scratch) const {
     const uint32_t begin = starts[p.bucket];
     const uint32_t end = starts[p.bucket + 1];
     if (begin == end) continue;
+    // Start pulling the postings towards L2 now; CollectCandidates reads them soon after.
+    __builtin_prefetch(postings_.data() + begin, 0, 2);
     ranges.push_back({begin, end, p.table, p.budget});
     total += end - begin;
   }
@@ -151,6 +155,7 @@ void BaseSegment::CollectCandidates(const Hash256& query, uint64_t total,
   for (size_t k = 0; k < ranges.size(); ++k) {
     if (k + kPrefetchDistance < ranges.size()) {
       Prefetch(postings_.data() + ranges[k + kPrefetchDistance].begin);
+      Prefetch(postings_.data() + ranges[k + kPrefetchDistance].end - 1);
     }
     const Range& r = ranges[k];
     const int shift = layout_[r.table].residual_bits;

@@ -41,14 +41,74 @@ const Hash256& Generation::CodeOf(Ref ref) const {
   return ref < base_size_ ? base_->code(ref) : recent_codes_[ref - base_size_];
 }
 
-void Generation::ScanRecent(const Hash256& query, int radius, Version version,
-                            std::vector<RowMatch>& out) const {
+std::vector<Match> Generation::Search(const Hash256& query, int radius, Version version,
+                                      HammingIndexOptions::Strategy strategy,
+                                      SearchScratch& scratch) const {
+  scratch.matches.clear();
+  base_->Search(query, radius, strategy, scratch, scratch.matches);
+  std::vector<Match> matches = OrderBaseMatches(radius, version, scratch);
+  if (version.recent > 0) MergeRecentMatches(query, radius, version, scratch, matches);
+  return matches;
+}
+
+// Base rows are in id order, so (distance, row) order is (distance, id) order. A counting sort
+// by distance, then sorting the rows within each distance, costs O(n) plus small sorts: a
+// near-blank query can match tens of thousands of rows, and a comparison sort of Match values
+// and random id lookups used to take most of such a query's time.
+std::vector<Match> Generation::OrderBaseMatches(int radius, Version version,
+                                                SearchScratch& scratch) const {
+  const std::vector<RowMatch>& rows = scratch.matches;
+  std::vector<uint32_t>& end = scratch.distance_end;
+  end.assign(radius + 2, 0);
+  for (const RowMatch& r : rows) ++end[r.distance + 1];
+  for (int d = 0; d <= radius; ++d) end[d + 1] += end[d];
+  std::vector<uint32_t>& sorted = scratch.sorted_rows;
+  sorted.resize(rows.size());
+  for (const RowMatch& r : rows) sorted[end[r.distance]++] = r.row;  // end[d]: group d's end
+
+  uint32_t begin = 0;
+  for (int d = 0; d <= radius; begin = end[d++]) {
+    std::sort(sorted.begin() + begin, sorted.begin() + end[d]);
+  }
+  // Matched rows of a cluster are scattered over the ids array: prefetch ahead, as in the
+  // multi-index passes.
+  constexpr size_t kPrefetchDistance = 32;
+  const uint64_t* ids = base_->id_data();
+  std::vector<Match> matches;
+  matches.reserve(rows.size());
+  int d = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i + kPrefetchDistance < sorted.size())
+      __builtin_prefetch(ids + sorted[i + kPrefetchDistance]);
+    while (i == end[d]) ++d;  // skips empty distance groups
+    const uint32_t row = sorted[i];
+    if (i > 0 && row == sorted[i - 1]) continue;  // found through two substrings
+    if (IsLive(row, version)) matches.push_back({ids[row], d});
+  }
+  return matches;
+}
+
+void Generation::MergeRecentMatches(const Hash256& query, int radius, Version version,
+                                    SearchScratch& scratch, std::vector<Match>& matches) const {
+  std::vector<RowMatch>& rows = scratch.matches;
+  rows.clear();
   for (uint32_t slot = 0; slot < version.recent;) {
     const auto count = static_cast<uint32_t>(
         std::min<uint64_t>(recent_codes_.ChunkRemaining(slot), version.recent - slot));
-    ScanCodes(recent_codes_.ChunkFrom(slot), count, base_size_ + slot, query, radius, out);
+    ScanCodes(recent_codes_.ChunkFrom(slot), count, base_size_ + slot, query, radius, rows);
     slot += count;
   }
+  if (rows.empty()) return;
+  const auto by_distance_then_id = [](const Match& a, const Match& b) {
+    return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
+  };
+  const size_t base_count = matches.size();
+  for (const RowMatch& r : rows) {
+    if (IsLive(r.row, version)) matches.push_back({IdOf(r.row), static_cast<int>(r.distance)});
+  }
+  std::sort(matches.begin() + base_count, matches.end(), by_distance_then_id);
+  std::inplace_merge(matches.begin(), matches.begin() + base_count, matches.end(),
+                     by_distance_then_id);
 }
 
 uint64_t Generation::MemoryBytes(Version version) const {

@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -62,9 +63,9 @@ class Generation {
   Version CurrentVersion() const { return Unpack(version_.load(std::memory_order_acquire)); }
   bool IsLive(Ref ref, Version version) const;
   uint64_t IdOf(Ref ref) const;
-  // Appends the recent entries below version.recent within `radius` of `query`, as Refs.
-  void ScanRecent(const Hash256& query, int radius, Version version,
-                  std::vector<RowMatch>& out) const;
+  // Every entry live at `version` within `radius` of `query`, sorted by (distance, id).
+  std::vector<Match> Search(const Hash256& query, int radius, Version version,
+                            HammingIndexOptions::Strategy strategy, SearchScratch& scratch) const;
   uint64_t LiveCount(Version version) const {
     return base_->size() + version.recent - removed_at_start_ - version.removals;
   }
@@ -95,6 +96,29 @@ class Generation {
     version_.store(uint64_t{writer_version_.removals} << 32 | writer_version_.recent,
                    std::memory_order_release);
   }
+  // IsLive for a sweep over every entry (compaction, save): keeps the log tail in a hash set so
+  // that each check stays O(1) however many removals run during the sweep.
+  class LiveSweep {
+   public:
+    LiveSweep(const Generation& generation, Version version)
+        : generation_(generation), scanned_(version.removals) {}
+    bool IsLive(Ref ref) {
+      if (!generation_.RemovedBit(ref) || removed_later_.contains(ref)) return true;
+      const uint32_t logged = generation_.log_size_.load(std::memory_order_acquire);
+      for (; scanned_ < logged; ++scanned_)
+        removed_later_.insert(generation_.removal_log_[scanned_]);
+      return removed_later_.contains(ref);
+    }
+
+   private:
+    const Generation& generation_;
+    uint32_t scanned_;                       // log entries already in removed_later_
+    std::unordered_set<Ref> removed_later_;  // removed after the sweep's version
+  };
+
+  std::vector<Match> OrderBaseMatches(int radius, Version version, SearchScratch& scratch) const;
+  void MergeRecentMatches(const Hash256& query, int radius, Version version, SearchScratch& scratch,
+                          std::vector<Match>& matches) const;
   std::atomic<uint64_t>& RemovedWord(Ref ref);
   bool RemovedBit(Ref ref) const;
   const Hash256& CodeOf(Ref ref) const;
@@ -117,14 +141,15 @@ class Generation {
 
 template <typename Visit>
 void Generation::ForEachLive(Version version, Visit&& visit) const {
+  LiveSweep live(*this, version);
   std::vector<std::pair<uint64_t, Ref>> recent;
   for (uint32_t slot = 0; slot < version.recent; ++slot) {
-    if (IsLive(base_size_ + slot, version)) recent.emplace_back(IdOf(base_size_ + slot), slot);
+    if (live.IsLive(base_size_ + slot)) recent.emplace_back(IdOf(base_size_ + slot), slot);
   }
   std::sort(recent.begin(), recent.end());
   auto next_recent = recent.begin();
   for (Ref row = 0; row < base_size_; ++row) {
-    if (!IsLive(row, version)) continue;
+    if (!live.IsLive(row)) continue;
     const uint64_t id = base_->id(row);
     for (; next_recent != recent.end() && next_recent->first < id; ++next_recent) {
       visit(next_recent->first, recent_codes_[next_recent->second]);

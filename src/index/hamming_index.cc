@@ -1,8 +1,8 @@
 // HammingIndex: publishes Generations and runs searches, writes and compactions against them.
 //
-// Locking: `snapshot_mu_` guards only the pointer to the current Generation (readers hold it for
-// a shared_ptr copy). `writer_mu_` serialises Add, Remove and the final step of Compact; the
-// pointer changes only with both held. `compaction_mu_` lets one compaction run at a time.
+// Locking: `snapshot_mu` guards only the pointer to the current Generation (readers hold it for
+// a shared_ptr copy). `writer_mu` serialises Add, Remove, Contains and the final step of Compact;
+// the pointer changes only with both held. `compaction_mu` lets one compaction run at a time.
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -22,35 +22,33 @@ using internal::BaseSegment;
 using internal::EntryArrays;
 using internal::Generation;
 using internal::LargeArray;
-using internal::RowMatch;
 using internal::SearchScratch;
 using internal::Version;
 
+// The state behind a HammingIndex. Callers take the locks described at the top of this file.
 class HammingIndex::Impl {
  public:
   Impl(const HammingIndexOptions& options, std::shared_ptr<Generation> generation)
-      : options(options), current_(std::move(generation)) {}
+      : options(options), current(std::move(generation)) {}
 
+  // The generation a reader should search: a pointer copy under snapshot_mu.
   std::shared_ptr<const Generation> Snapshot() const {
-    std::lock_guard lock(snapshot_mu_);
-    return current_;
+    std::lock_guard lock(snapshot_mu);
+    return current;
   }
-  // Caller holds writer_mu.
-  Generation& Writable() { return *current_; }
-  std::shared_ptr<Generation> WritableShared() { return current_; }
-  // Caller holds writer_mu.
+  // Makes `next` the current generation. Caller holds writer_mu.
   void Publish(std::shared_ptr<Generation> next) {
-    std::lock_guard lock(snapshot_mu_);
-    current_ = std::move(next);
+    std::lock_guard lock(snapshot_mu);
+    current = std::move(next);
   }
 
   const HammingIndexOptions options;
   std::mutex writer_mu;
   std::mutex compaction_mu;
-
- private:
-  mutable std::mutex snapshot_mu_;
-  std::shared_ptr<Generation> current_;  // guarded by snapshot_mu_; written with writer_mu held
+  mutable std::mutex snapshot_mu;
+  // Readers copy it under snapshot_mu; writers use it under writer_mu; it is replaced only with
+  // both held.
+  std::shared_ptr<Generation> current;
 };
 
 namespace {
@@ -99,29 +97,6 @@ Result<EntryArrays> SortById(std::span<const HammingEntry> entries) {
   return sorted;
 }
 
-// The search proper, on one snapshot: bulk segment, then recent entries, then removal marks.
-std::vector<Match> SearchSnapshot(const Generation& generation, Version version,
-                                  const Hash256& query, int radius,
-                                  HammingIndexOptions::Strategy strategy, SearchScratch& scratch,
-                                  std::vector<RowMatch>& rows) {
-  rows.clear();
-  generation.base().Search(query, radius, strategy, scratch, rows);
-  generation.ScanRecent(query, radius, version, rows);
-  std::vector<Match> matches;
-  matches.reserve(rows.size());
-  for (const RowMatch& row : rows) {
-    if (generation.IsLive(row.row, version)) {
-      matches.push_back({generation.IdOf(row.row), static_cast<int>(row.distance)});
-    }
-  }
-  std::sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
-    return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
-  });
-  // A row found through several substrings appears once per substring.
-  matches.erase(std::unique(matches.begin(), matches.end()), matches.end());
-  return matches;
-}
-
 }  // namespace
 
 HammingIndex::HammingIndex(PassKey, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -153,7 +128,7 @@ Result<std::unique_ptr<HammingIndex>> HammingIndex::Load(const std::string& path
 
 Status HammingIndex::Add(uint64_t id, const Hash256& hash) {
   std::lock_guard lock(impl_->writer_mu);
-  Generation& generation = impl_->Writable();
+  Generation& generation = *impl_->current;
   if (generation.FindLive(id)) {
     return AlreadyExistsError("entry id " + std::to_string(id) + " is already in the index");
   }
@@ -162,7 +137,7 @@ Status HammingIndex::Add(uint64_t id, const Hash256& hash) {
 
 Status HammingIndex::Remove(uint64_t id) {
   std::lock_guard lock(impl_->writer_mu);
-  Generation& generation = impl_->Writable();
+  Generation& generation = *impl_->current;
   const std::optional<Generation::Ref> ref = generation.FindLive(id);
   if (!ref) return NotFoundError("entry id " + std::to_string(id) + " is not in the index");
   generation.Remove(*ref);
@@ -171,16 +146,15 @@ Status HammingIndex::Remove(uint64_t id) {
 
 bool HammingIndex::Contains(uint64_t id) const {
   std::lock_guard lock(impl_->writer_mu);
-  return impl_->Writable().FindLive(id).has_value();
+  return impl_->current->FindLive(id).has_value();
 }
 
 Result<std::vector<Match>> HammingIndex::Search(const Hash256& query, int radius) const {
   RETURN_IF_ERROR(ValidateRadius(radius));
   const std::shared_ptr<const Generation> generation = impl_->Snapshot();
   SearchScratch scratch;
-  std::vector<RowMatch> rows;
-  return SearchSnapshot(*generation, generation->CurrentVersion(), query, radius,
-                        impl_->options.strategy, scratch, rows);
+  return generation->Search(query, radius, generation->CurrentVersion(), impl_->options.strategy,
+                            scratch);
 }
 
 Result<std::vector<std::vector<Match>>> HammingIndex::SearchBatch(std::span<const Hash256> queries,
@@ -191,18 +165,18 @@ Result<std::vector<std::vector<Match>>> HammingIndex::SearchBatch(std::span<cons
     return InvalidArgumentError("num_threads must be >= 1, got " + std::to_string(num_threads));
   }
   const std::shared_ptr<const Generation> generation = impl_->Snapshot();
-  const Version version = generation->CurrentVersion();
   std::vector<std::vector<Match>> results(queries.size());
   // Small chunks balance uneven queries (a heavy bucket costs 100x) at one atomic op per chunk.
   constexpr size_t kChunk = 8;
   std::atomic<size_t> next{0};
   const auto work = [&] {
     SearchScratch scratch;
-    std::vector<RowMatch> rows;
     for (size_t begin; (begin = next.fetch_add(kChunk)) < queries.size();) {
       for (size_t i = begin; i < std::min(queries.size(), begin + kChunk); ++i) {
-        results[i] = SearchSnapshot(*generation, version, queries[i], radius,
-                                    impl_->options.strategy, scratch, rows);
+        // A fresh Version per query, so that a long batch does not pile up removals that each
+        // of its queries would have to look past (see Generation::IsLive).
+        results[i] = generation->Search(queries[i], radius, generation->CurrentVersion(),
+                                        impl_->options.strategy, scratch);
       }
     }
   };
@@ -221,7 +195,7 @@ Status HammingIndex::Compact() {
   Version from;
   {
     std::lock_guard lock(impl_->writer_mu);
-    old = impl_->WritableShared();
+    old = impl_->current;
     from = old->CurrentVersion();
   }
   if (from.recent == 0 && old->RemovedCount(from) == 0) return Status::Ok();

@@ -122,8 +122,8 @@ class HammingIndex {
   // kInvalidArgument unless 0 <= radius <= kMaxRadius.
   Result<std::vector<Match>> Search(const Hash256& query, int radius = kDefaultPdqRadius) const;
 
-  // Search() for each query, spread over `num_threads` threads (the caller's included). All
-  // queries see the same snapshot. result[i] answers queries[i].
+  // Search() for each query, spread over `num_threads` threads (the caller's included); each
+  // query sees a snapshot taken when it starts, as with Search(). result[i] answers queries[i].
   Result<std::vector<std::vector<Match>>> SearchBatch(std::span<const Hash256> queries,
                                                       int radius = kDefaultPdqRadius,
                                                       int num_threads = 1) const;

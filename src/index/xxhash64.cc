@@ -45,6 +45,7 @@ Xxh64::Xxh64(uint64_t seed)
     : lanes_{seed + kPrime1 + kPrime2, seed + kPrime2, seed, seed - kPrime1}, seed_(seed) {}
 
 void Xxh64::Update(std::span<const uint8_t> bytes) {
+  if (bytes.empty()) return;  // data() may be null, which memcpy must not see
   const uint8_t* p = bytes.data();
   size_t n = bytes.size();
   total_ += n;
