@@ -6,5 +6,6 @@
 #include "hash/digest.h"   // IWYU pragma: export
 #include "hash/hash256.h"  // IWYU pragma: export
 #include "hash/pdq.h"      // IWYU pragma: export
+#include "hash/vpdq.h"     // IWYU pragma: export
 
 #endif  // VIGIL_HASH_HASH_H_
