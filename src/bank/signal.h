@@ -1,0 +1,67 @@
+// Signal types and values: what a bank entry matches on.
+//
+// A signal is a hash of one kind (PDQ, MD5, SHA-256) in its normalised text form: lowercase hex
+// of a fixed length per type. Names follow vigil ("pdq", "md5", "sha256"); python-threatexchange's
+// names ("video_md5", "video_sha256") are accepted as aliases so its hash files import unchanged.
+//
+// Thread safety: free functions on values.
+#ifndef VIGIL_BANK_SIGNAL_H_
+#define VIGIL_BANK_SIGNAL_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace vigil::bank {
+
+// The numbers are stable: stores may persist them. Video types (vPDQ, TMK) get new numbers.
+enum class SignalType : uint8_t {
+  kPdq = 1,
+  kMd5 = 2,
+  kSha256 = 3,
+};
+
+// Every type this build knows, in display order.
+inline constexpr SignalType kAllSignalTypes[] = {SignalType::kPdq, SignalType::kMd5,
+                                                 SignalType::kSha256};
+
+// The largest raw value of any signal type, in bytes.
+inline constexpr size_t kMaxSignalBytes = 32;
+
+// vigil's name: "pdq", "md5" or "sha256".
+std::string_view SignalTypeName(SignalType type);
+
+// python-threatexchange's SignalType.get_name(): "pdq", "video_md5", "video_sha256". Its MD5 and
+// SHA-256 types are named for video, but they are plain digests of the file's bytes, the same
+// values vigil computes for any file.
+std::string_view ThreatExchangeName(SignalType type);
+
+// Parses a type name, vigil's or python-threatexchange's, ignoring ASCII case.
+// kInvalidArgument names the unknown type and lists the known ones.
+Result<SignalType> ParseSignalType(std::string_view name);
+
+// Raw size of a value: 32 bytes for PDQ (256 bits) and SHA-256, 16 for MD5.
+size_t SignalValueBytes(SignalType type);
+
+// Checks `hex` is a value of `type` (right length, hex digits only; either case) and returns it
+// in lowercase. kInvalidArgument says what is wrong: the expected and actual length, or the first
+// bad character (escaped when unprintable) and its position.
+Result<std::string> NormalizeSignalValue(SignalType type, std::string_view hex);
+
+// Decodes a value already checked by NormalizeSignalValue (or any even-length hex string) into
+// `out`, which must hold hex.size() / 2 bytes; false on a non-hex digit.
+bool HexToBytes(std::string_view hex, std::span<uint8_t> out);
+
+// Lowercase hex of `bytes`.
+std::string BytesToHex(std::span<const uint8_t> bytes);
+
+// `text` made safe to quote in an error message: printable ASCII kept, other bytes as \xNN,
+// cut to `max_chars` with "..." so a hostile input cannot flood the terminal.
+std::string EscapeForMessage(std::string_view text, size_t max_chars = 80);
+
+}  // namespace vigil::bank
+
+#endif  // VIGIL_BANK_SIGNAL_H_

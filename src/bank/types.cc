@@ -1,0 +1,126 @@
+#include "bank/types.h"
+
+#include <fmt/format.h>
+
+namespace vigil::bank {
+namespace {
+
+bool IsAsciiAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool IsBlank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Stores and exports promise UTF-8 text (JSON requires it), so hostile bytes stop here.
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are invalid.
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+Status CheckLength(std::string_view field, std::string_view value, size_t max_bytes) {
+  if (value.size() > max_bytes) {
+    return InvalidArgumentError(
+        fmt::format("{} is {} bytes, more than the limit of {}", field, value.size(), max_bytes));
+  }
+  if (value.find('\0') != std::string_view::npos) {
+    return InvalidArgumentError(fmt::format("{} contains a NUL byte", field));
+  }
+  if (!IsValidUtf8(value)) return InvalidArgumentError(fmt::format("{} is not valid UTF-8", field));
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view ActionPolicyName(ActionPolicy policy) {
+  return policy == ActionPolicy::kAutoAction ? "auto_action" : "review_required";
+}
+
+Result<ActionPolicy> ParseActionPolicy(std::string_view name) {
+  if (name == "auto_action") return ActionPolicy::kAutoAction;
+  if (name == "review_required") return ActionPolicy::kReviewRequired;
+  return InvalidArgumentError(fmt::format(
+      "unknown action policy '{}' (auto_action or review_required)", EscapeForMessage(name, 40)));
+}
+
+Status ValidateBankName(std::string_view name) {
+  if (name.empty()) return InvalidArgumentError("bank name is empty");
+  if (name.size() > kMaxBankNameBytes) {
+    return InvalidArgumentError(fmt::format("bank name '{}' is longer than {} characters",
+                                            EscapeForMessage(name), kMaxBankNameBytes));
+  }
+  if (!IsAsciiAlnum(name[0])) {
+    return InvalidArgumentError(
+        fmt::format("bank name '{}' must start with a letter or digit", EscapeForMessage(name)));
+  }
+  for (char c : name) {
+    if (!IsAsciiAlnum(c) && c != '_' && c != '-' && c != '.') {
+      return InvalidArgumentError(
+          fmt::format("bank name '{}' may contain only letters, digits, '_', '-' and '.'",
+                      EscapeForMessage(name)));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateNewBank(const NewBank& bank) {
+  RETURN_IF_ERROR(ValidateBankName(bank.name));
+  RETURN_IF_ERROR(CheckLength("owner", bank.owner, kMaxTextBytes));
+  RETURN_IF_ERROR(CheckLength("description", bank.description, kMaxTextBytes));
+  RETURN_IF_ERROR(CheckLength("source list", bank.source_list, kMaxTextBytes));
+  return Status::Ok();
+}
+
+Status ValidateRetireReason(std::string_view reason) {
+  if (IsBlank(reason)) return InvalidArgumentError("a retirement needs a reason");
+  return CheckLength("retirement reason", reason, kMaxTextBytes);
+}
+
+Status ValidateNewEntry(const NewEntry& entry) {
+  auto value = NormalizeSignalValue(entry.signal_type, entry.value);
+  if (!value.ok()) return value.status();
+  RETURN_IF_ERROR(CheckLength("source_ref", entry.source_ref, kMaxSourceRefBytes));
+  if (entry.verifications < 0 || entry.verifications > kMaxVerifications) {
+    return InvalidArgumentError(
+        fmt::format("verifications must be 0..{}, got {}", kMaxVerifications, entry.verifications));
+  }
+  if (entry.retired_at.has_value()) {
+    RETURN_IF_ERROR(ValidateRetireReason(entry.retired_reason));
+  } else if (!entry.retired_reason.empty()) {
+    return InvalidArgumentError("retired_reason given without retired_at");
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigil::bank
