@@ -1,6 +1,7 @@
 // BaseSegment construction: one counting sort of the rows per substring table.
 #include <algorithm>
 #include <cassert>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>

@@ -10,17 +10,22 @@ Generation::Generation(std::shared_ptr<const BaseSegment> base)
       base_size_(base_->size()),
       base_removed_(std::make_unique<std::atomic<uint64_t>[]>(base_size_ / 64 + 1)) {}
 
-std::atomic<uint64_t>& Generation::RemovedWord(Ref ref) {
+std::atomic<uint64_t>& Generation::MutableRemovedWord(Ref ref) {
   if (ref < base_size_) return base_removed_[ref >> 6];
   return recent_removed_.Slot((ref - base_size_) >> 6);
 }
 
+const std::atomic<uint64_t>& Generation::RemovedWord(Ref ref) const {
+  if (ref < base_size_) return base_removed_[ref >> 6];
+  return recent_removed_[(ref - base_size_) >> 6];
+}
+
+uint64_t Generation::RemovedMask(Ref ref) const {
+  return uint64_t{1} << ((ref < base_size_ ? ref : ref - base_size_) & 63);
+}
+
 bool Generation::RemovedBit(Ref ref) const {
-  const uint64_t word =
-      ref < base_size_ ? base_removed_[ref >> 6].load(std::memory_order_acquire)
-                       : recent_removed_[(ref - base_size_) >> 6].load(std::memory_order_acquire);
-  const uint32_t bit = ref < base_size_ ? ref & 63 : (ref - base_size_) & 63;
-  return (word >> bit) & 1;
+  return (RemovedWord(ref).load(std::memory_order_acquire) & RemovedMask(ref)) != 0;
 }
 
 bool Generation::IsLive(Ref ref, Version version) const {
@@ -162,8 +167,7 @@ void Generation::Remove(Ref ref) {
   const uint32_t k = writer_version_.removals;
   removal_log_.Slot(k) = ref;
   log_size_.store(k + 1, std::memory_order_release);
-  const uint32_t bit = ref < base_size_ ? ref & 63 : (ref - base_size_) & 63;
-  RemovedWord(ref).fetch_or(uint64_t{1} << bit, std::memory_order_release);
+  MutableRemovedWord(ref).fetch_or(RemovedMask(ref), std::memory_order_release);
   if (ref >= base_size_) recent_slot_of_.erase(recent_ids_[ref - base_size_]);
   ++writer_version_.removals;
   Publish();
@@ -179,7 +183,7 @@ void Generation::CatchUp(const Generation& older, Version built_from) {
     if (!existed) continue;
     const std::optional<uint32_t> row = base_->FindRow(older.IdOf(ref));
     assert(row.has_value() && !RemovedBit(*row));
-    base_removed_[*row >> 6].fetch_or(uint64_t{1} << (*row & 63), std::memory_order_relaxed);
+    MutableRemovedWord(*row).fetch_or(RemovedMask(*row), std::memory_order_relaxed);
     ++removed_at_start_;
   }
   // Additions since the build that are still live move to this generation's recent entries.

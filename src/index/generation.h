@@ -119,7 +119,10 @@ class Generation {
   std::vector<Match> OrderBaseMatches(int radius, Version version, SearchScratch& scratch) const;
   void MergeRecentMatches(const Hash256& query, int radius, Version version, SearchScratch& scratch,
                           std::vector<Match>& matches) const;
-  std::atomic<uint64_t>& RemovedWord(Ref ref);
+  // The word holding `ref`'s removal bit, and the bit within it.
+  std::atomic<uint64_t>& MutableRemovedWord(Ref ref);
+  const std::atomic<uint64_t>& RemovedWord(Ref ref) const;
+  uint64_t RemovedMask(Ref ref) const;
   bool RemovedBit(Ref ref) const;
   const Hash256& CodeOf(Ref ref) const;
 

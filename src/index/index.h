@@ -130,7 +130,9 @@ class HammingIndex {
 
   // Rebuilds the bulk segment from the live entries, off to the side, then swaps it in. Searches
   // continue on the old segments meanwhile; Add and Remove wait only for the final swap. Needs
-  // memory for both segments while it runs. Concurrent calls run one after the other.
+  // memory for both segments while it runs. Concurrent calls run one after the other. Every
+  // search scans the recent entries linearly (~1 ns each), so call it from a background thread
+  // once GetStats().recent_entries passes ~1% of bulk_entries (or ~100k).
   Status Compact();
 
   HammingIndexStats GetStats() const;

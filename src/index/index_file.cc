@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -62,10 +63,16 @@ void Store(uint8_t* p, T value) {
   std::memcpy(p, &value, sizeof(T));
 }
 
-// Checks magic, version and sizes; returns the entry count.
-Result<uint64_t> ReadHeader(int fd, uint64_t file_size, const std::string& path) {
-  uint8_t header[kIndexFileHeaderBytes] = {};
-  const size_t have = static_cast<size_t>(std::min<uint64_t>(file_size, sizeof(header)));
+struct Header {
+  std::array<uint8_t, kIndexFileHeaderBytes> bytes{};
+  uint64_t count = 0;
+};
+
+// Reads the header and checks magic, version and sizes against the file's size.
+Result<Header> ReadHeader(int fd, uint64_t file_size, const std::string& path) {
+  Header parsed;
+  uint8_t* header = parsed.bytes.data();
+  const size_t have = static_cast<size_t>(std::min<uint64_t>(file_size, parsed.bytes.size()));
   RETURN_IF_ERROR(ReadFully(fd, header, have, 0, path));
   const size_t magic_bytes = std::min(have, sizeof(kIndexFileMagic));
   if (std::memcmp(header, kIndexFileMagic, magic_bytes) != 0) {
@@ -94,7 +101,8 @@ Result<uint64_t> ReadHeader(int fd, uint64_t file_size, const std::string& path)
                          std::to_string(file_size) + " bytes; " + std::to_string(count) +
                          " entries need " + std::to_string(expected) + ")");
   }
-  return count;
+  parsed.count = count;
+  return parsed;
 }
 
 }  // namespace
@@ -109,12 +117,10 @@ Result<EntryArrays> ReadIndexFile(const std::string& path) {
   if (fstat(fd.get(), &info) != 0) return UnavailableError(path + ": " + ErrnoText(errno));
   if (!S_ISREG(info.st_mode)) return InvalidArgumentError(path + ": not a regular file");
   const auto file_size = static_cast<uint64_t>(info.st_size);
-  ASSIGN_OR_RETURN(const uint64_t count, ReadHeader(fd.get(), file_size, path));
-
+  ASSIGN_OR_RETURN(const Header header, ReadHeader(fd.get(), file_size, path));
+  const uint64_t count = header.count;
   Xxh64 checksum;
-  uint8_t header[kIndexFileHeaderBytes];
-  RETURN_IF_ERROR(ReadFully(fd.get(), header, sizeof(header), 0, path));
-  checksum.Update(header);
+  checksum.Update(header.bytes);
   EntryArrays entries{LargeArray<uint64_t>(count), LargeArray<Hash256>(count)};
   std::vector<uint8_t> chunk(kIoChunkBytes / kIndexFileRecordBytes * kIndexFileRecordBytes);
   uint64_t offset = kIndexFileHeaderBytes;

@@ -1,7 +1,6 @@
 #include "index/scan.h"
 
 #include <cstddef>
-#include <utility>
 
 #if defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__)
 #include <immintrin.h>
@@ -22,10 +21,11 @@ void ScanScalar(const Hash256* codes, uint32_t begin, uint32_t end, uint32_t fir
 #if VIGIL_INDEX_HAVE_AVX512_POPCNT
 // Eight codes (four 512-bit registers) per step. After VPOPCNTQ each register holds the four
 // per-word counts of two codes; two rounds of pairwise adds (unpack within 128-bit lanes, then
-// a lane shuffle) leave one total per 64-bit lane, in code order kLaneToCode.
+// a lane shuffle) leave one total per 64-bit lane, codes 0..7 in lanes kCodeToLane.
 uint32_t ScanAvx512(const Hash256* codes, uint32_t count, uint32_t first_row, const Hash256& query,
                     int radius, std::vector<RowMatch>& out) {
-  static constexpr uint32_t kLaneToCode[8] = {0, 2, 1, 3, 4, 6, 5, 7};
+  // kCodeToLane[k]: the lane holding code k's distance (the permutation is its own inverse).
+  static constexpr int kCodeToLane[8] = {0, 2, 1, 3, 4, 6, 5, 7};
   const auto& q = query.words;
   const __m512i qq = _mm512_set_epi64(static_cast<int64_t>(q[3]), static_cast<int64_t>(q[2]),
                                       static_cast<int64_t>(q[1]), static_cast<int64_t>(q[0]),
@@ -49,22 +49,16 @@ uint32_t ScanAvx512(const Hash256* codes, uint32_t count, uint32_t first_row, co
     const __m512i total =
         _mm512_add_epi64(_mm512_maskz_shuffle_i64x2(kAll, u, v, _MM_SHUFFLE(2, 0, 2, 0)),
                          _mm512_maskz_shuffle_i64x2(kAll, u, v, _MM_SHUFFLE(3, 1, 3, 1)));
-    __mmask8 hits = _mm512_cmple_epu64_mask(total, limit);
+    const __mmask8 hits = _mm512_cmple_epu64_mask(total, limit);
     if (hits == 0) [[likely]]
       continue;
     alignas(64) uint64_t lanes[8];
     _mm512_store_si512(lanes, total);
-    // Matches within a step are reported in code order, so the output stays ascending.
-    RowMatch step[8];
-    int found = 0;
-    for (; hits != 0; hits &= hits - 1) {
-      const int lane = __builtin_ctz(hits);
-      step[found++] = {first_row + i + kLaneToCode[lane], static_cast<uint32_t>(lanes[lane])};
+    for (uint32_t k = 0; k < 8; ++k) {  // in code order, so the output stays ascending
+      if ((hits >> kCodeToLane[k]) & 1) {
+        out.push_back({first_row + i + k, static_cast<uint32_t>(lanes[kCodeToLane[k]])});
+      }
     }
-    for (int a = 1; a < found; ++a) {
-      for (int b = a; b > 0 && step[b - 1].row > step[b].row; --b) std::swap(step[b - 1], step[b]);
-    }
-    out.insert(out.end(), step, step + found);
   }
   return i;
 }

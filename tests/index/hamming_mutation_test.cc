@@ -14,15 +14,10 @@ namespace vigil::index {
 namespace {
 
 using testing::BruteForce;
+using testing::MustBuild;
 using testing::RandomEntries;
 using testing::RandomHash;
 using testing::SpreadFlips;
-
-std::unique_ptr<HammingIndex> MustBuild(const std::vector<HammingEntry>& entries) {
-  Result<std::unique_ptr<HammingIndex>> index = HammingIndex::Build(entries);
-  EXPECT_TRUE(index.ok()) << index.status().ToString();
-  return std::move(index).value();
-}
 
 std::vector<uint64_t> IdsWithin(const HammingIndex& index, const Hash256& query, int radius) {
   const std::vector<Match> matches = *index.Search(query, radius);

@@ -15,21 +15,12 @@ namespace vigil::index {
 namespace {
 
 using testing::BruteForce;
+using testing::MustBuild;
 using testing::RandomEntries;
 using testing::RandomHash;
 using testing::SpreadFlips;
 using testing::WindowFlips;
 using Strategy = HammingIndexOptions::Strategy;
-
-std::unique_ptr<HammingIndex> MustBuild(const std::vector<HammingEntry>& entries,
-                                        Strategy strategy = Strategy::kAuto) {
-  HammingIndexOptions options;
-  options.strategy = strategy;
-  options.build_threads = 2;
-  Result<std::unique_ptr<HammingIndex>> index = HammingIndex::Build(entries, options);
-  EXPECT_TRUE(index.ok()) << index.status().ToString();
-  return std::move(index).value();
-}
 
 std::string StrategyName(Strategy s) {
   return s == Strategy::kAuto ? "Auto" : s == Strategy::kMultiIndex ? "MultiIndex" : "Scan";

@@ -3,9 +3,12 @@
 #ifndef VIGIL_TESTS_INDEX_HASH_TEST_UTIL_H_
 #define VIGIL_TESTS_INDEX_HASH_TEST_UTIL_H_
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -77,6 +80,18 @@ inline std::vector<HammingEntry> RandomEntries(size_t count, std::mt19937_64& rn
   }
   std::shuffle(entries.begin(), entries.end(), rng);
   return entries;
+}
+
+// Builds an index of `entries` with `strategy`, failing the test (and returning null) on error.
+inline std::unique_ptr<HammingIndex> MustBuild(
+    const std::vector<HammingEntry>& entries,
+    HammingIndexOptions::Strategy strategy = HammingIndexOptions::Strategy::kAuto) {
+  HammingIndexOptions options;
+  options.strategy = strategy;
+  options.build_threads = 2;
+  Result<std::unique_ptr<HammingIndex>> index = HammingIndex::Build(entries, options);
+  EXPECT_TRUE(index.ok()) << index.status().ToString();
+  return index.ok() ? std::move(index).value() : nullptr;
 }
 
 }  // namespace vigil::index::testing
