@@ -234,8 +234,11 @@ Result<ImportReport> ImportList(BankStore& store, std::string_view bank_name, st
   report.duplicate_rows = parsed.duplicate_rows;
   report.duplicates = std::move(parsed.duplicates);
   if (report.invalid_rows > 0 && !options.skip_invalid) return report;
-  ASSIGN_OR_RETURN(report.result,
-                   store.AddEntries(bank.id, parsed.entries, options.write_progress));
+  ProgressCallback progress;
+  if (options.write_progress) {
+    progress = [&](uint64_t done) { return options.write_progress(done, parsed.entries.size()); };
+  }
+  ASSIGN_OR_RETURN(report.result, store.AddEntries(bank.id, parsed.entries, progress));
   report.written = true;
   return report;
 }

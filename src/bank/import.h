@@ -23,6 +23,7 @@
 #define VIGIL_BANK_IMPORT_H_
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <optional>
 #include <string>
@@ -55,8 +56,9 @@ struct ImportOptions {
   size_t max_listed_issues = 100000;
   // Called every few thousand rows with the number of input bytes read.
   ProgressCallback parse_progress{};
-  // Called with the number of rows written (AddEntries' progress).
-  ProgressCallback write_progress{};
+  // Called while writing with the rows written so far and the rows to write; an error cancels
+  // the import and rolls it back.
+  std::function<Status(uint64_t done, uint64_t total)> write_progress{};
 };
 
 struct ImportIssue {

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   vigil::cli::RegisterHashCommand(app, &exit_code);
   vigil::cli::RegisterMatchCommand(app, &exit_code);
+  vigil::cli::RegisterBankCommand(app, &exit_code);
   app.parse_complete_callback([&] {
     vigil::Status s = vigil::SetUpStderrLogging(log_level);
     if (!s.ok()) throw CLI::ValidationError("--log-level", s.message());

@@ -1,0 +1,436 @@
+// `vigil bank create|list|import|export|add|retire|stats`: manage hash banks in the database.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "bank/bank.h"
+#include "cli/commands.h"
+#include "cli/database.h"
+#include "cli/hash_output.h"
+#include "cli/progress.h"
+#include "store/store.h"
+
+namespace vigil::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+struct BankFlags {
+  std::string db;
+  std::string name;
+  std::string format;
+  // create
+  std::string owner, description, source_list;
+  bool auto_action = false;
+  // import / add / retire
+  std::string file;
+  std::string type;
+  bool skip_invalid = false;
+  std::vector<std::string> values;
+  std::string source_ref;
+  int verifications = 0;
+  bool needs_verification = false;
+  int64_t id = 0;
+  std::string reason;
+  // export
+  bool include_retired = false;
+  std::string output;
+  bool progress = true;
+  bool quiet = false;
+};
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "vigil: %s\n", status.message().c_str());
+  return ExitCodeFor(status.code());
+}
+
+// Reading commands do not create a database file that is not there (a typo in --db would
+// otherwise leave an empty vigil.db behind and report "no banks").
+Result<std::unique_ptr<store::Database>> Open(const BankFlags& flags, bool create) {
+  auto db = store::OpenDatabase(ResolveDatabaseUrl(flags.db), {.create_if_missing = create});
+  if (!db.ok() && db.status().code() == StatusCode::kNotFound && !create) {
+    return NotFoundError(db.status().message() + "; create a bank first with `vigil bank create`");
+  }
+  return db;
+}
+
+ordered_json BankJson(const bank::Bank& b) {
+  return {{"name", b.name},
+          {"id", b.id},
+          {"owner", b.owner},
+          {"description", b.description},
+          {"source_list", b.source_list},
+          {"policy", bank::ActionPolicyName(b.policy)},
+          {"created_at", FormatUtc(b.created_at)}};
+}
+
+int RunCreate(const BankFlags& f) {
+  auto db = Open(f, /*create=*/true);
+  if (!db.ok()) return Fail(db.status());
+  auto bank =
+      (*db)->banks().CreateBank({.name = f.name,
+                                 .owner = f.owner,
+                                 .description = f.description,
+                                 .source_list = f.source_list,
+                                 .policy = f.auto_action ? bank::ActionPolicy::kAutoAction
+                                                         : bank::ActionPolicy::kReviewRequired});
+  if (!bank.ok()) return Fail(bank.status());
+  if (f.format == "jsonl") {
+    std::printf("%s\n", BankJson(*bank).dump().c_str());
+  } else {
+    std::printf("created bank %s (%s)\n", bank->name.c_str(),
+                std::string(bank::ActionPolicyName(bank->policy)).c_str());
+  }
+  return 0;
+}
+
+int RunList(const BankFlags& f) {
+  auto db = Open(f, /*create=*/false);
+  if (!db.ok()) return Fail(db.status());
+  auto banks = (*db)->banks().ListBanks();
+  if (!banks.ok()) return Fail(banks.status());
+  if (f.format == "jsonl") {
+    for (const auto& b : *banks) std::printf("%s\n", BankJson(b).dump().c_str());
+  } else if (f.format == "csv") {
+    std::printf("name,policy,owner,source_list,created_at,description\n");
+    for (const auto& b : *banks) {
+      std::printf("%s\n", fmt::format("{},{},{},{},{},{}", CsvField(b.name),
+                                      bank::ActionPolicyName(b.policy), CsvField(b.owner),
+                                      CsvField(b.source_list), FormatUtc(b.created_at),
+                                      CsvField(b.description))
+                              .c_str());
+    }
+  } else {
+    size_t width = 4;
+    for (const auto& b : *banks) width = std::max(width, b.name.size());
+    std::printf("%-*s  %-15s  %-20s  %s\n", static_cast<int>(width), "NAME", "POLICY", "CREATED",
+                "OWNER");
+    for (const auto& b : *banks) {
+      std::printf("%-*s  %-15s  %-20s  %s\n", static_cast<int>(width), b.name.c_str(),
+                  std::string(bank::ActionPolicyName(b.policy)).c_str(),
+                  FormatUtc(b.created_at).c_str(), b.owner.c_str());
+    }
+  }
+  return 0;
+}
+
+// Entry points of `import`: the input stream, its size when known (for the progress bar).
+struct Input {
+  std::unique_ptr<std::ifstream> file;
+  std::istream* stream = nullptr;
+  uint64_t size = 0;
+};
+
+Result<Input> OpenInput(const std::string& path) {
+  Input in;
+  if (path == "-") {
+    in.stream = &std::cin;
+    return in;
+  }
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) return NotFoundError(fmt::format("{}: no such file", path));
+  if (!std::filesystem::is_regular_file(status)) {
+    return InvalidArgumentError(fmt::format("{}: not a regular file", path));
+  }
+  in.size = std::filesystem::file_size(path, ec);
+  in.file = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*in.file) return UnavailableError(fmt::format("{}: cannot open", path));
+  in.stream = in.file.get();
+  return in;
+}
+
+// The list format from --format, else from the file name's extension.
+Result<bank::ListFormat> InputFormat(const BankFlags& f) {
+  if (!f.format.empty()) return bank::ParseListFormat(f.format);
+  const std::string ext = std::filesystem::path(f.file).extension().string();
+  if (ext == ".csv") return bank::ListFormat::kCsv;
+  if (ext == ".jsonl" || ext == ".ndjson") return bank::ListFormat::kJsonLines;
+  return InvalidArgumentError(
+      fmt::format("cannot tell the format of {}; give --format csv, jsonl or te", f.file));
+}
+
+// Calls ProgressBar::Tick() once per unit as a running total grows.
+bank::ProgressCallback TickEvery(ProgressBar& bar, uint64_t unit) {
+  auto ticked = std::make_shared<uint64_t>(0);
+  return [&bar, unit, ticked](uint64_t done) {
+    for (; *ticked < done / unit; ++*ticked) bar.Tick();
+    return Status::Ok();
+  };
+}
+
+void PrintIssues(const std::string& name, const std::vector<bank::ImportIssue>& issues,
+                 uint64_t total, const char* what) {
+  for (const auto& issue : issues) {
+    std::fprintf(stderr, "%s:%llu: %s%s\n", name.c_str(),
+                 static_cast<unsigned long long>(issue.line), what, issue.message.c_str());
+  }
+  if (total > issues.size()) {
+    std::fprintf(stderr, "%s: ... and %llu more\n", name.c_str(),
+                 static_cast<unsigned long long>(total - issues.size()));
+  }
+}
+
+int RunImport(const BankFlags& f) {
+  auto format = InputFormat(f);
+  if (!format.ok()) return Fail(format.status());
+  bank::ImportOptions options{.format = *format, .skip_invalid = f.skip_invalid};
+  if (!f.type.empty()) {
+    auto type = bank::ParseSignalType(f.type);
+    if (!type.ok()) return Fail(type.status().WithContext("--type"));
+    options.default_type = *type;
+  }
+  auto db = Open(f, /*create=*/false);
+  if (!db.ok()) return Fail(db.status());
+  if (auto b = (*db)->banks().GetBank(f.name); !b.ok()) return Fail(b.status());
+  auto input = OpenInput(f.file);
+  if (!input.ok()) return Fail(input.status());
+  const std::string name = f.file == "-" ? "<stdin>" : f.file;
+
+  constexpr uint64_t kMiB = 1 << 20;
+  const bool show = f.progress && !f.quiet;
+  ProgressBar reading("reading MiB", input->size / kMiB, show);
+  options.parse_progress = TickEvery(reading, kMiB);
+  // The number of rows to write is known only once parsing is done.
+  std::unique_ptr<ProgressBar> writing;
+  bank::ProgressCallback write_ticks;
+  options.write_progress = [&](uint64_t done, uint64_t total) {
+    if (!writing) {
+      reading.Finish();
+      writing = std::make_unique<ProgressBar>("writing", total, show);
+      write_ticks = TickEvery(*writing, 1);
+    }
+    return write_ticks(done);
+  };
+  auto report = bank::ImportList((*db)->banks(), f.name, *input->stream, options);
+  reading.Finish();
+  if (writing) writing->Finish();
+  if (!report.ok()) return Fail(report.status().WithContext(name));
+
+  PrintIssues(name, report->invalid, report->invalid_rows, "");
+  if (!f.quiet) PrintIssues(name, report->duplicates, report->duplicate_rows, "skipped: ");
+  if (!report->written) {
+    return Fail(InvalidArgumentError(
+        fmt::format("{}: {} of {} rows invalid; nothing was imported (fix them, or pass "
+                    "--skip-invalid to import the rest)",
+                    name, report->invalid_rows, report->rows)));
+  }
+  std::printf("%s\n", fmt::format("imported {} into {}: {} added, {} already present, {} "
+                                  "duplicate{} in the file, {} invalid skipped",
+                                  name, f.name, report->result.added,
+                                  report->result.already_present, report->duplicate_rows,
+                                  report->duplicate_rows == 1 ? "" : "s", report->invalid_rows)
+                          .c_str());
+  return 0;
+}
+
+int RunExport(const BankFlags& f) {
+  auto format = bank::ParseListFormat(f.format.empty() ? "csv" : f.format);
+  if (!format.ok()) return Fail(format.status());
+  auto db = Open(f, /*create=*/false);
+  if (!db.ok()) return Fail(db.status());
+  auto b = (*db)->banks().GetBank(f.name);
+  if (!b.ok()) return Fail(b.status());
+  std::ofstream file;
+  if (!f.output.empty() && f.output != "-") {
+    file.open(f.output, std::ios::binary | std::ios::trunc);
+    if (!file) return Fail(UnavailableError(fmt::format("{}: cannot create", f.output)));
+  }
+  std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;
+  auto n = bank::ExportBank((*db)->banks(), b->id,
+                            {.format = *format, .include_retired = f.include_retired}, out);
+  if (!n.ok()) return Fail(f.output.empty() ? n.status() : n.status().WithContext(f.output));
+  if (!f.quiet) {
+    std::fprintf(stderr, "vigil: exported %llu entr%s of %s\n", static_cast<unsigned long long>(*n),
+                 *n == 1 ? "y" : "ies", f.name.c_str());
+  }
+  return 0;
+}
+
+int RunAdd(const BankFlags& f) {
+  auto type = bank::ParseSignalType(f.type);
+  if (!type.ok()) return Fail(type.status());
+  bank::EntryBatch batch;
+  for (const std::string& value : f.values) {
+    Status s = batch.Add({.signal_type = *type,
+                          .value = value,
+                          .source_ref = f.source_ref,
+                          .verifications = f.verifications,
+                          .needs_verification = f.needs_verification});
+    if (!s.ok()) return Fail(s.WithContext(bank::EscapeForMessage(value)));
+  }
+  auto db = Open(f, /*create=*/false);
+  if (!db.ok()) return Fail(db.status());
+  bank::BankStore& banks = (*db)->banks();
+  auto b = banks.GetBank(f.name);
+  if (!b.ok()) return Fail(b.status());
+  auto added = banks.AddEntries(b->id, batch);
+  if (!added.ok()) return Fail(added.status());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const std::string hex = batch.Get(i).value;
+    auto e = banks.FindEntry(b->id, *type, hex);
+    if (!e.ok()) return Fail(e.status());
+    std::printf("%s\n", fmt::format("entry {} {} {}{}", e->id, bank::SignalTypeName(*type), hex,
+                                    e->retired ? " (retired)" : "")
+                            .c_str());
+  }
+  if (!f.quiet) {
+    std::fprintf(stderr, "vigil: %llu added to %s, %llu already present\n",
+                 static_cast<unsigned long long>(added->added), f.name.c_str(),
+                 static_cast<unsigned long long>(added->already_present));
+  }
+  return 0;
+}
+
+int RunRetire(const BankFlags& f) {
+  auto db = Open(f, /*create=*/false);
+  if (!db.ok()) return Fail(db.status());
+  bank::BankStore& banks = (*db)->banks();
+  auto b = banks.GetBank(f.name);
+  if (!b.ok()) return Fail(b.status());
+  Result<bank::BankEntry> entry = NotFoundError("");
+  if (f.id > 0) {
+    entry = banks.GetEntry(f.id);
+    if (entry.ok() && entry->bank_id != b->id) {
+      entry = NotFoundError(fmt::format("entry {} is not in bank {}", f.id, f.name));
+    }
+  } else if (!f.type.empty() && f.values.size() == 1) {
+    auto type = bank::ParseSignalType(f.type);
+    if (!type.ok()) return Fail(type.status());
+    entry = banks.FindEntry(b->id, *type, f.values[0]);
+  } else {
+    return Fail(InvalidArgumentError("name the entry: --id N, or TYPE VALUE"));
+  }
+  if (!entry.ok()) return Fail(entry.status());
+  auto retired = banks.RetireEntry(entry->id, f.reason);
+  if (!retired.ok()) return Fail(retired.status());
+  std::printf("%s\n", fmt::format("retired entry {} {} {} in {} at {}: {}", retired->id,
+                                  bank::SignalTypeName(retired->signal_type), retired->value,
+                                  f.name, FormatUtc(retired->retired_at), retired->retired_reason)
+                          .c_str());
+  return 0;
+}
+
+int RunStats(const BankFlags& f) {
+  auto db = Open(f, /*create=*/false);
+  if (!db.ok()) return Fail(db.status());
+  auto b = (*db)->banks().GetBank(f.name);
+  if (!b.ok()) return Fail(b.status());
+  auto st = (*db)->banks().GetStats(b->id);
+  if (!st.ok()) return Fail(st.status());
+  if (f.format == "jsonl") {
+    ordered_json by_type = ordered_json::object();
+    for (const auto& [type, c] : st->by_type) {
+      by_type[std::string(bank::SignalTypeName(type))] = {{"active", c.active},
+                                                          {"retired", c.retired}};
+    }
+    ordered_json j = {{"bank", b->name},          {"total", st->total},
+                      {"active", st->active},     {"retired", st->retired},
+                      {"verified", st->verified}, {"needs_verification", st->needs_verification},
+                      {"by_type", by_type}};
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  std::string text = fmt::format(
+      "bank {} ({}{}{})\n"
+      "entries: {} total, {} active, {} retired\n"
+      "active: {} verified, {} needing verification\n",
+      b->name, bank::ActionPolicyName(b->policy), b->owner.empty() ? "" : ", owner ", b->owner,
+      st->total, st->active, st->retired, st->verified, st->needs_verification);
+  for (const auto& [type, c] : st->by_type) {
+    text +=
+        fmt::format("{}: {} active, {} retired\n", bank::SignalTypeName(type), c.active, c.retired);
+  }
+  std::fputs(text.c_str(), stdout);
+  return 0;
+}
+
+// Adds a subcommand with the flags every bank command shares.
+CLI::App* AddCommand(CLI::App* bank, const char* name, const char* help,
+                     const std::shared_ptr<BankFlags>& flags, int (*run)(const BankFlags&),
+                     int* exit_code) {
+  CLI::App* cmd = bank->add_subcommand(name, help);
+  cmd->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
+  cmd->callback([flags, run, exit_code] { *exit_code = run(*flags); });
+  return cmd;
+}
+
+}  // namespace
+
+void RegisterBankCommand(CLI::App& app, int* exit_code) {
+  CLI::App* bank = app.add_subcommand("bank", "Create, fill and inspect hash banks");
+  bank->require_subcommand(1);
+  const auto output = CLI::IsMember({"text", "csv", "jsonl"});
+  const auto lists = CLI::IsMember({"csv", "jsonl", "te"});
+
+  auto f = std::make_shared<BankFlags>();
+  CLI::App* cmd = AddCommand(bank, "create", "Create a bank", f, RunCreate, exit_code);
+  cmd->add_option("name", f->name, "Bank name: letters, digits, '_', '-', '.'")->required();
+  cmd->add_option("--owner", f->owner, "Organisation the list comes from");
+  cmd->add_option("--description", f->description, "What the bank holds");
+  cmd->add_option("--source-list", f->source_list, "The list's name at its source");
+  cmd->add_flag("--auto-action", f->auto_action,
+                "Matches may be acted on without human review (default: review required)");
+  cmd->add_option("-f,--format", f->format, "Output: text or jsonl")->check(output);
+
+  f = std::make_shared<BankFlags>();
+  cmd = AddCommand(bank, "list", "List banks", f, RunList, exit_code);
+  cmd->add_option("-f,--format", f->format, "Output: text, csv or jsonl")->check(output);
+
+  f = std::make_shared<BankFlags>();
+  cmd = AddCommand(bank, "import", "Import a hash list into a bank (all rows or none)", f,
+                   RunImport, exit_code);
+  cmd->add_option("name", f->name, "Bank")->required();
+  cmd->add_option("file", f->file, "List file, or - for standard input")->required();
+  cmd->add_option("-f,--format", f->format, "Input: csv, jsonl or te (default: from extension)")
+      ->check(lists);
+  cmd->add_option("--type", f->type, "Type of rows without one (bare hashes): pdq, md5, sha256");
+  cmd->add_flag("--skip-invalid", f->skip_invalid, "Import the valid rows even if some are not");
+  cmd->add_flag("!--no-progress", f->progress, "No progress bar");
+  cmd->add_flag("-q,--quiet", f->quiet, "No progress bar or duplicate report");
+
+  f = std::make_shared<BankFlags>();
+  cmd =
+      AddCommand(bank, "export", "Write a bank's entries as a hash list", f, RunExport, exit_code);
+  cmd->add_option("name", f->name, "Bank")->required();
+  cmd->add_option("-f,--format", f->format, "Output: csv (default), jsonl or te")->check(lists);
+  cmd->add_flag("--include-retired", f->include_retired, "Also export retired entries");
+  cmd->add_option("-o,--output", f->output, "Output file (default: standard output)");
+  cmd->add_flag("-q,--quiet", f->quiet, "No summary");
+
+  f = std::make_shared<BankFlags>();
+  cmd = AddCommand(bank, "add", "Add hashes to a bank", f, RunAdd, exit_code);
+  cmd->add_option("name", f->name, "Bank")->required();
+  cmd->add_option("type", f->type, "pdq, md5 or sha256")->required();
+  cmd->add_option("values", f->values, "Hash values (hex)")->required();
+  cmd->add_option("--source-ref", f->source_ref, "The source's reference for these hashes");
+  cmd->add_option("--verifications", f->verifications, "Reviewers who verified them")
+      ->check(CLI::Range(0, bank::kMaxVerifications));
+  cmd->add_flag("--needs-verification", f->needs_verification, "Flag them for verification");
+  cmd->add_flag("-q,--quiet", f->quiet, "No summary");
+
+  f = std::make_shared<BankFlags>();
+  cmd = AddCommand(bank, "retire", "Retire an entry: it stops matching but is kept", f, RunRetire,
+                   exit_code);
+  cmd->add_option("name", f->name, "Bank")->required();
+  cmd->add_option("type", f->type, "Type of the entry's value (or use --id)");
+  cmd->add_option("values", f->values, "The entry's value")->expected(0, 1);
+  cmd->add_option("--id", f->id, "The entry's id");
+  cmd->add_option("--reason", f->reason, "Why, e.g. 'false positive confirmed on review'")
+      ->required();
+
+  f = std::make_shared<BankFlags>();
+  cmd = AddCommand(bank, "stats", "Count a bank's entries", f, RunStats, exit_code);
+  cmd->add_option("name", f->name, "Bank")->required();
+  cmd->add_option("-f,--format", f->format, "Output: text or jsonl")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+}
+
+}  // namespace vigil::cli
