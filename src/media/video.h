@@ -87,7 +87,8 @@ struct VideoDecodeOptions {
   // kInvalidArgument unless this is set; then the frames before the cut are returned.
   bool allow_truncated = false;
   DecodeSpeed speed = DecodeSpeed::kExact;
-  // Decoder slice threads; 1 keeps a decode on one core (vigil parallelises across items).
+  // Decoder slice threads (0: FFmpeg's choice, one per core). 1 keeps a decode on one core:
+  // vigil parallelises across items. Threads never change the hashes.
   int threads = 1;
 };
 

@@ -200,6 +200,17 @@ TEST_F(VideoDecoderTest, StillImageIsNotAVideoContainer) {
       << hashes.status().message();
 }
 
+TEST(VideoContainerTest, PlaylistsThatWouldOpenOtherFilesAreRefused) {
+  // An HLS playlist makes FFmpeg open the files and URLs it lists; vigil never opens them.
+  const std::string playlist =
+      "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n";
+  auto hashes = Hash(std::vector<uint8_t>(playlist.begin(), playlist.end()));
+  EXPECT_EQ(hashes.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(hashes.status().message().find("container 'hls' is not a supported video format"),
+            std::string::npos)
+      << hashes.status().message();
+}
+
 TEST_F(VideoDecoderTest, KeyframesOnlyDecodesFewerFramesWithTheExactHashesOfThoseFrames) {
   for (const std::string stem : {"s01_slideshow_h264", "s05_ntsc_h264"}) {
     SCOPED_TRACE(stem);
