@@ -132,10 +132,10 @@ Status ValidateHeader(const Header& h, size_t input_size) {
 }
 
 // bmp.c's DecodeImage: RLE8/RLE4 into one palette index per byte, rows in file order
-// (bottom-up). Returns false where bmp.c fails ("UnableToRunlengthDecodeImage").
+// (bottom-up). `out` holds columns * rows zeros on entry. Returns false where bmp.c fails
+// ("UnableToRunlengthDecodeImage").
 bool DecodeRle(std::span<const uint8_t> data, bool rle4, size_t columns, size_t rows,
                std::vector<uint8_t>* out) {
-  out->assign(columns * rows, 0);
   const int64_t end = static_cast<int64_t>(out->size());
   int64_t p = 0, x = 0, y = 0;  // p may leave [0, end]; checked before every write burst
   size_t in = 0;
@@ -244,6 +244,7 @@ Result<Image> DecodeBmp(std::span<const uint8_t> bytes, const DecodeLimits& limi
   std::vector<uint8_t> rle_indices;
   const uint8_t* pixels = data.data();
   if (rle) {
+    RETURN_IF_ERROR(ResizeBuffer(&rle_indices, columns * rows));
     if (!DecodeRle(data, h.compression == kRle4, columns, rows, &rle_indices)) {
       return InvalidArgumentError("BMP run-length data is corrupt or truncated");
     }

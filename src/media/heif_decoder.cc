@@ -59,11 +59,12 @@ struct OptionsDeleter {
 Result<Image> DecodeHeif(std::span<const uint8_t> bytes, const DecodeLimits& limits) {
   std::unique_ptr<heif_context, ContextDeleter> context(heif_context_alloc());
   if (context == nullptr) return ResourceExhaustedError("cannot allocate libheif context");
-  // libheif refuses larger images itself (it checks the declared sizes of every item, grid
-  // tiles included); our CheckDimensions below also bounds the pixel count.
+  // libheif also refuses oversized images itself, including grid canvases assembled from small
+  // tiles (it rejects sides >= its limit there, hence the + 1); CheckDimensions below bounds
+  // the pixel count before anything is decoded.
   heif_context_set_maximum_image_size_limit(
-      context.get(),
-      static_cast<int>(std::min<uint64_t>(limits.max_dimension, std::numeric_limits<int>::max())));
+      context.get(), static_cast<int>(std::min<uint64_t>(uint64_t{limits.max_dimension} + 1,
+                                                         std::numeric_limits<int>::max())));
   heif_error error = heif_context_read_from_memory_without_copy(context.get(), bytes.data(),
                                                                 bytes.size(), nullptr);
   if (error.code != heif_error_Ok) return HeifError(error);

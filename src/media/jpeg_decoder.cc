@@ -124,9 +124,12 @@ bool CheckComplete(const jpeg_decompress_struct& cinfo, const ErrorManager& err)
 }
 
 // Phase 1: parse markers up to the first scan. Returns false after a libjpeg error.
-bool ReadHeader(jpeg_decompress_struct* cinfo, ErrorManager* err) {
+bool ReadHeader(jpeg_decompress_struct* cinfo, ErrorManager* err, std::span<const uint8_t> bytes) {
   if (setjmp(err->jump) != 0) return false;
   err->reading_header = true;
+  // libjpeg's API takes an unsigned long size.
+  jpeg_mem_src(cinfo, bytes.data(),
+               static_cast<unsigned long>(bytes.size()));  // NOLINT(google-runtime-int)
   jpeg_read_header(cinfo, TRUE);
   err->reading_header = false;
   // ImageMagick leaves dct_method, do_fancy_upsampling and out_color_space at the library
@@ -182,20 +185,31 @@ Status ErrorStatus(const ErrorManager& err, std::string_view phase) {
   }
 }
 
+// jpeg_create_decompress reports failure (out of memory) through error_exit too, so it runs
+// under setjmp like every other libjpeg call.
+bool Create(jpeg_decompress_struct* cinfo, ErrorManager* err) {
+  if (setjmp(err->jump) != 0) return false;
+  jpeg_create_decompress(cinfo);
+  return true;
+}
+
 // Owns the libjpeg objects so every return path releases them.
 struct Decompressor {
   jpeg_decompress_struct cinfo{};
   ErrorManager err{};
   jpeg_progress_mgr progress{};
+  bool created = false;
   Decompressor() {
     cinfo.err = jpeg_std_error(&err.pub);
     err.pub.error_exit = OnFatalError;
     err.pub.emit_message = OnMessage;
-    jpeg_create_decompress(&cinfo);
+    created = Create(&cinfo, &err);
     progress.progress_monitor = OnProgress;
     cinfo.progress = &progress;
   }
-  ~Decompressor() { jpeg_destroy_decompress(&cinfo); }
+  ~Decompressor() {
+    if (created) jpeg_destroy_decompress(&cinfo);
+  }
   Decompressor(const Decompressor&) = delete;
   Decompressor& operator=(const Decompressor&) = delete;
 };
@@ -204,29 +218,23 @@ struct Decompressor {
 
 Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeLimits& limits) {
   Decompressor d;
-  jpeg_mem_src(&d.cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
-  if (!ReadHeader(&d.cinfo, &d.err)) return ErrorStatus(d.err, "header");
+  if (!d.created) return ResourceExhaustedError("cannot allocate libjpeg state");
+  if (!ReadHeader(&d.cinfo, &d.err, bytes)) return ErrorStatus(d.err, "header");
   RETURN_IF_ERROR(CheckDimensions("JPEG", d.cinfo.image_width, d.cinfo.image_height, limits));
 
-  int channels = 0;
-  switch (d.cinfo.out_color_space) {
-    case JCS_GRAYSCALE:
-      channels = 1;
-      break;
-    case JCS_RGB:
-      channels = 3;
-      break;
-    case JCS_CMYK:
-      channels = 3;
-      break;  // converted below
-    default:
-      return UnimplementedError(
-          fmt::format("JPEG with {} components is not supported", d.cinfo.num_components));
+  // Grey stays one channel; RGB, and CMYK after conversion, give three.
+  const J_COLOR_SPACE space = d.cinfo.out_color_space;
+  if (space != JCS_GRAYSCALE && space != JCS_RGB && space != JCS_CMYK) {
+    return UnimplementedError(
+        fmt::format("JPEG with {} components is not supported", d.cinfo.num_components));
   }
+  const int channels = space == JCS_GRAYSCALE ? 1 : 3;
   ASSIGN_OR_RETURN(Image image, AllocateImage(static_cast<int>(d.cinfo.output_width),
                                               static_cast<int>(d.cinfo.output_height), channels));
   std::vector<uint8_t> cmyk_row;
-  if (d.cinfo.out_color_space == JCS_CMYK) cmyk_row.resize(4 * size_t{d.cinfo.output_width});
+  if (d.cinfo.out_color_space == JCS_CMYK) {
+    RETURN_IF_ERROR(ResizeBuffer(&cmyk_row, 4 * size_t{d.cinfo.output_width}));
+  }
   if (!ReadPixels(&d.cinfo, &d.err, image.pixels.data(), cmyk_row.data())) {
     return ErrorStatus(d.err, "data");
   }

@@ -6,6 +6,12 @@
 // fancy upsampling), EXIF orientation and ICC profiles ignored, alpha dropped (the stored
 // colour under it is kept), CMYK converted to RGB as ImageMagick does, palette expanded,
 // 16-bit samples scaled to 8 bits with rounding, animated formats give their first frame.
+// Per format (details and the ImageMagick source each follows are in the decoder files): a
+// GIF gives its first image at that image's own size (logical screen and offset ignored); an
+// animated WebP gives its first frame placed on the canvas, black elsewhere; TIFF gives its
+// first page; HEIF/AVIF give the primary image, converted from YCbCr with ImageMagick's formula.
+// A JPEG missing only its final EOI marker decodes (its pixels are complete); any other
+// truncation is an error.
 //
 // Thread safety: all functions are reentrant; no shared state.
 #ifndef VIGIL_MEDIA_MEDIA_H_
@@ -29,7 +35,7 @@ enum class MediaType {
   kWebp,
   kBmp,
   kTiff,
-  kHeif,  // HEIC and AVIF (ISO-BMFF with a heic/heix/mif1/avif brand)
+  kHeif,   // HEIC and AVIF (ISO-BMFF with a heic/heix/mif1/avif brand)
   kVideo,  // MP4/MOV/MKV/WebM/AVI containers: handled by the video decoder, not DecodeImage
 };
 
@@ -38,8 +44,8 @@ std::string_view MediaTypeName(MediaType type);  // "jpeg", "png", ..., "unknown
 
 struct DecodeLimits {
   uint64_t max_input_bytes = 256ull << 20;  // 256 MiB
-  uint64_t max_pixels = 100'000'000;         // 100 megapixels, checked from the header
-  uint32_t max_dimension = 65'535;           // either side, checked from the header
+  uint64_t max_pixels = 100'000'000;        // 100 megapixels, checked from the header
+  uint32_t max_dimension = 65'535;          // either side, checked from the header
 };
 
 // A decoded image: `channels` is 1 (the source is greyscale) or 3 (RGB), samples interleaved,

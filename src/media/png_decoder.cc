@@ -135,7 +135,8 @@ Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeLimits& limi
 
   // Palette images decode to one index byte per pixel first, then expand below.
   std::vector<uint8_t> indices;
-  const size_t row_bytes = palette ? header.width : header.width * size_t(image.channels);
+  const size_t row_bytes =
+      palette ? header.width : header.width * static_cast<size_t>(image.channels);
   uint8_t* target = image.pixels.data();
   if (palette) {
     ASSIGN_OR_RETURN(Image index_plane, AllocateImage(image.width, image.height, 1));

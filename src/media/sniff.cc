@@ -79,7 +79,9 @@ bool LooksLikeVideo(Bytes bytes) {
   if (HasPrefix(bytes, 0, "RIFF") && HasPrefix(bytes, 8, "AVI ")) return true;
   if (HasPrefix(bytes, 0, "FLV\x01")) return true;
   // MPEG transport stream: a sync byte at the start of three consecutive 188-byte packets.
-  if (bytes.size() > 2 * 188 && bytes[0] == 0x47 && bytes[188] == 0x47 && bytes[376] == 0x47) {
+  constexpr size_t kPacket = 188;
+  if (bytes.size() > 2 * kPacket && bytes[0] == 0x47 && bytes[kPacket] == 0x47 &&
+      bytes[2 * kPacket] == 0x47) {
     return true;
   }
   // QuickTime files older than the ftyp box start directly with a movie-level atom.

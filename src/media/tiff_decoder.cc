@@ -5,9 +5,12 @@
 //     palette 1/2/4/8/16-bit, RGB and CMYK 8/16-bit, contiguous or planar;
 //   - JPEG-compressed, CCITT G3, LogLuv and strip files without RowsPerStrip go through
 //     libtiff's RGBA interface (TIFFReadRGBAImage), exactly as ImageMagick's "generic" method.
-// Layouts ImageMagick would import in some other way (YCbCr without JPEG, CIELab, unusual bit
-// depths or sample counts) also fall back to the RGBA interface: they decode, but are not
-// guaranteed to match ImageMagick bit for bit. Float and signed samples give kUnimplemented.
+// YCbCr without JPEG and without chroma subsampling is imported raw and converted with
+// ImageMagick's YCbCr formula, as ImageMagick does. Layouts ImageMagick would import in some
+// other, often garbled, way (subsampled raw YCbCr, CIELab, odd bit depths or sample counts)
+// fall back to the RGBA interface: they decode sensibly but are not guaranteed to match
+// ImageMagick. Float and signed samples, and layouts libtiff's RGBA interface cannot handle
+// (e.g. 32-bit integers), give kUnimplemented.
 // Greyscale photometrics give one channel, everything else three; alpha is dropped.
 //
 // libtiff messages go to per-handle handlers (libtiff >= 4.5), never to stderr.
@@ -87,8 +90,8 @@ struct Directory {
   uint32_t rows_per_strip = 0;
 };
 
-// The sample layout coders/tiff.c would import, or nullopt-like false when it would use
-// another path (then we use libtiff's RGBA interface).
+// Describes the samples as coders/tiff.c would import them. Returns false where ImageMagick
+// would read the file some other way; the caller then uses libtiff's RGBA interface.
 bool DescribeSamples(TIFF* tiff, const Directory& d, TiffSampleLayout* layout) {
   using Color = TiffSampleLayout::Color;
   uint16_t extra = 0;
@@ -200,8 +203,9 @@ Status ReadTiles(TIFF* tiff, const Source& source, const Directory& d,
   const tmsize_t tile_row = TIFFTileRowSize(tiff);
   if (tile_bytes <= 0 || tile_row <= 0) return ReadError(source, "tile size is invalid");
   std::vector<std::vector<uint8_t>> buffers(planes);
-  for (auto& buffer : buffers)
+  for (auto& buffer : buffers) {
     RETURN_IF_ERROR(ResizeBuffer(&buffer, static_cast<size_t>(tile_bytes)));
+  }
   std::vector<const uint8_t*> rows(planes);
   const size_t channels = layout.OutputChannels();
   for (uint32_t y = 0; y < d.height; y += tile_height) {
@@ -296,17 +300,16 @@ Result<Image> DecodeTiff(std::span<const uint8_t> bytes, const DecodeLimits& lim
                        d.compression == COMPRESSION_CCITTFAX3 ||
                        d.photometric == PHOTOMETRIC_LOGLUV || (!d.tiled && !d.has_rows_per_strip);
   const bool imported = !generic && DescribeSamples(tiff.get(), d, &layout);
+  char why[1024] = "";
+  if (!imported && TIFFRGBAImageOK(tiff.get(), why) == 0) {
+    return UnimplementedError(fmt::format("TIFF layout is not supported: {}", why));
+  }
   const bool grey =
       d.photometric == PHOTOMETRIC_MINISBLACK || d.photometric == PHOTOMETRIC_MINISWHITE;
-  ASSIGN_OR_RETURN(Image image, AllocateImage(static_cast<int>(d.width), static_cast<int>(d.height),
-                                              imported ? layout.OutputChannels()
-                                              : grey   ? 1
-                                                       : 3));
+  const int channels = imported ? layout.OutputChannels() : grey ? 1 : 3;
+  ASSIGN_OR_RETURN(Image image,
+                   AllocateImage(static_cast<int>(d.width), static_cast<int>(d.height), channels));
   if (!imported) {
-    char why[1024] = "";
-    if (TIFFRGBAImageOK(tiff.get(), why) == 0) {
-      return UnimplementedError(fmt::format("TIFF layout is not supported: {}", why));
-    }
     RETURN_IF_ERROR(ReadRgba(tiff.get(), source, d, &image));
   } else if (d.tiled) {
     RETURN_IF_ERROR(ReadTiles(tiff.get(), source, d, layout, limits, &image));
