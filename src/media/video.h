@@ -15,15 +15,17 @@
 //
 // Errors:
 //   kInvalidArgument    empty, corrupt, truncated or non-video bytes (no video stream);
-//   kUnimplemented      a container or codec this build cannot decode;
+//   kUnimplemented      a container or codec this build does not decode (a still image, a
+//                       playlist), or the fast mode on a stream that flags no keyframe;
 //   kResourceExhausted  over VideoLimits;
 //   kInternal           an unexpected FFmpeg failure (e.g. out of memory).
 // Messages say what was wrong, not which file: callers add the name with WithContext().
 //
 // Thread safety: a VideoDecoder is used by one thread at a time; distinct decoders may run in
-// parallel. FFmpeg's logging is process-wide: the first Open() installs (once) a log callback
-// that sends nothing to stderr and passes error lines to the decoder that logged them, for
-// error messages. It replaces any FFmpeg log callback the process had set.
+// parallel. FFmpeg's logging is process-wide and has no per-context switch: the first Open()
+// installs, once, a log callback that drops every line (library code never writes to
+// stderr; errors come back as Status). It replaces any FFmpeg log callback the process had
+// set; this is the only global state the module touches.
 #ifndef VIGIL_MEDIA_VIDEO_H_
 #define VIGIL_MEDIA_VIDEO_H_
 
@@ -50,8 +52,8 @@ struct VideoLimits {
 // What to do when the decoder rejects a packet or frame.
 enum class DecodeErrorPolicy {
   // Skip it, count it in VideoDecodeStats::decode_errors, go on with the next packet. The
-  // video fails only if no frame at all could be decoded. Frames after a skipped one keep
-  // their decoder output numbering (the skipped packet produced no frame).
+  // video fails only if no frame at all could be decoded. Frames stay numbered by decoder
+  // output, so after a skipped packet they are one lower than in an undamaged copy.
   kSkipAndCount,
   // Fail the whole video on the first error, as the reference does.
   kReference,
@@ -146,7 +148,7 @@ class VideoDecoder {
   Result<std::optional<VideoFrame>> Next();
 
   class Impl;
-  // For Open() only: Impl is defined in the .cc file.
+  // For Open() only: Impl is private to the module (video_decoder_impl.h).
   explicit VideoDecoder(std::unique_ptr<Impl> impl);
 
  private:

@@ -1,6 +1,7 @@
 // VideoDecoder set-up: the container (from memory, allow-listed demuxers, no nested opens),
 // the first video stream, the frame rate and step, the limits, and the decoder.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <climits>
@@ -150,10 +151,14 @@ Status VideoDecoder::Impl::FindVideoStream() {
     }
   }
   if (stream_ == nullptr) {
-    return InvalidArgumentError(
-        fmt::format("not a video: the {} file has {} streams and none is "
-                    "video",
-                    FormatName(*format_->iformat), format_->nb_streams));
+    std::vector<std::string_view> kinds;
+    for (unsigned i = 0; i < format_->nb_streams; ++i) {
+      const char* kind = av_get_media_type_string(format_->streams[i]->codecpar->codec_type);
+      kinds.push_back(kind != nullptr ? kind : "unknown");
+    }
+    return InvalidArgumentError(fmt::format(
+        "not a video: the {} file has no video stream ({})", FormatName(*format_->iformat),
+        kinds.empty() ? "no streams" : fmt::format("streams: {}", fmt::join(kinds, ", "))));
   }
   const AVCodecParameters* par = stream_->codecpar;
   info_.stream_index = stream_->index;

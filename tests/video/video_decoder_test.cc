@@ -54,6 +54,41 @@ std::pair<int64_t, int> VideoPacketRange(const fs::path& path, int index) {
   return range;
 }
 
+// The audio stream of `path` alone, remuxed into Matroska in memory.
+std::vector<uint8_t> AudioOnlyMatroska(const fs::path& path) {
+  std::vector<uint8_t> out;
+  AVFormatContext* in = nullptr;
+  if (avformat_open_input(&in, path.c_str(), nullptr, nullptr) < 0) return out;
+  avformat_find_stream_info(in, nullptr);
+  const int audio = av_find_best_stream(in, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  AVFormatContext* mkv = nullptr;
+  avformat_alloc_output_context2(&mkv, nullptr, "matroska", nullptr);
+  AVStream* stream = avformat_new_stream(mkv, nullptr);
+  avcodec_parameters_copy(stream->codecpar, in->streams[audio]->codecpar);
+  stream->codecpar->codec_tag = 0;
+  avio_open_dyn_buf(&mkv->pb);
+  if (audio >= 0 && avformat_write_header(mkv, nullptr) >= 0) {
+    AVPacket* packet = av_packet_alloc();
+    while (av_read_frame(in, packet) >= 0) {
+      if (packet->stream_index == audio) {
+        av_packet_rescale_ts(packet, in->streams[audio]->time_base, stream->time_base);
+        packet->stream_index = 0;
+        av_interleaved_write_frame(mkv, packet);
+      }
+      av_packet_unref(packet);
+    }
+    av_packet_free(&packet);
+    av_write_trailer(mkv);
+  }
+  uint8_t* buffer = nullptr;
+  const int size = avio_close_dyn_buf(mkv->pb, &buffer);
+  out.assign(buffer, buffer + size);
+  av_free(buffer);
+  avformat_free_context(mkv);
+  avformat_close_input(&in);
+  return out;
+}
+
 class VideoDecoderTest : public ::testing::Test {
  protected:
   void SetUp() override { VIGIL_SKIP_WITHOUT_VPDQ_CORPUS(); }
@@ -189,6 +224,16 @@ TEST_F(VideoDecoderTest, LimitsAreCheckedBeforeDecoding) {
   EXPECT_TRUE(exhausted([](media::VideoLimits& l) {
                 l.max_frames = 100;
               }).starts_with("RESOURCE_EXHAUSTED: video has over 100 frames"));
+}
+
+TEST_F(VideoDecoderTest, AudioOnlyFileIsNotAVideo) {
+  const std::vector<uint8_t> audio =
+      AudioOnlyMatroska(kVideos / "s01_slideshow_h264__audiofirst.mp4");
+  ASSERT_GT(audio.size(), 1000u);
+  auto hashes = Hash(audio);
+  EXPECT_EQ(hashes.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(hashes.status().message(),
+            "not a video: the Matroska / WebM file has no video stream (streams: audio)");
 }
 
 TEST_F(VideoDecoderTest, StillImageIsNotAVideoContainer) {
