@@ -1,5 +1,6 @@
 #include "cli/file_batch.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -15,7 +16,7 @@ namespace {
 
 Result<detect::MediaHashes> HashOneFile(detect::MediaHasher& hasher, const std::string& path,
                                         uint64_t max_bytes) {
-  ASSIGN_OR_RETURN(auto bytes, ReadFileBytes(path, max_bytes));
+  ASSIGN_OR_RETURN(auto bytes, ReadFileBytes(path, std::min(max_bytes, hasher.max_input_bytes())));
   auto hashes = hasher.HashBytes(bytes);
   if (!hashes.ok()) return hashes.status().WithContext(path);
   return hashes;
@@ -44,7 +45,7 @@ FileBatchSummary HashFilesInOrder(
   const auto start = std::chrono::steady_clock::now();
 
   ParallelFor(n, summary.threads, [&](size_t i, int worker) {
-    auto result = HashOneFile(*hashers[worker], files[i], options.hasher.limits.max_input_bytes);
+    auto result = HashOneFile(*hashers[worker], files[i], options.max_file_bytes);
     std::lock_guard<std::mutex> lock(mu);
     results[i] = std::move(result);
     // Hand on every result whose predecessors are all done, so output keeps input order.

@@ -3,6 +3,7 @@
 #ifndef VIGIL_CLI_FILE_BATCH_H_
 #define VIGIL_CLI_FILE_BATCH_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -14,6 +15,8 @@ namespace vigil::cli {
 
 struct FileBatchOptions {
   detect::MediaHasherOptions hasher;
+  // Files larger than this are refused before reading (the hasher's own limits apply too).
+  uint64_t max_file_bytes = UINT64_MAX;
   int threads = 0;         // 0: all cores
   bool progress = true;    // a progress bar when on a terminal
   std::string label = "hashing";

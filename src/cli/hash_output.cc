@@ -17,7 +17,8 @@ Result<HashFormat> ParseHashFormat(const std::string& name) {
   if (name == "text") return HashFormat::kText;
   if (name == "csv") return HashFormat::kCsv;
   if (name == "jsonl") return HashFormat::kJsonl;
-  return InvalidArgumentError(fmt::format("unknown format '{}' (text, csv or jsonl)", name));
+  if (name == "vpdq") return HashFormat::kVpdq;
+  return InvalidArgumentError(fmt::format("unknown format '{}' (text, csv, jsonl or vpdq)", name));
 }
 
 std::string CsvField(const std::string& field) {
@@ -43,8 +44,64 @@ std::string HashHeader(HashFormat format, bool dihedral) {
   return header + "\n";
 }
 
+namespace {
+
+std::string FormatVideoRecord(HashFormat format, const std::string& file,
+                              const detect::MediaHashes& h, bool dihedral) {
+  const detect::VideoHashes& v = *h.video;
+  const std::string md5 = hash::DigestToHex(h.md5);
+  const std::string sha256 = hash::DigestToHex(h.sha256);
+  std::string out;
+  switch (format) {
+    case HashFormat::kVpdq:
+      return hash::FormatVpdq(v.frames);
+    case HashFormat::kCsv:
+      for (const hash::VpdqFrame& f : v.frames) {
+        out += fmt::format("{},{},{},{},{}", CsvField(fmt::format("{}#t={:.3f}", file, f.timestamp)),
+                           f.hash.ToHex(), f.quality, md5, sha256);
+        if (dihedral) out.append(hash::kDihedralCount - 1, ',');
+        out += '\n';
+      }
+      return out;
+    case HashFormat::kJsonl: {
+      nlohmann::ordered_json j;
+      j["file"] = file;
+      j["media"] = "video";
+      j["md5"] = md5;
+      j["sha256"] = sha256;
+      j["width"] = v.info.width;
+      j["height"] = v.info.height;
+      j["frames_per_second"] = v.info.frames_per_second;
+      j["frames_decoded"] = v.stats.frames_decoded;
+      j["decode_errors"] = v.stats.decode_errors;
+      j["vpdq"] = nlohmann::json::array();
+      for (const hash::VpdqFrame& f : v.frames) {
+        j["vpdq"].push_back({{"frame", f.frame_number},
+                             {"quality", f.quality},
+                             {"pdq_hex", f.hash.ToHex()},
+                             {"timestamp", f.timestamp}});
+      }
+      return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    }
+    case HashFormat::kText:
+      out = fmt::format("{}  video {}x{} {:.3f} fps, {} frames hashed, {} decode errors md5={} sha256={}\n",
+                        file, v.info.width, v.info.height, v.info.frames_per_second,
+                        v.frames.size(), v.stats.decode_errors, md5, sha256);
+      for (const hash::VpdqFrame& f : v.frames) {
+        out += fmt::format("{}  frame={} t={:.3f} pdq={} quality={}\n", file, f.frame_number,
+                           f.timestamp, f.hash.ToHex(), f.quality);
+      }
+      return out;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string FormatHashRecord(HashFormat format, const std::string& file,
                              const detect::MediaHashes& h, bool dihedral) {
+  if (h.video.has_value()) return FormatVideoRecord(format, file, h, dihedral);
+  if (format == HashFormat::kVpdq) return "";
   const std::string pdq = h.pdq.ToHex();
   const std::string md5 = hash::DigestToHex(h.md5);
   const std::string sha256 = hash::DigestToHex(h.sha256);
@@ -74,6 +131,8 @@ std::string FormatHashRecord(HashFormat format, const std::string& file,
       // Replace invalid UTF-8 in odd file names instead of failing the whole run.
       return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
+    case HashFormat::kVpdq:
+      return "";
     case HashFormat::kText: {
       std::string text = fmt::format("{}  pdq={} quality={} md5={} sha256={}\n", file, pdq,
                                      h.pdq_quality, md5, sha256);

@@ -66,6 +66,7 @@ std::string FormatMatch(HashFormat format, const Query& q, const match::BankMatc
       j["auto_action"] = m.bank.auto_action();
       return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
+    case HashFormat::kVpdq:  // refused in RunMatch
     case HashFormat::kText:
       return fmt::format("{}  {} {} matches bank={} entry={} value={} distance={}{}\n", q.source,
                          type, q.value, m.bank.name, m.entry.id, m.entry.value, m.distance,
@@ -160,6 +161,9 @@ std::string MatchHeader(HashFormat format) {
 
 int RunMatch(const MatchFlags& flags) {
   auto format = ParseHashFormat(flags.format);
+  if (format.ok() && *format == HashFormat::kVpdq) {
+    format = InvalidArgumentError("--format vpdq is for `vigil hash`; use text, csv or jsonl");
+  }
   if (!format.ok()) {
     PrintError(format.status());
     return ExitCodeFor(format.status().code());
