@@ -151,7 +151,8 @@ Result<bool> VideoDecoder::Impl::Select() {
   }
   const int64_t step = info_.frame_step;
   int64_t number = stats_.frames_decoded - 1;
-  if (info_.speed == DecodeSpeed::kKeyframesOnly) {
+  const bool keyframes_only = info_.speed == DecodeSpeed::kKeyframesOnly;
+  if (keyframes_only) {
     // Only keyframes were decoded, so the output index says nothing; number by time instead.
     const int64_t pts = frame.best_effort_timestamp;
     const int64_t start = stream_->start_time != AV_NOPTS_VALUE ? stream_->start_time : 0;
@@ -160,10 +161,18 @@ Result<bool> VideoDecoder::Impl::Select() {
                  : std::llround(static_cast<double>(pts - start) * av_q2d(stream_->time_base) *
                                 info_.frames_per_second);
     number = std::max<int64_t>(number, last_selected_ + 1);
-    if (last_selected_ >= 0 && number < last_selected_ + step) return false;
-  } else if (number % step != 0) {
-    return false;
   }
+  // The header's duration was checked at open; this catches files whose header says less
+  // than they hold (or nothing), measured with the reference's clock (frame number / fps).
+  if (static_cast<double>(number) / info_.frames_per_second >
+      options_.limits.max_duration_seconds) {
+    return ResourceExhaustedError(
+        fmt::format("video runs past the limit of {:.0f} s (frame {} at {:.3f} fps)",
+                    options_.limits.max_duration_seconds, number, info_.frames_per_second));
+  }
+  const bool selected =
+      keyframes_only ? last_selected_ < 0 || number >= last_selected_ + step : number % step == 0;
+  if (!selected) return false;
   last_selected_ = number;
   RETURN_IF_ERROR(ConvertToRgb());
   ++stats_.frames_selected;

@@ -54,24 +54,26 @@ std::pair<int64_t, int> VideoPacketRange(const fs::path& path, int index) {
   return range;
 }
 
-// The audio stream of `path` alone, remuxed into Matroska in memory.
-std::vector<uint8_t> AudioOnlyMatroska(const fs::path& path) {
+// The first stream of `type` in `path` alone, remuxed into Matroska in memory. `live` writes it
+// as to a pipe: no duration in the header, no index.
+std::vector<uint8_t> RemuxToMatroska(const fs::path& path, AVMediaType type, bool live) {
   std::vector<uint8_t> out;
   AVFormatContext* in = nullptr;
   if (avformat_open_input(&in, path.c_str(), nullptr, nullptr) < 0) return out;
   avformat_find_stream_info(in, nullptr);
-  const int audio = av_find_best_stream(in, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  const int index = av_find_best_stream(in, type, -1, -1, nullptr, 0);
   AVFormatContext* mkv = nullptr;
   avformat_alloc_output_context2(&mkv, nullptr, "matroska", nullptr);
   AVStream* stream = avformat_new_stream(mkv, nullptr);
-  avcodec_parameters_copy(stream->codecpar, in->streams[audio]->codecpar);
+  if (index >= 0) avcodec_parameters_copy(stream->codecpar, in->streams[index]->codecpar);
   stream->codecpar->codec_tag = 0;
   avio_open_dyn_buf(&mkv->pb);
-  if (audio >= 0 && avformat_write_header(mkv, nullptr) >= 0) {
+  if (live) mkv->pb->seekable = 0;
+  if (index >= 0 && avformat_write_header(mkv, nullptr) >= 0) {
     AVPacket* packet = av_packet_alloc();
     while (av_read_frame(in, packet) >= 0) {
-      if (packet->stream_index == audio) {
-        av_packet_rescale_ts(packet, in->streams[audio]->time_base, stream->time_base);
+      if (packet->stream_index == index) {
+        av_packet_rescale_ts(packet, in->streams[index]->time_base, stream->time_base);
         packet->stream_index = 0;
         av_interleaved_write_frame(mkv, packet);
       }
@@ -228,12 +230,27 @@ TEST_F(VideoDecoderTest, LimitsAreCheckedBeforeDecoding) {
 
 TEST_F(VideoDecoderTest, AudioOnlyFileIsNotAVideo) {
   const std::vector<uint8_t> audio =
-      AudioOnlyMatroska(kVideos / "s01_slideshow_h264__audiofirst.mp4");
+      RemuxToMatroska(kVideos / "s01_slideshow_h264__audiofirst.mp4", AVMEDIA_TYPE_AUDIO, false);
   ASSERT_GT(audio.size(), 1000u);
   auto hashes = Hash(audio);
   EXPECT_EQ(hashes.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(hashes.status().message(),
             "not a video: the Matroska / WebM file has no video stream (streams: audio)");
+}
+
+TEST_F(VideoDecoderTest, DurationIsCheckedByFrameCountWhenTheHeaderDoesNotSayIt) {
+  const std::vector<uint8_t> live =
+      RemuxToMatroska(kVideos / "s01_slideshow_h264.mp4", AVMEDIA_TYPE_VIDEO, true);
+  auto full = Hash(live);
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_EQ(full->info.duration_seconds, 0);  // unknown: nothing to check at open
+  EXPECT_EQ(Lines(hash::FormatVpdq(full->frames)),
+            Lines(ReadText(kExpected / "s01_slideshow_h264.txt")));
+  VideoDecodeOptions decode;
+  decode.limits.max_duration_seconds = 5;
+  auto limited = Hash(live, decode);
+  EXPECT_EQ(limited.status().ToString(),
+            "RESOURCE_EXHAUSTED: video runs past the limit of 5 s (frame 126 at 25.000 fps)");
 }
 
 TEST_F(VideoDecoderTest, StillImageIsNotAVideoContainer) {
