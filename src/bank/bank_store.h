@@ -39,7 +39,9 @@ class BankStore {
   // Adds every row of `batch` to bank `bank` in one transaction. A row whose (type, value) is
   // already in the bank, active or retired, is left as it is and counted as already present, so
   // re-adding is idempotent and never revives a retired entry. Rows without added_at get the
-  // clock's time. `progress` (optional) is called with the number of rows processed; if it
+  // clock's time. New entries get ids above every existing id; their order within one batch is
+  // unspecified (SQLite inserts in value order, which is much faster for large batches).
+  // `progress` (optional) is called with the number of rows processed; if it
   // returns an error the transaction is rolled back and that error returned. kNotFound when the
   // bank does not exist; on any error nothing is written.
   virtual Result<AddEntriesResult> AddEntries(BankId bank, const EntryBatch& batch,

@@ -3,7 +3,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <cassert>
+#include <cstring>
+#include <numeric>
 #include <vector>
 
 #include "store/sqlite_errors.h"
@@ -66,6 +70,24 @@ Result<BankEntry> EntryFromRow(SQLite::Statement& q, std::string_view path) {
   if (e.retired) e.retired_at = FromSeconds(q.getColumn(8).getInt64());
   e.retired_reason = q.getColumn(9).getString();
   return e;
+}
+
+// Rows in (type, value) order. Inserting random hash values in file order touches the unique
+// index's pages at random, and once the index outgrows SQLite's cache each page is spilled to the
+// WAL again and again; in value order the index fills sequentially. 10M rows: 3.5 min in file
+// order, 1.4 min sorted (docs/performance-bank.md).
+std::vector<uint32_t> InsertionOrder(const bank::EntryBatch& batch) {
+  assert(batch.size() <= UINT32_MAX);
+  std::vector<uint32_t> order(batch.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (batch.signal_type(a) != batch.signal_type(b)) {
+      return batch.signal_type(a) < batch.signal_type(b);
+    }
+    const auto x = batch.value_bytes(a), y = batch.value_bytes(b);
+    return std::memcmp(x.data(), y.data(), x.size()) < 0;
+  });
+  return order;
 }
 
 }  // namespace
@@ -153,7 +175,9 @@ Result<bank::AddEntriesResult> SqliteBankStore::AddEntries(BankId bank,
         "ON CONFLICT (bank_id, signal_type, value) DO NOTHING");
     const int64_t now = Seconds(clock_->Now());
     bank::AddEntriesResult result;
-    for (size_t i = 0; i < batch.size(); ++i) {
+    const std::vector<uint32_t> order = InsertionOrder(batch);
+    for (size_t k = 0; k < batch.size(); ++k) {
+      const size_t i = order[k];
       const auto value = batch.value_bytes(i);
       ins.bind(1, bank);
       ins.bindNoCopy(2, bank::SignalTypeName(batch.signal_type(i)).data());
@@ -175,7 +199,7 @@ Result<bank::AddEntriesResult> SqliteBankStore::AddEntries(BankId bank,
         ++result.already_present;
       }
       ins.reset();
-      if (progress) RETURN_IF_ERROR(progress(i + 1));
+      if (progress) RETURN_IF_ERROR(progress(k + 1));
     }
     tx.commit();
     return result;
