@@ -68,7 +68,8 @@ void BaseSegment::Search(const Hash256& query, int radius, Strategy strategy,
     EnumerateProbes(query, budgets, scratch.probes);
     const uint64_t total = ResolveBuckets(scratch);
     // Heavy buckets (clustered data) can make the real cost far exceed the estimate.
-    const double cost = scratch.probes.size() * kProbeNs + static_cast<double>(total) * kEntryNs;
+    const double cost = static_cast<double>(scratch.probes.size()) * kProbeNs +
+                        static_cast<double>(total) * kEntryNs;
     if (strategy == Strategy::kMultiIndex || cost <= ScanCostNs()) {
       CollectCandidates(query, total, scratch);
       Verify(query, radius, scratch.candidates, out);

@@ -107,7 +107,7 @@ void Generation::MergeRecentMatches(const Hash256& query, int radius, Version ve
   const auto by_distance_then_id = [](const Match& a, const Match& b) {
     return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
   };
-  const size_t base_count = matches.size();
+  const auto base_count = static_cast<std::ptrdiff_t>(matches.size());
   for (const RowMatch& r : rows) {
     if (IsLive(r.row, version)) matches.push_back({IdOf(r.row), static_cast<int>(r.distance)});
   }

@@ -36,7 +36,7 @@ uint64_t MergeRound(uint64_t hash, uint64_t lane) {
 }
 
 void ConsumeStripe(std::array<uint64_t, 4>& lanes, const uint8_t* p) {
-  for (int i = 0; i < 4; ++i) lanes[i] = Round(lanes[i], Read64(p + 8 * i));
+  for (size_t i = 0; i < 4; ++i) lanes[i] = Round(lanes[i], Read64(p + 8 * i));
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ TEST(HammingMutationTest, BuildRejectsDuplicateIds) {
   const Result<std::unique_ptr<HammingIndex>> index =
       HammingIndex::Build(std::vector<HammingEntry>{{4, {}}, {9, {}}, {4, {{1, 2, 3, 4}}}});
   EXPECT_EQ(index.status().code(), StatusCode::kAlreadyExists);
-  EXPECT_NE(index.status().message().find("4"), std::string::npos);
+  EXPECT_NE(index.status().message().find("id 4"), std::string::npos);
 }
 
 TEST(HammingMutationTest, RemovingAnAbsentIdIsNotFound) {

@@ -157,7 +157,7 @@ TEST_F(HammingPersistenceTest, TruncationAtEveryLengthIsDataLoss) {
   const std::vector<uint8_t> bytes = SmallFile();
   ASSERT_EQ(bytes.size(), 32u + 3 * 40 + 8);
   for (size_t length = 0; length < bytes.size(); ++length) {
-    const Status status = LoadStatus({bytes.begin(), bytes.begin() + length});
+    const Status status = LoadStatus({bytes.data(), bytes.data() + length});
     EXPECT_EQ(status.code(), StatusCode::kDataLoss) << "length " << length;
     EXPECT_NE(status.message().find("truncated"), std::string::npos) << status.ToString();
   }
@@ -201,7 +201,7 @@ TEST_F(HammingPersistenceTest, HugeEntryCountIsDataLossNotAnAllocation) {
 TEST_F(HammingPersistenceTest, UnsortedOrDuplicateIdsAreDataLoss) {
   std::vector<uint8_t> bytes = SmallFile();
   const uint64_t id = 5;  // the third record's id (9) becomes a repeat of the second's
-  std::memcpy(bytes.data() + 32 + 2 * 40, &id, 8);
+  std::memcpy(bytes.data() + size_t{32 + 2 * 40}, &id, 8);
   FixChecksum(bytes);
   const Status status = LoadStatus(bytes);
   EXPECT_EQ(status.code(), StatusCode::kDataLoss);
