@@ -1,0 +1,114 @@
+// Detection rules: thresholds, technology labels, and when an item may skip human review.
+#include "detect/rules.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil::detect {
+namespace {
+
+Signal PdqMatch(double distance, bool bank_auto = false) {
+  Signal s;
+  s.detector = "pdq";
+  s.version = "1";
+  s.value = distance;
+  s.bank_entry_id = 7;
+  s.bank = "hotline";
+  s.bank_auto_action = bank_auto;
+  return s;
+}
+
+RuleSet AutoRules() {
+  auto set = RuleSet::Parse(R"({"auto_action_enabled": true, "rules": [
+      {"detector": "pdq", "max_distance": 31, "action": "auto_action", "priority": 90},
+      {"detector": "classifier:*", "min_score": 0.9, "action": "auto_action", "priority": 40}]})");
+  EXPECT_TRUE(set.ok()) << set.status().ToString();
+  return *set;
+}
+
+TEST(RulesTest, DefaultPdqRuleFiresUpTo31AndLabelsTheTechnology) {
+  RuleSet rules = RuleSet::Defaults();
+  RuleDecision at31 = rules.Decide({PdqMatch(31)});
+  ASSERT_EQ(at31.flags.size(), 1u);
+  EXPECT_EQ(at31.flags[0].technology, "pdq@1 r<=31");
+  EXPECT_EQ(at31.flags[0].signal.value, 31);
+  EXPECT_EQ(at31.action, Action::kReview);
+  EXPECT_EQ(at31.priority, 50);
+  RuleDecision at32 = rules.Decide({PdqMatch(32)});
+  EXPECT_TRUE(at32.flags.empty());
+  EXPECT_EQ(at32.action, Action::kIgnore);
+}
+
+TEST(RulesTest, AutoActionNeedsOperatorBankKnownMaterialAndNoPause) {
+  RuleSet rules = AutoRules();
+  EXPECT_EQ(rules.Decide({PdqMatch(3, /*bank_auto=*/true)}).action, Action::kAutoAction);
+  // The bank is not trusted for automatic action.
+  EXPECT_EQ(rules.Decide({PdqMatch(3, false)}).action, Action::kReview);
+  // A cluster alert paused the technology.
+  auto paused = [](const std::string& tech) { return tech == "pdq@1 r<=31"; };
+  EXPECT_EQ(rules.Decide({PdqMatch(3, true)}, paused).action, Action::kReview);
+  // The operator has not enabled automatic action.
+  auto off = RuleSet::Parse(R"({"rules": [{"detector": "pdq", "action": "auto_action"}]})");
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->Decide({PdqMatch(3, true)}).action, Action::kReview);
+}
+
+TEST(RulesTest, NewMaterialIsNeverActedOnWithoutReview) {
+  // Art 3(1)(g)(iii): a classifier flag always goes to a human, whatever the rule says.
+  Signal score;
+  score.detector = "classifier:imageX";
+  score.version = "3";
+  score.category = Category::kNew;
+  score.value = 0.97;
+  score.bank_auto_action = true;
+  RuleDecision d = AutoRules().Decide({score});
+  ASSERT_EQ(d.flags.size(), 1u);
+  EXPECT_EQ(d.flags[0].technology, "classifier:imageX@3 s>=0.9");
+  EXPECT_EQ(d.action, Action::kReview);
+  score.value = 0.89;
+  EXPECT_TRUE(AutoRules().Decide({score}).flags.empty());
+}
+
+TEST(RulesTest, OneFlagNeedingReviewSendsTheItemToReviewAtTheHighestPriority) {
+  Signal md5;
+  md5.detector = "md5";
+  md5.version = "1";
+  md5.bank_entry_id = 9;
+  RuleDecision d = RuleSet::Defaults().Decide({PdqMatch(10), md5});
+  ASSERT_EQ(d.flags.size(), 2u);
+  EXPECT_EQ(d.flags[1].technology, "md5@1");
+  EXPECT_EQ(d.priority, 70);
+  EXPECT_EQ(d.action, Action::kReview);
+}
+
+TEST(RulesTest, IgnoreRuleSilencesASignal) {
+  auto rules = RuleSet::Parse(R"({"rules": [{"detector": "pdq", "max_distance": 5, "action": "ignore"},
+                                           {"detector": "pdq", "max_distance": 31}]})");
+  ASSERT_TRUE(rules.ok());
+  EXPECT_TRUE(rules->Decide({PdqMatch(2)}).flags.empty());
+  EXPECT_EQ(rules->Decide({PdqMatch(20)}).flags.size(), 1u);
+}
+
+TEST(RulesTest, BadRuleFilesNameTheProblem) {
+  struct Case {
+    const char* json;
+    const char* message;
+  } cases[] = {
+      {"not json", "not valid JSON"},
+      {"[]", "top level must be an object"},
+      {R"({"rulez": []})", "'rulez'"},
+      {R"({"rules": [{"detector": "pdq"}, {"action": "review"}]})", "rules[1]: 'detector' is required"},
+      {R"({"rules": [{"detector": "pdq", "action": "delete"}]})", "unknown action 'delete'"},
+      {R"({"rules": [{"detector": "pdq", "priority": 101}]})", "priority 101"},
+      {R"({"rules": [{"detector": "x", "min_score": 2}]})", "min_score"},
+      {R"({"rules": [{"detector": "pdq", "max_distance": "31"}]})", "'max_distance'"},
+  };
+  for (const Case& c : cases) {
+    auto r = RuleSet::Parse(c.json);
+    ASSERT_FALSE(r.ok()) << c.json;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find(c.message), std::string::npos) << r.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace vigil::detect
