@@ -200,8 +200,9 @@ class JsonRowParser::Handler : public nlohmann::json_sax<nlohmann::json> {
                    const nlohmann::detail::exception& ex) override {
     // "[json.exception.parse_error.101] parse error at line 1, column 3: syntax error ..."
     std::string_view what = ex.what();
-    if (const size_t at = what.find("column "); at != std::string_view::npos)
+    if (const size_t at = what.find("column "); at != std::string_view::npos) {
       what.remove_prefix(at);
+    }
     return Fail("malformed JSON at " + EscapeForMessage(what, 160));
   }
 

@@ -34,8 +34,9 @@ Result<TimePoint> ParseUtcTimestamp(std::string_view text) {
   if (!date.ok()) return bad("no such date");
   TimePoint t = std::chrono::sys_days(date);
   if (text.size() == 10) return t;
-  if (text[10] != 'T' && text[10] != 't' && text[10] != ' ')
+  if (text[10] != 'T' && text[10] != 't' && text[10] != ' ') {
     return bad("unexpected text after the date");
+  }
   const int h = ReadNumber(text, 11, 2), mi = ReadNumber(text, 14, 2), s = ReadNumber(text, 17, 2);
   if (h < 0 || mi < 0 || s < 0 || text[13] != ':' || text[16] != ':') return bad("not a time");
   if (h > 23 || mi > 59 || s > 60) return bad("time out of range");

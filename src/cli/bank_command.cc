@@ -61,6 +61,11 @@ Result<std::unique_ptr<store::Database>> Open(const BankFlags& flags, bool creat
   return db;
 }
 
+// Text written by another program could hold invalid UTF-8; replace it rather than throw.
+std::string Dump(const ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 ordered_json BankJson(const bank::Bank& b) {
   return {{"name", b.name},
           {"id", b.id},
@@ -83,7 +88,7 @@ int RunCreate(const BankFlags& f) {
                                                          : bank::ActionPolicy::kReviewRequired});
   if (!bank.ok()) return Fail(bank.status());
   if (f.format == "jsonl") {
-    std::printf("%s\n", BankJson(*bank).dump().c_str());
+    std::printf("%s\n", Dump(BankJson(*bank)).c_str());
   } else {
     std::printf("created bank %s (%s)\n", bank->name.c_str(),
                 std::string(bank::ActionPolicyName(bank->policy)).c_str());
@@ -97,7 +102,7 @@ int RunList(const BankFlags& f) {
   auto banks = (*db)->banks().ListBanks();
   if (!banks.ok()) return Fail(banks.status());
   if (f.format == "jsonl") {
-    for (const auto& b : *banks) std::printf("%s\n", BankJson(b).dump().c_str());
+    for (const auto& b : *banks) std::printf("%s\n", Dump(BankJson(b)).c_str());
   } else if (f.format == "csv") {
     std::printf("name,policy,owner,source_list,created_at,description\n");
     for (const auto& b : *banks) {
@@ -335,7 +340,7 @@ int RunStats(const BankFlags& f) {
                       {"active", st->active},     {"retired", st->retired},
                       {"verified", st->verified}, {"needs_verification", st->needs_verification},
                       {"by_type", by_type}};
-    std::printf("%s\n", j.dump().c_str());
+    std::printf("%s\n", Dump(j).c_str());
     return 0;
   }
   std::string text = fmt::format(
