@@ -12,6 +12,8 @@
 #ifndef VIGIL_BANK_BANK_STORE_H_
 #define VIGIL_BANK_BANK_STORE_H_
 
+#include <fmt/format.h>
+
 #include <functional>
 #include <string_view>
 #include <vector>
@@ -55,6 +57,14 @@ class BankStore {
   // matches. kNotFound for an unknown id, kInvalidArgument for an empty reason,
   // kFailedPrecondition when it is already retired (the first reason is kept).
   virtual Result<BankEntry> RetireEntry(EntryId id, std::string_view reason) = 0;
+
+  // Sets the entry's needs_verification flag: a reviewer found one of its matches not to be
+  // abusive material, so the entry must be checked before it is trusted again (the reason is
+  // kept with the review decision). Idempotent; kNotFound for an unknown id. Every backend
+  // overrides it; the default exists only so a backend under construction still compiles.
+  virtual Result<BankEntry> FlagForVerification(EntryId id) {
+    return UnimplementedError(fmt::format("flagging entry {} for verification", id));
+  }
 
   // The entry with `id`; kNotFound when there is none.
   virtual Result<BankEntry> GetEntry(EntryId id) = 0;

@@ -104,6 +104,14 @@ Result<BankEntry> InMemoryBankStore::RetireEntry(EntryId id, std::string_view re
   return e;
 }
 
+Result<BankEntry> InMemoryBankStore::FlagForVerification(EntryId id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return NotFoundError(fmt::format("entry {} does not exist", id));
+  it->second.needs_verification = true;
+  return it->second;
+}
+
 Result<BankEntry> InMemoryBankStore::GetEntry(EntryId id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(id);

@@ -29,6 +29,7 @@ class InMemoryBankStore final : public BankStore {
   Result<AddEntriesResult> AddEntries(BankId bank, const EntryBatch& batch,
                                       const ProgressCallback& progress) override;
   Result<BankEntry> RetireEntry(EntryId id, std::string_view reason) override;
+  Result<BankEntry> FlagForVerification(EntryId id) override;
   Result<BankEntry> GetEntry(EntryId id) override;
   Result<BankEntry> FindEntry(BankId bank, SignalType type, std::string_view value) override;
   Status ForEachEntry(BankId bank, const EntryFilter& filter,

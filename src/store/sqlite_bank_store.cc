@@ -237,6 +237,20 @@ Result<BankEntry> SqliteBankStore::RetireEntry(EntryId id, std::string_view reas
   });
 }
 
+Result<BankEntry> SqliteBankStore::FlagForVerification(EntryId id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CatchSqlite(path_, [&]() -> Result<BankEntry> {
+    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    ASSIGN_OR_RETURN(BankEntry entry, GetEntryLocked(id));
+    SQLite::Statement upd(db_, "UPDATE bank_entries SET needs_verification = 1 WHERE id = ?");
+    upd.bind(1, id);
+    upd.exec();
+    tx.commit();
+    entry.needs_verification = true;
+    return entry;
+  });
+}
+
 Result<BankEntry> SqliteBankStore::GetEntry(EntryId id) {
   std::lock_guard<std::mutex> lock(mu_);
   return CatchSqlite(path_, [&] { return GetEntryLocked(id); });

@@ -31,6 +31,7 @@ class SqliteBankStore final : public bank::BankStore {
   Result<bank::AddEntriesResult> AddEntries(bank::BankId bank, const bank::EntryBatch& batch,
                                             const bank::ProgressCallback& progress) override;
   Result<bank::BankEntry> RetireEntry(bank::EntryId id, std::string_view reason) override;
+  Result<bank::BankEntry> FlagForVerification(bank::EntryId id) override;
   Result<bank::BankEntry> GetEntry(bank::EntryId id) override;
   Result<bank::BankEntry> FindEntry(bank::BankId bank, bank::SignalType type,
                                     std::string_view value) override;

@@ -219,6 +219,21 @@ TEST_P(BankStoreContractTest, RetireRules) {
   EXPECT_EQ(store().GetEntry(id)->retired_reason, "first");
 }
 
+TEST_P(BankStoreContractTest, FlagForVerificationSetsTheFlagIdempotentlyAndPersists) {
+  Bank bank = MakeBank("b");
+  ASSERT_TRUE(store().AddEntries(bank.id, PdqBatch(0, 2)).ok());
+  const EntryId id = Entries(bank.id)[0].id;
+  EXPECT_FALSE(store().GetEntry(id)->needs_verification);
+  auto flagged = store().FlagForVerification(id);
+  ASSERT_TRUE(flagged.ok()) << flagged.status().ToString();
+  EXPECT_TRUE(flagged->needs_verification);
+  EXPECT_TRUE(store().FlagForVerification(id).ok());  // again: no error
+  EXPECT_TRUE(store().GetEntry(id)->needs_verification);
+  EXPECT_FALSE(store().GetEntry(Entries(bank.id)[1].id)->needs_verification);
+  EXPECT_EQ(store().GetStats(bank.id)->needs_verification, 1u);
+  EXPECT_EQ(store().FlagForVerification(id + 1000).status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(BankStoreContractTest, ReaddingARetiredValueDoesNotReviveIt) {
   Bank bank = MakeBank("b");
   ASSERT_TRUE(store().AddEntries(bank.id, PdqBatch(0, 1)).ok());
