@@ -5,6 +5,9 @@
 // and converts to RGB with its own full-range YCbCr formula (ConvertYPbPrToRGB), regardless of
 // the colour matrix and range signalled in the file. We do exactly the same, so HEIF hashes
 // match the reference even where that conversion is not the "correct" one. Alpha is ignored.
+//
+// Before libheif sees the file, heif_precheck.cc bounds the picture sizes declared inside the
+// coded data, which libheif 1.15 trusts more than the image size it reports to us.
 #include <fmt/format.h>
 #include <libheif/heif.h>
 
@@ -14,6 +17,7 @@
 #include <memory>
 
 #include "media/decoders.h"
+#include "media/heif_precheck.h"
 #include "media/imagemagick_compat.h"
 
 namespace vigil::media::internal {
@@ -57,6 +61,9 @@ struct OptionsDeleter {
 }  // namespace
 
 Result<Image> DecodeHeif(std::span<const uint8_t> bytes, const DecodeLimits& limits) {
+  // libheif sizes its buffers from the coded data, which may claim far more than the image
+  // size it reports; look at those claims first (heif_precheck.h).
+  RETURN_IF_ERROR(PrecheckHeif(bytes, limits));
   std::unique_ptr<heif_context, ContextDeleter> context(heif_context_alloc());
   if (context == nullptr) return ResourceExhaustedError("cannot allocate libheif context");
   // libheif also refuses oversized images itself, including grid canvases assembled from small

@@ -148,5 +148,27 @@ TEST(JpegDecoderTest, TruncatedScanDataIsAnError) {
   }
 }
 
+// A few kilobytes can hold thousands of progressive scans, each costing a pass over the whole
+// coefficient buffer; the decoder caps them. Here the last scan is repeated 1200 times
+// (libjpeg only warns about the bogus progression, so without the cap it would decode).
+TEST(JpegDecoderTest, TooManyProgressiveScansAreRejected) {
+  JpegSpec spec = Gradient(16, 16);
+  spec.progressive = true;
+  const std::vector<uint8_t> bytes = EncodeJpeg(spec);
+  size_t last_sos = 0;
+  for (size_t i = 0; i + 1 < bytes.size(); ++i) {
+    if (bytes[i] == 0xFF && bytes[i + 1] == 0xDA) last_sos = i;
+  }
+  ASSERT_GT(last_sos, 0u);
+  const std::vector<uint8_t> scan(bytes.begin() + last_sos, bytes.end() - 2);  // without EOI
+  std::vector<uint8_t> bomb(bytes.begin(), bytes.end() - 2);
+  for (int i = 0; i < 1200; ++i) bomb.insert(bomb.end(), scan.begin(), scan.end());
+  bomb.insert(bomb.end(), {0xFF, 0xD9});
+  const Result<Image> result = Decode(bomb);
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("progressive scans"), std::string::npos)
+      << result.status().message();
+}
+
 }  // namespace
 }  // namespace vigil::media
