@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the message (or the help); every usage error exits 2 (docs/cli.md).
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const std::exception& e) {
     // The library reports errors as values; anything thrown here is a bug or out-of-memory.
     std::fprintf(stderr, "vigil: internal error: %s\n", e.what());

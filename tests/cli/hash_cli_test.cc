@@ -185,3 +185,18 @@ TEST_F(HashCliTest, ThreadCountDoesNotChangeOutputOrder) {
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+TEST(CliUsageTest, UsageErrorsExitTwoAndHelpExitsZero) {
+  EXPECT_EQ(RunVigil("hash --no-such-flag x").exit_code, 2);
+  EXPECT_EQ(RunVigil("no-such-command").exit_code, 2);
+  EXPECT_EQ(RunVigil("").exit_code, 2);  // a subcommand is required
+  CliRun help = RunVigil("hash --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--dihedral"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::testing
