@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "bank/signal.h"
+#include "store/pg_database.h"
+#include "store/pg_url.h"
 #include "store/sqlite_database.h"
 
 namespace vigil::store {
@@ -11,10 +13,9 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
                                                const DatabaseOptions& options) {
   if (url.empty()) return InvalidArgumentError("empty database URL");
   std::string_view rest(url);
-  if (rest.starts_with("postgresql://") || rest.starts_with("postgres://")) {
-    return UnimplementedError(fmt::format(
-        "database {}: PostgreSQL is not supported by this build yet; use an SQLite file path",
-        bank::EscapeForMessage(url)));
+  if (IsPostgresUrl(rest)) {
+    ASSIGN_OR_RETURN(auto db, PostgresDatabase::Open(url, options));
+    return std::unique_ptr<Database>(std::move(db));
   }
   if (rest.starts_with("sqlite:")) {
     rest.remove_prefix(7);
@@ -24,7 +25,7 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
   } else if (const size_t scheme = rest.find("://"); scheme != std::string_view::npos) {
     return InvalidArgumentError(fmt::format(
         "unsupported database URL {} (use a file path, sqlite:PATH or postgresql://...)",
-        bank::EscapeForMessage(url)));
+        bank::EscapeForMessage(RedactPgUrl(url))));
   }
   ASSIGN_OR_RETURN(auto db, SqliteDatabase::Open(std::string(rest), url, options));
   return std::unique_ptr<Database>(std::move(db));

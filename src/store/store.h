@@ -2,11 +2,13 @@
 // store interfaces those modules own (bank::BankStore, later cases, reports, ...).
 //
 // A database is named by a URL: a file path or "sqlite:PATH" for SQLite (the embedded default),
-// later "postgresql://..." for PostgreSQL. Opening applies any schema migrations the database
-// lacks, in one transaction, and refuses a database written by a newer vigil.
+// "postgresql://..." for PostgreSQL (docs/storage.md). Opening applies any schema migrations the
+// database lacks, in one transaction, and refuses a database written by a newer vigil. Both
+// backends pass the same contract tests.
 //
-// Thread safety: a Database and the stores it hands out may be used from several threads; calls
-// are serialised on its one connection. Open one Database per process and share it.
+// Thread safety: a Database and the stores it hands out may be used from several threads. SQLite
+// serialises calls on its one connection; PostgreSQL lends each call a connection from a small
+// pool, so calls run concurrently. Open one Database per process and share it.
 #ifndef VIGIL_STORE_STORE_H_
 #define VIGIL_STORE_STORE_H_
 
@@ -28,9 +30,15 @@ struct DatabaseOptions {
   // Where stores get the time (created_at, added_at, retired_at). SystemClock when null.
   std::shared_ptr<const Clock> clock{};
   // Create an SQLite file that does not exist yet; when false a missing file is kNotFound.
+  // PostgreSQL databases are never created (a missing one is kNotFound); an empty one gets the
+  // schema either way.
   bool create_if_missing = true;
-  // How long a call waits for another process's write lock before failing with kUnavailable.
+  // How long a call waits for another process's lock before failing with kUnavailable (SQLite's
+  // busy timeout, PostgreSQL's lock_timeout; also bounds the wait for another opener's
+  // migration).
   std::chrono::milliseconds busy_timeout{5000};
+  // PostgreSQL: the most connections the Database holds; further concurrent calls wait.
+  int max_connections = 4;
 };
 
 // One applied schema migration.
@@ -59,11 +67,14 @@ int LatestSchemaVersion();
 
 // Opens (and migrates) the database at `url`:
 //   "vigil.db", "/var/lib/vigil/vigil.db", "sqlite:vigil.db", "sqlite:///abs/path.db" -> SQLite
-//   "postgresql://..." / "postgres://..." -> kUnimplemented (not in this build yet)
-// Errors name the URL or file: kInvalidArgument for an empty or unsupported URL; kNotFound when
-// the file (create_if_missing off) or its directory does not exist; kDataLoss when the file is
-// not a database or is corrupt; kFailedPrecondition when it is another application's database
-// or its schema is newer than this build; kUnavailable when it is locked or cannot be opened.
+//   "postgresql://user:password@host:5432/dbname?sslmode=require", "postgres://..." -> PostgreSQL
+//     (a libpq connection URI; PG* environment variables and ~/.pgpass fill what it omits)
+// Errors name the URL or file, never a password: kInvalidArgument for an empty, unsupported or
+// malformed URL; kNotFound when the file (create_if_missing off), its directory or the
+// PostgreSQL database does not exist; kDataLoss when the file is not a database or is corrupt
+// (or schema_migrations is not vigil's); kFailedPrecondition when it is another application's
+// database or its schema is newer than this build; kPermissionDenied when PostgreSQL refuses the
+// credentials; kUnavailable when it is locked, cannot be opened or the server cannot be reached.
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
                                                const DatabaseOptions& options = {});
 

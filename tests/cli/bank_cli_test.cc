@@ -98,10 +98,12 @@ TEST_F(BankCliTest, EnvironmentNamesTheDatabaseAndTheFlagWins) {
   EXPECT_NE(via_env.out.find("\nfrom-env,review_required,"), std::string::npos) << via_env.out;
 }
 
-TEST_F(BankCliTest, PostgresqlIsNotInThisBuild) {
-  CliRun r = RunVigil("bank list --db postgresql://vigil@localhost/vigil");
-  EXPECT_EQ(r.exit_code, 9);
-  EXPECT_NE(r.err.find("PostgreSQL is not supported"), std::string::npos) << r.err;
+TEST_F(BankCliTest, UnreachablePostgresqlIsUnavailableWithoutThePassword) {
+  // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+  CliRun r = RunVigil("bank list --db postgresql://vigil:s3cret-pw@127.0.0.1:1/vigil");
+  EXPECT_EQ(r.exit_code, 10);
+  EXPECT_NE(r.err.find("postgresql://vigil@127.0.0.1:1/vigil"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
 }
 
 TEST_F(BankCliTest, ImportWithAnInvalidRowWritesNothingAndListsEveryProblem) {

@@ -37,13 +37,6 @@ class StoreTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(StoreTest, PostgresqlUrlIsUnimplementedForNow) {
-  auto db = OpenDatabase("postgresql://vigil@localhost/vigil");
-  EXPECT_EQ(db.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(db.status().message().find("PostgreSQL is not supported"), std::string::npos);
-  EXPECT_EQ(OpenDatabase("postgres://h/db").status().code(), StatusCode::kUnimplemented);
-}
-
 TEST_F(StoreTest, UnknownSchemeOrEmptyUrlIsInvalidArgument) {
   EXPECT_EQ(OpenDatabase("mysql://h/db").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(OpenDatabase("").status().code(), StatusCode::kInvalidArgument);

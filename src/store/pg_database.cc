@@ -1,0 +1,45 @@
+#include "store/pg_database.h"
+
+#include <fmt/format.h>
+
+#include "store/pg_bank_store.h"
+#include "store/pg_schema.h"
+#include "store/pg_url.h"
+
+namespace vigil::store {
+
+PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_connections,
+                                   std::shared_ptr<const Clock> clock)
+    : pool_(std::move(options), max_connections),
+      banks_(std::make_unique<PostgresBankStore>(pool_, std::move(clock))) {}
+
+PostgresDatabase::~PostgresDatabase() = default;
+
+Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(const std::string& url,
+                                                                 const DatabaseOptions& options) {
+  ASSIGN_OR_RETURN(PgUrl parsed, ParsePgUrl(url));
+  if (options.max_connections < 1) {
+    return InvalidArgumentError(
+        fmt::format("max_connections must be at least 1, got {}", options.max_connections));
+  }
+  std::shared_ptr<const Clock> clock =
+      options.clock ? options.clock : std::make_shared<SystemClock>();
+  const TimePoint now = clock->Now();
+  auto db = std::make_unique<PostgresDatabase>(
+      PassKey(), PgConnectOptions{.url = std::move(parsed), .lock_timeout = options.busy_timeout},
+      options.max_connections, std::move(clock));
+  {
+    ASSIGN_OR_RETURN(PgPool::Lease conn, db->pool_.Acquire());
+    RETURN_IF_ERROR(ApplyPgMigrations(*conn, PgMigrations(), now));
+  }
+  return db;
+}
+
+bank::BankStore& PostgresDatabase::banks() { return *banks_; }
+
+Result<std::vector<Migration>> PostgresDatabase::AppliedMigrations() {
+  ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  return ReadPgMigrations(*conn);
+}
+
+}  // namespace vigil::store
