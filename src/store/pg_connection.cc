@@ -18,6 +18,8 @@ constexpr Oid kBoolOid = 16;
 constexpr Oid kByteaOid = 17;
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kTextOid = 25;
+// Lets the server infer the type from where the parameter is used.
+constexpr Oid kUnspecifiedOid = 0;
 
 // COPY data goes out in slices because PQputCopyData takes an int length.
 constexpr size_t kCopySliceBytes = 1 << 20;
@@ -56,7 +58,7 @@ PgParams& PgParams::Bool(bool value) {
 }
 
 PgParams& PgParams::Null() {
-  params_.push_back({std::string(), kTextOid, false, true});
+  params_.push_back({std::string(), kUnspecifiedOid, false, true});
   return *this;
 }
 

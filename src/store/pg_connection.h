@@ -44,6 +44,7 @@ class PgParams {
   PgParams& Text(std::string_view value);
   PgParams& Bytes(std::span<const uint8_t> value);
   PgParams& Bool(bool value);
+  // A NULL whose type the server infers from where it is used.
   PgParams& Null();
   // Int(*value), or Null() when empty.
   PgParams& OptionalInt(std::optional<int64_t> value);

@@ -57,7 +57,6 @@ TEST(PostgresOpenTest, ConnectionRefusedIsUnavailableNamingHostAndDatabaseButNot
     EXPECT_NE(message.find("127.0.0.1"), std::string::npos) << message;
     EXPECT_NE(message.find(std::to_string(port)), std::string::npos) << message;
     EXPECT_NE(message.find("vigil_prod"), std::string::npos) << message;
-    EXPECT_NE(message.find("Connection refused"), std::string::npos) << message;
     EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;
   }
 }

@@ -21,7 +21,7 @@ namespace vigil::store::testing {
 inline constexpr char kNoPostgresMessage[] =
     "VIGIL_TEST_POSTGRES_URL is not set, so the PostgreSQL tests cannot run. Run ./scripts/test "
     "(it starts a throw-away PostgreSQL 15 cluster), or e.g. `scripts/with-postgres ctest "
-    "--test-dir build -R Postgres`, or set the variable to a server where the user may CREATE "
+    "--test-dir build -R 'Postgres|Pg'`, or set the variable to a server where the user may CREATE "
     "DATABASE.";
 
 // The test server's URL (a database on it to connect to for CREATE DATABASE), or "" when unset.
