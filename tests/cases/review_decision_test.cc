@@ -1,0 +1,352 @@
+// ReviewService: who may decide, what decisions do (Art 3(1)(g)(iii) confirmations, false
+// positives, bank verification), the lifecycle after the decision, and the audit trail — written
+// with every change and never by a change that fails. Runs on every CaseStore backend.
+#include <atomic>
+#include <thread>
+
+#include "cases/case_store_contract.h"
+
+namespace vigil::cases::testing {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// The case and every event, to prove that a refused call wrote nothing.
+struct Snapshot {
+  Case c;
+  std::vector<CaseEvent> events;
+  friend bool operator==(const Snapshot&, const Snapshot&) = default;
+};
+
+TEST_P(ReviewTest, DecisionByAReviewerWhoNeverClaimedIsPermissionDenied) {
+  const Case c = Open(CaseWith({KnownFlag(1)}));
+  const Snapshot before{Get(c.id), Events()};
+  auto decided = Decide(c.id, "bob", Decision::kConfirmedKnown);
+  EXPECT_EQ(decided.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(decided.status().message(),
+            "reviewer bob does not hold case 1 (nobody has claimed it); claim it first");
+  EXPECT_EQ((Snapshot{Get(c.id), Events()}), before);
+}
+
+TEST_P(ReviewTest, DecisionByAReviewerOtherThanTheHolderIsPermissionDenied) {
+  const Case c = Open(CaseWith({KnownFlag(1)}));
+  ClaimOk(c.id, "alice");
+  const Snapshot before{Get(c.id), Events()};
+  auto decided = Decide(c.id, "bob", Decision::kNotCsam);
+  EXPECT_EQ(decided.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(decided.status().message(), "reviewer bob does not hold case 1 (reviewer alice does)");
+  EXPECT_EQ((Snapshot{Get(c.id), Events()}), before);
+  EXPECT_TRUE(store().ListFalsePositives(kStart, kStart + minutes(1))->empty());
+  EXPECT_TRUE(sink_.calls().empty());
+}
+
+TEST_P(ReviewTest, DecisionAfterTheLeaseExpiredIsFailedPrecondition) {
+  const Case c = Open(CaseWith({KnownFlag(1)}));
+  ClaimOk(c.id, "alice");
+  clock_->Advance(minutes(15));
+  const Snapshot before{Get(c.id), Events()};
+  auto late = Decide(c.id, "alice", Decision::kConfirmedKnown);
+  EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(late.status().message(),
+            "the lease of reviewer alice on case 1 expired at 2024-05-01T00:15:00Z; claim it "
+            "again");
+  EXPECT_EQ((Snapshot{Get(c.id), Events()}), before);
+  ClaimOk(c.id, "alice");
+  EXPECT_EQ(DecideOk(c.id, "alice", Decision::kConfirmedKnown).after.progress.state,
+            CaseState::kDecided);
+}
+
+TEST_P(ReviewTest, DoubleDecisionIsFailedPreconditionAndWritesNothing) {
+  const Case c = Open(CaseWith({KnownFlag(1)}));
+  const Case decided = Review(c.id, "alice", Decision::kConfirmedKnown).after;
+  EXPECT_EQ(decided.progress.outcome, Decision::kConfirmedKnown);
+  EXPECT_EQ(decided.progress.decided_at, kStart);
+  EXPECT_FALSE(decided.progress.lease.has_value());
+  const Snapshot before{Get(c.id), Events()};
+  for (const char* reviewer : {"alice", "bob"}) {
+    auto again = Decide(c.id, reviewer, Decision::kNotCsam);
+    EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(again.status().message(), "case 1 is already decided (confirmed_known, now decided)");
+  }
+  EXPECT_EQ(service().Claim(c.id, "bob").status().message(),
+            "case 1 is decided; only new or in_review cases can be claimed for review");
+  EXPECT_EQ((Snapshot{Get(c.id), Events()}), before);
+}
+
+TEST_P(ReviewTest, BadDecisionInputIsInvalidArgument) {
+  const Case c = Open(CaseWith({NewFlag()}));
+  ClaimOk(c.id, "alice");
+  auto known = Decide(c.id, "alice", Decision::kConfirmedKnown);
+  EXPECT_EQ(known.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(known.status().message(),
+            "case 1 has no bank match, so it cannot be confirmed_known (use confirmed_new)");
+  auto no_rationale = service().Decide(
+      c.id, {.reviewer = "alice", .decision = Decision::kConfirmedNew, .rationale = " \n"});
+  EXPECT_EQ(no_rationale.status().message(), "rationale is empty");
+  EXPECT_EQ(service()
+                .Decide(c.id, {.reviewer = "", .decision = Decision::kNotCsam, .rationale = "r"})
+                .status()
+                .message(),
+            "reviewer id is empty");
+  EXPECT_EQ(Get(c.id).progress.state, CaseState::kInReview);
+  EXPECT_TRUE(Get(c.id).reviews.empty());
+}
+
+TEST_P(ReviewTest, KnownMaterialIsReportableAfterOneConfirmationEvenWithDoubleReview) {
+  ReviewConfig config = BaseConfig();
+  config.confirmations_required = 2;
+  Configure(config);
+  const Case c = Open(CaseWith({KnownFlag(1)}));
+  EXPECT_EQ(Review(c.id, "alice", Decision::kConfirmedKnown).after.progress.state,
+            CaseState::kDecided);
+  EXPECT_TRUE(service().ReportEligibility(c.id).ok());
+  auto reported = service().MarkReported(c.id, "reporter", "CyberTipline 123");
+  ASSERT_TRUE(reported.ok()) << reported.status().ToString();
+  EXPECT_EQ(reported->progress.state, CaseState::kReported);
+  EXPECT_EQ(reported->progress.reported_at, kStart);
+}
+
+TEST_P(ReviewTest, NewMaterialIsReportableAfterOneHumanConfirmationByDefault) {
+  const Case c = Open(CaseWith({NewFlag()}));
+  // Art 3(1)(g)(iii): before any human confirmation the case cannot be reported.
+  EXPECT_EQ(service().MarkReported(c.id, "reporter", "").status().message(),
+            "case 1 cannot go from new to reported");
+  Review(c.id, "alice", Decision::kConfirmedNew);
+  EXPECT_TRUE(service().MarkReported(c.id, "reporter", "").ok());
+}
+
+TEST_P(ReviewTest, NewMaterialNeedsTwoIndependentConfirmationsWhenConfigured) {
+  ReviewConfig config = BaseConfig();
+  config.confirmations_required = 2;
+  Configure(config);
+  const Case c = Open(CaseWith({NewFlag()}));
+  const Case first = Review(c.id, "alice", Decision::kConfirmedNew).after;
+  EXPECT_EQ(first.progress.state, CaseState::kNew);  // back in the queue for a second reviewer
+  EXPECT_FALSE(first.progress.outcome.has_value());
+  const auto events = Events(c.id);
+  EXPECT_EQ(events.back().action, "awaiting_confirmation");
+  EXPECT_EQ(events.back().details,
+            "confirmed_new by alice: 1 of 2 independent reviews agree; rationale: alice looked");
+  EXPECT_EQ(service().MarkReported(c.id, "reporter", "").status().code(),
+            StatusCode::kFailedPrecondition);
+  auto again = service().Claim(c.id, "alice");
+  EXPECT_EQ(again.status().message(),
+            "reviewer alice already reviewed case 1; its next review must be by another reviewer");
+  const Case second = Review(c.id, "bob", Decision::kConfirmedNew).after;
+  EXPECT_EQ(second.progress.state, CaseState::kDecided);
+  EXPECT_EQ(second.progress.outcome, Decision::kConfirmedNew);
+  EXPECT_TRUE(service().ReportEligibility(c.id).ok());
+  EXPECT_TRUE(service().MarkReported(c.id, "reporter", "").ok());
+}
+
+TEST_P(ReviewTest, SolicitationFlagsNeedTwoConfirmationsWhateverCategoryTheReviewerPicks) {
+  ReviewConfig config = BaseConfig();
+  config.confirmations_required = 2;
+  Configure(config);
+  // A bank match plus grooming indicators: choosing "known" does not skip double review.
+  NewCase n = CaseWith({KnownFlag(1)});
+  n.items[0].flags.push_back(SolicitationFlag());
+  const Case c = Open(n);
+  EXPECT_EQ(Review(c.id, "alice", Decision::kConfirmedKnown).after.progress.state, CaseState::kNew);
+  EXPECT_EQ(Review(c.id, "bob", Decision::kConfirmedKnown).after.progress.state,
+            CaseState::kDecided);
+  EXPECT_TRUE(service().ReportEligibility(c.id).ok());
+}
+
+TEST_P(ReviewTest, ReportIsRefusedWhenTheStoredReviewsLackConfirmations) {
+  const Case c = Open(CaseWith({SolicitationFlag()}));
+  Review(c.id, "alice", Decision::kConfirmedSolicitation);  // decided under a one-reviewer policy
+  ReviewConfig config = BaseConfig();
+  config.confirmations_required = 2;  // the operator raises the bar before it is reported
+  Configure(config);
+  const Status eligible = service().ReportEligibility(c.id);
+  EXPECT_EQ(eligible.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(eligible.message(),
+            "case 1 has 1 of the 2 independent human confirmations required before it may be "
+            "reported (Art 3(1)(g)(iii): new material or solicitation, or reviewers disagreed)");
+  const Snapshot before{Get(c.id), Events()};
+  EXPECT_EQ(service().MarkReported(c.id, "reporter", "").status(), eligible);
+  EXPECT_EQ((Snapshot{Get(c.id), Events()}), before);
+}
+
+TEST_P(ReviewTest, SecondOpinionReturnsTheCaseForAnotherReviewer) {
+  const Case c = Open(CaseWith({NewFlag()}));
+  const Case asked = Review(c.id, "alice", Decision::kNeedsSecondOpinion).after;
+  EXPECT_EQ(asked.progress.state, CaseState::kNew);
+  EXPECT_EQ(Actions(c.id).back(), "second_opinion_requested");
+  EXPECT_EQ(service().Claim(c.id, "alice").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Review(c.id, "bob", Decision::kConfirmedNew).after.progress.outcome,
+            Decision::kConfirmedNew);
+}
+
+TEST_P(ReviewTest, DisagreeingReviewersNeedTwoAgreeingReviewsToDecide) {
+  ReviewConfig config = BaseConfig();
+  config.confirmations_required = 2;
+  Configure(config);
+  const Case c = Open(CaseWith({NewFlag()}));
+  Review(c.id, "alice", Decision::kConfirmedNew);
+  const Case disputed = Review(c.id, "bob", Decision::kNotCsam).after;
+  EXPECT_EQ(disputed.progress.state, CaseState::kNew);
+  EXPECT_EQ(Actions(c.id).back(), "disputed");
+  const Case decided = Review(c.id, "carol", Decision::kNotCsam).after;
+  EXPECT_EQ(decided.progress.outcome, Decision::kNotCsam);
+  EXPECT_EQ(decided.reviews.size(), 3u);
+  EXPECT_EQ(store().ListFalsePositives(kStart, kStart + minutes(1))->size(), 1u);
+}
+
+TEST_P(ReviewTest, NotCsamRecordsAFalsePositivePerFlagAndAsksForVerificationPerEntry) {
+  NewCase n = CaseWith({KnownFlag(17), KnownFlag(17, kPdq, 9), NewFlag(0.93)});
+  n.items[0].flags.push_back(KnownFlag(18, kMd5, 0));
+  const Case c = Open(n);
+  clock_->Advance(seconds(30));
+  const DecisionResult result = Review(c.id, "bob", Decision::kNotCsam);
+  EXPECT_TRUE(result.verification.ok()) << result.verification.ToString();
+  EXPECT_EQ(result.after.progress.outcome, Decision::kNotCsam);
+  const TimePoint now = kStart + seconds(30);
+  const std::vector<FalsePositive> want = {
+      {c.id, "item-1", kPdq, 4, 17, "bob", now},
+      {c.id, "item-1", kMd5, 0, 18, "bob", now},
+      {c.id, "item-2", kPdq, 9, 17, "bob", now},
+      {c.id, "item-3", kClassifier, 0.93, std::nullopt, "bob", now}};
+  EXPECT_EQ(*store().ListFalsePositives(kStart, now + seconds(1)), want);
+  const std::vector<std::pair<BankEntryId, std::string>> calls = {
+      {17, "case 1: reviewer bob decided the match is not CSAM (pdq@1 r<=31)"},
+      {18, "case 1: reviewer bob decided the match is not CSAM (md5)"}};
+  EXPECT_EQ(sink_.calls(), calls);
+  EXPECT_TRUE(store().ListPendingVerifications(std::nullopt)->empty());
+  EXPECT_EQ(Events(c.id).back().details,
+            "outcome not_csam by bob (1 agreeing review(s)); 4 false positive(s); 2 bank "
+            "entr(y/ies) sent for verification; rationale: bob looked");
+}
+
+TEST_P(ReviewTest, ConfirmationsRecordNoFalsePositives) {
+  const Case c = Open(CaseWith({KnownFlag(17)}));
+  Review(c.id, "bob", Decision::kConfirmedKnown);
+  EXPECT_TRUE(store().ListFalsePositives(kStart, kStart + minutes(1))->empty());
+  EXPECT_TRUE(sink_.calls().empty());
+}
+
+TEST_P(ReviewTest, AFailingSinkLeavesTheDecisionAndKeepsTheRequestForLater) {
+  const Case c = Open(CaseWith({KnownFlag(17)}));
+  sink_.set_fail(true);
+  const DecisionResult result = Review(c.id, "bob", Decision::kNotCsam);
+  EXPECT_EQ(result.after.progress.state, CaseState::kDecided);
+  EXPECT_EQ(result.verification.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(result.verification.message(), "verification of bank entry 17: bank store is down");
+  EXPECT_EQ(Get(c.id).progress.outcome, Decision::kNotCsam);
+  EXPECT_EQ(store().ListPendingVerifications(c.id)->size(), 1u);
+  EXPECT_EQ(service().DeliverPendingVerifications().code(), StatusCode::kUnavailable);
+  sink_.set_fail(false);
+  ASSERT_TRUE(service().DeliverPendingVerifications().ok());
+  EXPECT_EQ(sink_.calls().size(), 1u);
+  EXPECT_TRUE(store().ListPendingVerifications(std::nullopt)->empty());
+  ASSERT_TRUE(service().DeliverPendingVerifications().ok());  // nothing is delivered twice
+  EXPECT_EQ(sink_.calls().size(), 1u);
+}
+
+TEST_P(ReviewTest, LifecycleFollowsTheStateDiagram) {
+  const Case c = Open(CaseWith({KnownFlag(1)}));
+  EXPECT_EQ(service().MarkAppealed(c.id, "user-desk", "").status().message(),
+            "case 1 cannot go from new to appealed");
+  Review(c.id, "alice", Decision::kConfirmedKnown);
+  clock_->Advance(seconds(1));
+  auto actioned = service().MarkActioned(c.id, "ops", "content removed");
+  ASSERT_TRUE(actioned.ok()) << actioned.status().ToString();
+  EXPECT_EQ(actioned->progress.actioned_at, kStart + seconds(1));
+  ASSERT_TRUE(service().MarkReported(c.id, "reporter", "").ok());
+  EXPECT_EQ(service().MarkReported(c.id, "reporter", "").status().message(),
+            "case 1 cannot go from reported to reported");
+  EXPECT_EQ(service().MarkActioned(c.id, "ops", "").status().message(),
+            "case 1 was already actioned at 2024-05-01T00:00:01Z");
+  ASSERT_TRUE(service().MarkAppealed(c.id, "user-desk", "complaint 9").ok());
+  auto upheld = service().MarkActioned(c.id, "redress", "complaint rejected");
+  ASSERT_TRUE(upheld.ok()) << upheld.status().ToString();
+  EXPECT_EQ(upheld->progress.actioned_at, kStart + seconds(1));  // the original action stands
+  ASSERT_TRUE(service().MarkAppealed(c.id, "user-desk", "second complaint").ok());
+  auto reinstated = service().MarkReinstated(c.id, "redress", "complaint upheld");
+  ASSERT_TRUE(reinstated.ok());
+  EXPECT_EQ(reinstated->progress.state, CaseState::kReinstated);
+  EXPECT_EQ(service().MarkActioned(c.id, "ops", "").status().message(),
+            "case 1 cannot go from reinstated to actioned");
+  EXPECT_EQ(Actions(c.id),
+            (std::vector<std::string>{"opened", "claimed", "decided", "actioned", "reported",
+                                      "appealed", "actioned", "appealed", "reinstated"}));
+}
+
+TEST_P(ReviewTest, NotCsamCasesAreNeitherActionedNorReportedNorAppealed) {
+  const Case c = Open(CaseWith({KnownFlag(1)}));
+  Review(c.id, "alice", Decision::kNotCsam);
+  const Snapshot before{Get(c.id), Events()};
+  EXPECT_EQ(service().MarkActioned(c.id, "ops", "").status().message(),
+            "case 1 was decided not_csam; only a confirmed case can be actioned");
+  EXPECT_EQ(service().MarkReported(c.id, "ops", "").status().message(),
+            "case 1 was decided not_csam; only confirmed CSAM or solicitation is reported");
+  EXPECT_EQ(service().MarkReinstated(c.id, "ops", "").status().code(),
+            StatusCode::kFailedPrecondition);  // nothing was acted on
+  EXPECT_EQ((Snapshot{Get(c.id), Events()}), before);
+}
+
+TEST_P(ReviewTest, AReportedCaseWithoutActionCannotBeAppealed) {
+  const Case c = Open(CaseWith({KnownFlag(1)}));
+  Review(c.id, "alice", Decision::kConfirmedKnown);
+  ASSERT_TRUE(service().MarkReported(c.id, "reporter", "").ok());
+  EXPECT_EQ(service().MarkAppealed(c.id, "user-desk", "").status().message(),
+            "case 1 was not acted on, so there is nothing to appeal");
+}
+
+TEST_P(ReviewTest, AnAutomaticActionFoundWrongIsReinstatedFromDecided) {
+  NewCase n = CaseWith({KnownFlag(1)});
+  n.auto_actioned = true;
+  const Case c = Open(n);
+  Review(c.id, "alice", Decision::kNotCsam);
+  auto reinstated = service().MarkReinstated(c.id, "ops", "restored");
+  ASSERT_TRUE(reinstated.ok()) << reinstated.status().ToString();
+  EXPECT_EQ(reinstated->progress.state, CaseState::kReinstated);
+}
+
+TEST_P(ReviewTest, EveryChangeWritesOneAuditRowSayingWhoWhatAndWhen) {
+  const Case c = Open(CaseWith({KnownFlag(1)}));
+  clock_->Advance(seconds(1));
+  ClaimOk(c.id, "alice");
+  clock_->Advance(seconds(1));
+  DecideOk(c.id, "alice", Decision::kConfirmedKnown);
+  clock_->Advance(seconds(1));
+  ASSERT_TRUE(service().MarkActioned(c.id, "ops", "removed").ok());
+  const auto events = Events(c.id);
+  ASSERT_EQ(events.size(), 4u);
+  const std::vector<std::tuple<std::string, std::string, TimePoint>> want = {
+      {"system", "opened", kStart},
+      {"alice", "claimed", kStart + seconds(1)},
+      {"alice", "decided", kStart + seconds(2)},
+      {"ops", "actioned", kStart + seconds(3)}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(events[i].case_id, c.id);
+    EXPECT_EQ(std::tie(events[i].actor, events[i].action, events[i].at),
+              std::tie(std::get<0>(want[i]), std::get<1>(want[i]), std::get<2>(want[i])));
+  }
+  EXPECT_EQ(events[3].details, "removed");
+  EXPECT_EQ(Get(c.id).version, 4);
+}
+
+TEST_P(ReviewTest, RacingDecisionsOnOneCaseCannotBothWin) {
+  const Case c = Open(CaseWith({KnownFlag(1)}));
+  ClaimOk(c.id, "alice");
+  std::atomic<int> won{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (Decision d : {Decision::kConfirmedKnown, Decision::kNotCsam, Decision::kConfirmedKnown}) {
+    threads.emplace_back([&, d] {
+      auto decided = Decide(c.id, "alice", d);
+      if (decided.ok()) ++won;
+      if (decided.status().code() == StatusCode::kFailedPrecondition) ++refused;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(refused.load(), 2);
+  EXPECT_EQ(Get(c.id).reviews.size(), 1u);
+  EXPECT_EQ(Actions(c.id), (std::vector<std::string>{"opened", "claimed", "decided"}));
+}
+
+}  // namespace
+}  // namespace vigil::cases::testing
