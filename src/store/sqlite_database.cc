@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "store/sqlite_bank_store.h"
+#include "store/sqlite_case_store.h"
 #include "store/sqlite_errors.h"
 #include "store/sqlite_schema.h"
 
@@ -46,7 +47,8 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
     : db_(std::move(db)),
       path_(std::move(path)),
       url_(std::move(url)),
-      banks_(std::make_unique<SqliteBankStore>(*db_, mu_, path_, std::move(clock))) {}
+      banks_(std::make_unique<SqliteBankStore>(*db_, mu_, path_, std::move(clock))),
+      cases_(std::make_unique<SqliteCaseStore>(*db_, mu_, path_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -74,6 +76,8 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
 }
 
 bank::BankStore& SqliteDatabase::banks() { return *banks_; }
+
+cases::CaseStore& SqliteDatabase::cases() { return *cases_; }
 
 Result<std::vector<Migration>> SqliteDatabase::AppliedMigrations() {
   std::lock_guard<std::mutex> lock(mu_);

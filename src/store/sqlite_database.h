@@ -19,6 +19,7 @@ class Database;
 namespace vigil::store {
 
 class SqliteBankStore;
+class SqliteCaseStore;
 
 class SqliteDatabase final : public Database {
  public:
@@ -30,6 +31,7 @@ class SqliteDatabase final : public Database {
   ~SqliteDatabase() override;
 
   bank::BankStore& banks() override;
+  cases::CaseStore& cases() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   const std::string& url() const override { return url_; }
 
@@ -49,6 +51,7 @@ class SqliteDatabase final : public Database {
   const std::string path_;
   const std::string url_;
   std::unique_ptr<SqliteBankStore> banks_;
+  std::unique_ptr<SqliteCaseStore> cases_;
 };
 
 }  // namespace vigil::store

@@ -36,8 +36,143 @@ CREATE TABLE bank_entries (
 CREATE INDEX bank_entries_by_bank ON bank_entries (bank_id);
 )sql";
 
+// Cases and human review (docs/review.md). Enum values are vigil's names ("in_review",
+// "confirmed_new") so the file reads well in the sqlite3 shell. bank_entry_id is not a foreign
+// key: a case keeps its flags even if banks move to another database. case_events is the audit
+// trail: append-only, enforced by triggers (a later migration adds hash chaining). The partial
+// unique index allows one open alert per subject, so concurrent openers cannot raise two.
+constexpr std::string_view kV2Cases = R"sql(
+CREATE TABLE cases (
+  id                INTEGER PRIMARY KEY,
+  version           INTEGER NOT NULL CHECK (version >= 1),
+  account_id        TEXT    NOT NULL,
+  surface           TEXT    NOT NULL,
+  eu                INTEGER NOT NULL CHECK (eu IN (0, 1)),
+  priority          INTEGER NOT NULL,
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  state             TEXT    NOT NULL,
+  lease_reviewer    TEXT,
+  lease_expires_at  INTEGER,
+  outcome           TEXT,
+  decided_at        INTEGER,
+  actioned_at       INTEGER,
+  reported_at       INTEGER,
+  qa_state          TEXT    NOT NULL,
+  CHECK ((lease_reviewer IS NULL) = (lease_expires_at IS NULL))
+);
+CREATE INDEX cases_review_queue ON cases (state, priority DESC, created_at, id);
+CREATE INDEX cases_qa_queue ON cases (qa_state, priority DESC, created_at, id);
+CREATE TABLE case_items (
+  case_id       INTEGER NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  position      INTEGER NOT NULL,
+  item_id       TEXT    NOT NULL,
+  content_type  TEXT    NOT NULL,
+  received_at   INTEGER NOT NULL,
+  PRIMARY KEY (case_id, position)
+);
+CREATE TABLE case_flags (
+  id                INTEGER PRIMARY KEY,
+  case_id           INTEGER NOT NULL,
+  item_position     INTEGER NOT NULL,
+  technology        TEXT    NOT NULL,
+  category          TEXT    NOT NULL,
+  raw_value         REAL    NOT NULL,
+  bank_entry_id     INTEGER,
+  bank_name         TEXT    NOT NULL DEFAULT '',
+  bank_auto_action  INTEGER NOT NULL DEFAULT 0 CHECK (bank_auto_action IN (0, 1)),
+  flagged_at        INTEGER NOT NULL,
+  FOREIGN KEY (case_id, item_position) REFERENCES case_items (case_id, position)
+);
+CREATE INDEX case_flags_by_case ON case_flags (case_id);
+CREATE INDEX case_flags_by_technology ON case_flags (technology, flagged_at);
+CREATE INDEX case_flags_by_entry ON case_flags (bank_entry_id, flagged_at)
+  WHERE bank_entry_id IS NOT NULL;
+CREATE TABLE case_reviews (
+  id          INTEGER PRIMARY KEY,
+  case_id     INTEGER NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  kind        TEXT    NOT NULL,
+  reviewer    TEXT    NOT NULL,
+  decision    TEXT    NOT NULL,
+  rationale   TEXT    NOT NULL,
+  decided_at  INTEGER NOT NULL
+);
+CREATE INDEX case_reviews_by_case ON case_reviews (case_id);
+CREATE TABLE false_positives (
+  id             INTEGER PRIMARY KEY,
+  case_id        INTEGER NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  item_id        TEXT    NOT NULL,
+  technology     TEXT    NOT NULL,
+  raw_value      REAL    NOT NULL,
+  bank_entry_id  INTEGER,
+  reviewer       TEXT    NOT NULL,
+  recorded_at    INTEGER NOT NULL
+);
+CREATE INDEX false_positives_by_time ON false_positives (recorded_at);
+CREATE TABLE verification_requests (
+  id             INTEGER PRIMARY KEY,
+  case_id        INTEGER NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  bank_entry_id  INTEGER NOT NULL,
+  bank_name      TEXT    NOT NULL,
+  reason         TEXT    NOT NULL,
+  created_at     INTEGER NOT NULL,
+  delivered_at   INTEGER
+);
+CREATE INDEX verification_requests_pending ON verification_requests (case_id)
+  WHERE delivered_at IS NULL;
+CREATE TABLE cluster_alerts (
+  id                  INTEGER PRIMARY KEY,
+  subject             TEXT    NOT NULL,
+  subject_key         TEXT    NOT NULL,
+  flag_count          INTEGER NOT NULL,
+  threshold           INTEGER NOT NULL,
+  window_seconds      INTEGER NOT NULL,
+  raised_at           INTEGER NOT NULL,
+  case_id             INTEGER NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  paused_auto_action  INTEGER NOT NULL CHECK (paused_auto_action IN (0, 1)),
+  acknowledged_at     INTEGER,
+  acknowledged_by     TEXT    NOT NULL DEFAULT '',
+  note                TEXT    NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX cluster_alerts_one_open ON cluster_alerts (subject, subject_key)
+  WHERE acknowledged_at IS NULL;
+CREATE TABLE auto_action_pauses (
+  subject      TEXT    NOT NULL,
+  subject_key  TEXT    NOT NULL,
+  paused_at    INTEGER NOT NULL,
+  alert_id     INTEGER NOT NULL REFERENCES cluster_alerts (id) ON DELETE RESTRICT,
+  PRIMARY KEY (subject, subject_key)
+);
+CREATE TABLE reviewer_settings (
+  reviewer            TEXT    PRIMARY KEY,
+  blur_percent        INTEGER NOT NULL CHECK (blur_percent BETWEEN 0 AND 100),
+  greyscale           INTEGER NOT NULL CHECK (greyscale IN (0, 1)),
+  daily_exposure_cap  INTEGER NOT NULL CHECK (daily_exposure_cap >= 1)
+);
+CREATE TABLE reviewer_exposure (
+  reviewer  TEXT    NOT NULL,
+  day       INTEGER NOT NULL,
+  items     INTEGER NOT NULL CHECK (items >= 0),
+  PRIMARY KEY (reviewer, day)
+);
+CREATE TABLE case_events (
+  id       INTEGER PRIMARY KEY,
+  case_id  INTEGER REFERENCES cases (id) ON DELETE RESTRICT,
+  at       INTEGER NOT NULL,
+  actor    TEXT    NOT NULL,
+  action   TEXT    NOT NULL,
+  details  TEXT    NOT NULL
+);
+CREATE INDEX case_events_by_case ON case_events (case_id) WHERE case_id IS NOT NULL;
+CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+  BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END;
+CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events
+  BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
+    {2, "cases and human review", kV2Cases},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bank/bank_store.h"
+#include "cases/case_store.h"
 #include "core/clock.h"
 #include "core/result.h"
 
@@ -54,6 +55,11 @@ class Database {
 
   // Banks and their entries. Valid as long as the Database.
   virtual bank::BankStore& banks() = 0;
+
+  // Cases and human review. Valid as long as the Database. A backend that does not store cases
+  // yet inherits a store whose every call is kUnimplemented (transitional: this becomes pure
+  // virtual once every backend implements cases::CaseStore).
+  virtual cases::CaseStore& cases();
 
   // The migrations applied to this database, ascending by version.
   virtual Result<std::vector<Migration>> AppliedMigrations() = 0;
