@@ -10,8 +10,10 @@ namespace {
 
 CaseEvent SystemEvent(TimePoint at, std::string_view actor, std::string action,
                       std::string details) {
-  return CaseEvent{
-      .at = at, .actor = std::string(actor), .action = std::move(action), .details = details};
+  return CaseEvent{.at = at,
+                   .actor = std::string(actor),
+                   .action = std::move(action),
+                   .details = std::move(details)};
 }
 
 }  // namespace
