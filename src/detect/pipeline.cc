@@ -1,0 +1,126 @@
+#include "detect/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace vigil::detect {
+namespace {
+
+constexpr char kHashVersion[] = "1";
+
+cases::FlagCategory ToCaseCategory(Category c) {
+  switch (c) {
+    case Category::kKnown: return cases::FlagCategory::kKnown;
+    case Category::kNew: return cases::FlagCategory::kNew;
+    case Category::kSolicitation: return cases::FlagCategory::kSolicitation;
+  }
+  return cases::FlagCategory::kKnown;
+}
+
+Signal SignalFromMatch(const match::BankMatch& m) {
+  Signal s;
+  s.detector = std::string(bank::SignalTypeName(m.entry.signal_type));
+  s.version = kHashVersion;
+  s.category = Category::kKnown;
+  s.value = m.distance;
+  s.bank_entry_id = m.entry.id;
+  s.bank = m.bank.name;
+  s.bank_auto_action = m.bank.auto_action();
+  return s;
+}
+
+// The technologies an item was processed by, for the volume counters.
+std::vector<std::string> TechnologiesRun(const MediaHashes& h) {
+  if (h.video) return {"vpdq@1", "md5@1", "sha256@1"};
+  return {"pdq@1", "md5@1", "sha256@1"};
+}
+
+}  // namespace
+
+Pipeline::Pipeline(const match::Matcher* matcher, const RuleSet* rules,
+                   cases::ReviewService* review, VolumeCounterSink* counters,
+                   std::shared_ptr<const Clock> clock)
+    : matcher_(matcher), rules_(rules), review_(review), counters_(counters),
+      clock_(std::move(clock)) {}
+
+Result<std::vector<Signal>> Pipeline::Match(const MediaHashes& h, ItemOutcome* out) const {
+  std::vector<match::BankMatch> found;
+  auto append = [&](Result<std::vector<match::BankMatch>> r) -> Status {
+    RETURN_IF_ERROR(r.status());
+    found.insert(found.end(), r->begin(), r->end());
+    return Status::Ok();
+  };
+  if (!h.video) {
+    auto pdq = matcher_->MatchPdq(h.pdq, h.pdq_quality);
+    if (pdq.status().code() == StatusCode::kFailedPrecondition) {
+      out->pdq_low_quality = true;  // reported, not matched
+    } else {
+      RETURN_IF_ERROR(append(std::move(pdq)));
+    }
+  }
+  RETURN_IF_ERROR(append(matcher_->MatchMd5(h.md5)));
+  RETURN_IF_ERROR(append(matcher_->MatchSha256(h.sha256)));
+  std::vector<Signal> signals;
+  for (const auto& m : found) signals.push_back(SignalFromMatch(m));
+  out->matches = std::move(found);
+  return signals;
+}
+
+Status Pipeline::Count(const ItemOutcome& outcome, Region region) const {
+  if (counters_ == nullptr) return Status::Ok();
+  const int64_t day = clock_->Now().time_since_epoch().count() / 86400;
+  const std::string content_type = outcome.hashes.video ? "video" : "image";
+  std::set<std::string> flagged_detectors;
+  for (const Flag& f : outcome.decision.flags) flagged_detectors.insert(f.signal.detector);
+  for (const std::string& tech : TechnologiesRun(outcome.hashes)) {
+    const std::string detector = tech.substr(0, tech.find('@'));
+    VolumeCount delta{1, flagged_detectors.count(detector) ? 1u : 0u};
+    RETURN_IF_ERROR(counters_->Add({day, tech, content_type, region}, delta));
+  }
+  return Status::Ok();
+}
+
+Result<ItemOutcome> Pipeline::Process(const ItemInput& item, MediaHasher& hasher) const {
+  ASSIGN_OR_RETURN(MediaHashes hashes, hasher.HashBytes(item.bytes));
+  return ProcessHashed(item, std::move(hashes));
+}
+
+Result<ItemOutcome> Pipeline::ProcessHashed(const ItemInput& item, MediaHashes hashes) const {
+  ItemOutcome out;
+  out.hashes = std::move(hashes);
+  ASSIGN_OR_RETURN(std::vector<Signal> signals, Match(out.hashes, &out));
+  std::function<bool(const std::string&)> paused;
+  if (review_ != nullptr) {
+    paused = [this](const std::string& technology) {
+      auto p = review_->IsAutoActionPaused(technology, std::nullopt);
+      return !p.ok() || *p;  // unknown means paused: never act automatically on doubt
+    };
+  }
+  out.decision = rules_->Decide(signals, paused);
+  RETURN_IF_ERROR(Count(out, item.region));
+  if (out.decision.flags.empty() || review_ == nullptr) return out;
+
+  if (item.item_id.empty() || item.account_id.empty()) {
+    return InvalidArgumentError("a flagged item needs an item id and an account id");
+  }
+  cases::NewCase c;
+  c.account_id = item.account_id;
+  c.surface = item.surface;
+  c.eu = item.region != Region::kNonEu;
+  c.priority = out.decision.priority;
+  c.auto_actioned = out.decision.action == Action::kAutoAction;
+  cases::Item case_item;
+  case_item.item_id = item.item_id;
+  case_item.content_type = out.hashes.video ? "video" : "image";
+  case_item.received_at = clock_->Now();
+  for (const Flag& f : out.decision.flags) {
+    case_item.flags.push_back({f.technology, ToCaseCategory(f.signal.category), f.signal.value,
+                               f.signal.bank_entry_id, f.signal.bank, f.signal.bank_auto_action});
+  }
+  c.items.push_back(std::move(case_item));
+  ASSIGN_OR_RETURN(out.opened, review_->OpenCase(c));
+  return out;
+}
+
+}  // namespace vigil::detect

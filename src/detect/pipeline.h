@@ -1,0 +1,73 @@
+// Pipeline: one item through detection. Hash it (PDQ or vPDQ, MD5, SHA-256), match the hashes
+// against the banks, apply the rules, count the volume per technology, and open a review case
+// when something flagged it.
+//
+// Data minimisation (Art 3(1)(h)): an item that nothing flags leaves only the volume counters;
+// its bytes, hashes and account are not stored. A flagged item goes to human review unless the
+// rules allow automatic action (known material from a trusted bank, operator consent); new
+// material and solicitation always go to a human first (Art 3(1)(g)(iii)).
+//
+// Thread safety: Process may be called from several threads with one MediaHasher per thread;
+// the matcher, rules, review service and counter sink must be thread-safe (theirs are).
+#ifndef VIGIL_DETECT_PIPELINE_H_
+#define VIGIL_DETECT_PIPELINE_H_
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cases/review_service.h"
+#include "core/clock.h"
+#include "detect/media_hasher.h"
+#include "detect/rules.h"
+#include "detect/volume.h"
+#include "match/matcher.h"
+
+namespace vigil::detect {
+
+struct ItemInput {
+  std::string item_id;       // the provider's id of the upload or message
+  std::string account_id;    // pseudonymised account id (the caller pseudonymises)
+  std::string surface;       // service or surface, e.g. "photos/upload"
+  Region region = Region::kUnknown;
+  std::span<const uint8_t> bytes;  // unused by ProcessHashed
+};
+
+struct ItemOutcome {
+  MediaHashes hashes;
+  std::vector<match::BankMatch> matches;
+  bool pdq_low_quality = false;  // PDQ not matched: quality below the matcher's minimum
+  RuleDecision decision;
+  std::optional<cases::OpenedCase> opened;  // set when a case was opened
+};
+
+class Pipeline {
+ public:
+  // `review` may be null: then flags are decided but no case is opened (a dry run). All
+  // pointers must outlive the pipeline.
+  Pipeline(const match::Matcher* matcher, const RuleSet* rules, cases::ReviewService* review,
+           VolumeCounterSink* counters, std::shared_ptr<const Clock> clock);
+
+  // Processes one item with the caller's (per-thread) hasher. Errors: the hasher's (bad media,
+  // limits), the store's (kUnavailable), kInvalidArgument for an empty item or account id when
+  // a case must be opened.
+  Result<ItemOutcome> Process(const ItemInput& item, MediaHasher& hasher) const;
+
+  // The same for an item already hashed (e.g. on another thread); item.bytes is not read.
+  Result<ItemOutcome> ProcessHashed(const ItemInput& item, MediaHashes hashes) const;
+
+ private:
+  Result<std::vector<Signal>> Match(const MediaHashes& hashes, ItemOutcome* outcome) const;
+  Status Count(const ItemOutcome& outcome, Region region) const;
+
+  const match::Matcher* matcher_;
+  const RuleSet* rules_;
+  cases::ReviewService* review_;
+  VolumeCounterSink* counters_;
+  std::shared_ptr<const Clock> clock_;
+};
+
+}  // namespace vigil::detect
+
+#endif  // VIGIL_DETECT_PIPELINE_H_
