@@ -9,6 +9,8 @@ namespace vigil::cli {
 
 void RegisterHashCommand(CLI::App& app, int* exit_code);
 void RegisterMatchCommand(CLI::App& app, int* exit_code);
+void RegisterScanCommand(CLI::App& app, int* exit_code);
+void RegisterCasesCommand(CLI::App& app, int* exit_code);
 void RegisterBankCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigil::cli

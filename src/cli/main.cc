@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   vigil::cli::RegisterHashCommand(app, &exit_code);
   vigil::cli::RegisterMatchCommand(app, &exit_code);
+  vigil::cli::RegisterScanCommand(app, &exit_code);
+  vigil::cli::RegisterCasesCommand(app, &exit_code);
   vigil::cli::RegisterBankCommand(app, &exit_code);
   app.parse_complete_callback([&] {
     vigil::Status s = vigil::SetUpStderrLogging(log_level);
