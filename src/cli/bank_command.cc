@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bank/bank.h"
+#include "bank/csv.h"
 #include "cli/commands.h"
 #include "cli/database.h"
 #include "cli/hash_output.h"
@@ -106,10 +107,10 @@ int RunList(const BankFlags& f) {
   } else if (f.format == "csv") {
     std::printf("name,policy,owner,source_list,created_at,description\n");
     for (const auto& b : *banks) {
-      std::printf("%s\n", fmt::format("{},{},{},{},{},{}", CsvField(b.name),
-                                      bank::ActionPolicyName(b.policy), CsvField(b.owner),
-                                      CsvField(b.source_list), FormatUtc(b.created_at),
-                                      CsvField(b.description))
+      std::printf("%s\n", fmt::format("{},{},{},{},{},{}", bank::CsvQuote(b.name),
+                                      bank::ActionPolicyName(b.policy), bank::CsvQuote(b.owner),
+                                      bank::CsvQuote(b.source_list), FormatUtc(b.created_at),
+                                      bank::CsvQuote(b.description))
                               .c_str());
     }
   } else {

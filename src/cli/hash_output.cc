@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bank/csv.h"
+
 namespace vigil::cli {
 namespace {
 
@@ -19,17 +21,6 @@ Result<HashFormat> ParseHashFormat(const std::string& name) {
   if (name == "jsonl") return HashFormat::kJsonl;
   if (name == "vpdq") return HashFormat::kVpdq;
   return InvalidArgumentError(fmt::format("unknown format '{}' (text, csv, jsonl or vpdq)", name));
-}
-
-std::string CsvField(const std::string& field) {
-  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
 }
 
 std::string HashHeader(HashFormat format, bool dihedral) {
@@ -57,7 +48,7 @@ std::string FormatVideoRecord(HashFormat format, const std::string& file,
       return hash::FormatVpdq(v.frames);
     case HashFormat::kCsv:
       for (const hash::VpdqFrame& f : v.frames) {
-        out += fmt::format("{},{},{},{},{}", CsvField(fmt::format("{}#t={:.3f}", file, f.timestamp)),
+        out += fmt::format("{},{},{},{},{}", bank::CsvQuote(fmt::format("{}#t={:.3f}", file, f.timestamp)),
                            f.hash.ToHex(), f.quality, md5, sha256);
         if (dihedral) out.append(hash::kDihedralCount - 1, ',');
         out += '\n';
@@ -109,7 +100,7 @@ std::string FormatHashRecord(HashFormat format, const std::string& file,
   switch (format) {
     case HashFormat::kCsv: {
       std::string line =
-          fmt::format("{},{},{},{},{}", CsvField(file), pdq, h.pdq_quality, md5, sha256);
+          fmt::format("{},{},{},{},{}", bank::CsvQuote(file), pdq, h.pdq_quality, md5, sha256);
       if (with_dihedral) {
         for (int d = 1; d < hash::kDihedralCount; ++d) {
           line += ',';

@@ -26,9 +26,6 @@ std::string HashHeader(HashFormat format, bool dihedral);
 std::string FormatHashRecord(HashFormat format, const std::string& file,
                              const detect::MediaHashes& hashes, bool dihedral);
 
-// RFC 4180 quoting when the field has a comma, quote or line break.
-std::string CsvField(const std::string& field);
-
 }  // namespace vigil::cli
 
 #endif  // VIGIL_CLI_HASH_OUTPUT_H_

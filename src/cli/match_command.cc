@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bank/csv.h"
 #include "cli/commands.h"
 #include "cli/database.h"
 #include "cli/file_batch.h"
@@ -51,8 +52,8 @@ std::string FormatMatch(HashFormat format, const Query& q, const match::BankMatc
   const std::string quality = q.quality ? std::to_string(*q.quality) : "";
   switch (format) {
     case HashFormat::kCsv:
-      return fmt::format("{},{},{},{},{},{},{},{}\n", CsvField(q.source), type, q.value, quality,
-                         CsvField(m.bank.name), m.entry.id, m.entry.value, m.distance);
+      return fmt::format("{},{},{},{},{},{},{},{}\n", bank::CsvQuote(q.source), type, q.value, quality,
+                         bank::CsvQuote(m.bank.name), m.entry.id, m.entry.value, m.distance);
     case HashFormat::kJsonl: {
       nlohmann::ordered_json j;
       j["query"] = q.source;

@@ -3,7 +3,9 @@
 #define VIGIL_TESTS_CLI_CLI_RUNNER_H_
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace vigil::testing {
 
@@ -30,6 +32,9 @@ class TempDir {
 };
 
 std::string ReadAll(const std::filesystem::path& path);
+
+// Each line of `text` parsed as JSON (JSON-lines output).
+std::vector<nlohmann::json> JsonLines(const std::string& text);
 
 }  // namespace vigil::testing
 

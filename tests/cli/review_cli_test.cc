@@ -14,14 +14,6 @@ namespace fs = std::filesystem;
 const fs::path kPdqDir = fs::path(VIGIL_SHARED_DIR) / "testdata" / "pdq";
 const std::string kAquaPdq = "6ddb9264ada7424b94a6694b32cbc92566dbb227c937724993276cdb122692ae";
 
-std::vector<nlohmann::json> JsonLines(const std::string& text) {
-  std::vector<nlohmann::json> out;
-  std::stringstream ss(text);
-  std::string line;
-  while (std::getline(ss, line)) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
-
 class ReviewCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
