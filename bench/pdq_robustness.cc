@@ -51,9 +51,10 @@ int main(int argc, char** argv) {
   std::sort(variants.begin(), variants.end());
 
   const std::pair<const char*, vigil::hash::Resampling> modes[] = {
-      {"reference", vigil::hash::Resampling::kReference},
-      {"area", vigil::hash::Resampling::kArea}};
-  std::printf("| transform | variants | reference: plain | reference: dihedral | area: plain | area: dihedral | mean distance ref / area |\n");
+      {"reference", vigil::hash::Resampling::kReference}, {"area", vigil::hash::Resampling::kArea}};
+  std::printf(
+      "| transform | variants | reference: plain | reference: dihedral | area: plain | area: "
+      "dihedral | mean distance ref / area |\n");
   std::printf("|---|---|---|---|---|---|---|\n");
   std::map<std::string, std::map<std::string, Counts>> table;  // transform -> mode -> counts
   for (const auto& [mode_name, mode] : modes) {
@@ -98,9 +99,9 @@ int main(int argc, char** argv) {
   for (const auto& [transform, by_mode] : table) {
     const Counts& r = by_mode.at("reference");
     const Counts& a = by_mode.at("area");
-    std::printf("| %s | %d | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.1f / %.1f |\n", transform.c_str(),
-                r.total, pct(r.plain, r.total), pct(r.dihedral, r.total), pct(a.plain, a.total),
-                pct(a.dihedral, a.total), double(r.distance_sum) / r.total,
+    std::printf("| %s | %d | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.1f / %.1f |\n",
+                transform.c_str(), r.total, pct(r.plain, r.total), pct(r.dihedral, r.total),
+                pct(a.plain, a.total), pct(a.dihedral, a.total), double(r.distance_sum) / r.total,
                 double(a.distance_sum) / a.total);
     for (auto [sum, c] : {std::pair{&all_ref, &r}, std::pair{&all_area, &a}}) {
       sum->total += c->total;

@@ -71,20 +71,19 @@ nlohmann::ordered_json CaseJson(const cases::Case& c) {
 std::string CaseLine(const cases::Case& c) {
   std::string techs;
   for (const auto& t : c.Technologies()) techs += (techs.empty() ? "" : ",") + t;
-  return fmt::format("case {}  {}  priority={} items={} account={} technologies={}{}{}\n", c.id,
-                     cases::CaseStateName(c.progress.state), c.priority, c.items.size(),
-                     c.account_id, techs,
-                     c.progress.lease ? " held-by=" + c.progress.lease->reviewer : "",
-                     c.progress.outcome
-                         ? " outcome=" + std::string(cases::DecisionName(*c.progress.outcome))
+  return fmt::format(
+      "case {}  {}  priority={} items={} account={} technologies={}{}{}\n", c.id,
+      cases::CaseStateName(c.progress.state), c.priority, c.items.size(), c.account_id, techs,
+      c.progress.lease ? " held-by=" + c.progress.lease->reviewer : "",
+      c.progress.outcome ? " outcome=" + std::string(cases::DecisionName(*c.progress.outcome))
                          : "");
 }
 
 void PrintCase(const CasesFlags& flags, const cases::Case& c) {
   if (flags.format == "jsonl") {
-    std::fputs((CaseJson(c).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n")
-                   .c_str(),
-               stdout);
+    std::fputs(
+        (CaseJson(c).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
+        stdout);
   } else {
     std::fputs(CaseLine(c).c_str(), stdout);
   }
@@ -94,7 +93,8 @@ void PrintCase(const CasesFlags& flags, const cases::Case& c) {
 int WithReview(const CasesFlags& flags,
                const std::function<Status(store::Database&, cases::ReviewService&)>& fn) {
   if (flags.format != "text" && flags.format != "jsonl") {
-    PrintError(InvalidArgumentError(fmt::format("unknown format '{}' (text or jsonl)", flags.format)));
+    PrintError(
+        InvalidArgumentError(fmt::format("unknown format '{}' (text or jsonl)", flags.format)));
     return ExitCodeFor(StatusCode::kInvalidArgument);
   }
   auto db = OpenCommandDatabase(flags.db);
@@ -103,8 +103,8 @@ int WithReview(const CasesFlags& flags,
     return ExitCodeFor(db.status().code());
   }
   match::BankVerificationSink sink((*db)->banks());
-  auto review = cases::ReviewService::Create((*db)->cases(), sink,
-                                             std::make_shared<SystemClock>(), cases::ReviewConfig{});
+  auto review = cases::ReviewService::Create((*db)->cases(), sink, std::make_shared<SystemClock>(),
+                                             cases::ReviewConfig{});
   Status s = review.ok() ? fn(**db, **review) : review.status();
   if (!s.ok()) {
     PrintError(s);
@@ -190,9 +190,10 @@ void RegisterCasesCommand(CLI::App& app, int* exit_code) {
   common(decide);
   decide->add_option("id", flags->id, "Case id")->required();
   decide->add_option("--reviewer", flags->reviewer, "Reviewer id")->required();
-  decide->add_option("--decision", flags->decision,
-                     "confirmed_known, confirmed_new, confirmed_solicitation, not_csam or "
-                     "needs_second_opinion")
+  decide
+      ->add_option("--decision", flags->decision,
+                   "confirmed_known, confirmed_new, confirmed_solicitation, not_csam or "
+                   "needs_second_opinion")
       ->required();
   decide->add_option("--rationale", flags->rationale, "Why (kept for the record and QA)")
       ->required();

@@ -17,8 +17,8 @@ struct FileBatchOptions {
   detect::MediaHasherOptions hasher;
   // Files larger than this are refused before reading (the hasher's own limits apply too).
   uint64_t max_file_bytes = UINT64_MAX;
-  int threads = 0;         // 0: all cores
-  bool progress = true;    // a progress bar when on a terminal
+  int threads = 0;       // 0: all cores
+  bool progress = true;  // a progress bar when on a terminal
   std::string label = "hashing";
 };
 

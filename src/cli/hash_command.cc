@@ -115,7 +115,8 @@ int RunHash(const HashFlags& flags) {
       inputs.files, batch, [&](const std::string& file, const detect::MediaHashes& hashes) {
         if (*format == HashFormat::kVpdq) {
           if (!hashes.video) {
-            return InvalidArgumentError("not a video; --format vpdq prints video frame hashes only");
+            return InvalidArgumentError(
+                "not a video; --format vpdq prints video frame hashes only");
           }
           // The reference writes one file per video; several videos are told apart by a
           // comment line before each block.
@@ -128,7 +129,8 @@ int RunHash(const HashFlags& flags) {
 
   const size_t failed = summary.failed + inputs.errors.size();
   if (!flags.quiet) {
-    std::fprintf(stderr, "vigil: hashed %zu file%s, %zu failed, %.2f s (%.1f images/s, %d threads)\n",
+    std::fprintf(stderr,
+                 "vigil: hashed %zu file%s, %zu failed, %.2f s (%.1f images/s, %d threads)\n",
                  summary.succeeded, summary.succeeded == 1 ? "" : "s", failed, summary.seconds,
                  summary.seconds > 0 ? summary.succeeded / summary.seconds : 0.0, summary.threads);
   }
@@ -141,7 +143,8 @@ int RunHash(const HashFlags& flags) {
 void RegisterHashCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<HashFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "hash", "Print PDQ (with quality) of images, vPDQ of videos, and MD5 and SHA-256 of the bytes; the "
+      "hash",
+      "Print PDQ (with quality) of images, vPDQ of videos, and MD5 and SHA-256 of the bytes; the "
       "type is read from the content");
   cmd->add_option("inputs", flags->inputs, "Image files, or directories with --recursive");
   cmd->add_flag("-r,--recursive", flags->recursive, "Walk directories");

@@ -48,7 +48,8 @@ std::string FormatVideoRecord(HashFormat format, const std::string& file,
       return hash::FormatVpdq(v.frames);
     case HashFormat::kCsv:
       for (const hash::VpdqFrame& f : v.frames) {
-        out += fmt::format("{},{},{},{},{}", bank::CsvQuote(fmt::format("{}#t={:.3f}", file, f.timestamp)),
+        out += fmt::format("{},{},{},{},{}",
+                           bank::CsvQuote(fmt::format("{}#t={:.3f}", file, f.timestamp)),
                            f.hash.ToHex(), f.quality, md5, sha256);
         if (dihedral) out.append(hash::kDihedralCount - 1, ',');
         out += '\n';
@@ -75,9 +76,10 @@ std::string FormatVideoRecord(HashFormat format, const std::string& file,
       return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
     case HashFormat::kText:
-      out = fmt::format("{}  video {}x{} {:.3f} fps, {} frames hashed, {} decode errors md5={} sha256={}\n",
-                        file, v.info.width, v.info.height, v.info.frames_per_second,
-                        v.frames.size(), v.stats.decode_errors, md5, sha256);
+      out = fmt::format(
+          "{}  video {}x{} {:.3f} fps, {} frames hashed, {} decode errors md5={} sha256={}\n", file,
+          v.info.width, v.info.height, v.info.frames_per_second, v.frames.size(),
+          v.stats.decode_errors, md5, sha256);
       for (const hash::VpdqFrame& f : v.frames) {
         out += fmt::format("{}  frame={} t={:.3f} pdq={} quality={}\n", file, f.frame_number,
                            f.timestamp, f.hash.ToHex(), f.quality);
@@ -117,7 +119,8 @@ std::string FormatHashRecord(HashFormat format, const std::string& file,
       j["md5"] = md5;
       j["sha256"] = sha256;
       if (with_dihedral) {
-        for (int d = 1; d < hash::kDihedralCount; ++d) j[DihedralKey(d)] = (*h.pdq_dihedral)[d].ToHex();
+        for (int d = 1; d < hash::kDihedralCount; ++d)
+          j[DihedralKey(d)] = (*h.pdq_dihedral)[d].ToHex();
       }
       // Replace invalid UTF-8 in odd file names instead of failing the whole run.
       return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

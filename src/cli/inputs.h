@@ -10,8 +10,8 @@
 namespace vigil::cli {
 
 struct InputList {
-  std::vector<std::string> files;   // in argument order; directory contents sorted by path
-  std::vector<Status> errors;       // arguments that could not be used, each naming itself
+  std::vector<std::string> files;  // in argument order; directory contents sorted by path
+  std::vector<Status> errors;      // arguments that could not be used, each naming itself
 };
 
 // Files are kept as given. Directories are walked (recursively, regular files only, sorted)

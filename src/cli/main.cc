@@ -1,6 +1,5 @@
 // The `vigil` command. Thin: parses arguments, calls the library, maps statuses to exit codes.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 

@@ -52,8 +52,9 @@ std::string FormatMatch(HashFormat format, const Query& q, const match::BankMatc
   const std::string quality = q.quality ? std::to_string(*q.quality) : "";
   switch (format) {
     case HashFormat::kCsv:
-      return fmt::format("{},{},{},{},{},{},{},{}\n", bank::CsvQuote(q.source), type, q.value, quality,
-                         bank::CsvQuote(m.bank.name), m.entry.id, m.entry.value, m.distance);
+      return fmt::format("{},{},{},{},{},{},{},{}\n", bank::CsvQuote(q.source), type, q.value,
+                         quality, bank::CsvQuote(m.bank.name), m.entry.id, m.entry.value,
+                         m.distance);
     case HashFormat::kJsonl: {
       nlohmann::ordered_json j;
       j["query"] = q.source;
@@ -132,7 +133,8 @@ Result<std::vector<Query>> CollectHashQueries(const MatchFlags& flags) {
   std::vector<Query> queries;
   for (const std::string& h : flags.hashes) {
     auto q = ParseHashLine(h, type);
-    if (!q.ok()) return q.status().WithContext(fmt::format("--hash '{}'", bank::EscapeForMessage(h)));
+    if (!q.ok())
+      return q.status().WithContext(fmt::format("--hash '{}'", bank::EscapeForMessage(h)));
     queries.push_back(std::move(*q));
   }
   if (flags.hashes_file.empty()) return queries;
@@ -218,11 +220,13 @@ int RunMatch(const MatchFlags& flags) {
                                  {file, bank::SignalType::kMd5, hash::DigestToHex(h.md5), {}},
                                  &counts));
         return RunQuery(**matcher, *format,
-                        {file, bank::SignalType::kSha256, hash::DigestToHex(h.sha256), {}}, &counts);
+                        {file, bank::SignalType::kSha256, hash::DigestToHex(h.sha256), {}},
+                        &counts);
       });
   std::fflush(stdout);
   failed += summary.failed + inputs.errors.size();
-  if (first_error.ok()) first_error = inputs.errors.empty() ? summary.first_error : inputs.errors[0];
+  if (first_error.ok())
+    first_error = inputs.errors.empty() ? summary.first_error : inputs.errors[0];
   if (!flags.quiet) {
     std::fprintf(stderr,
                  "vigil: %zu quer%s (%zu files), %zu with matches, %zu matches, %zu PDQ below "
@@ -251,7 +255,8 @@ void RegisterMatchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--type", flags->type, "Type of bare hashes: pdq, md5 or sha256")
       ->capture_default_str();
   cmd->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
-  cmd->add_option("-f,--format", flags->format, "Output: text, csv or jsonl")->capture_default_str();
+  cmd->add_option("-f,--format", flags->format, "Output: text, csv or jsonl")
+      ->capture_default_str();
   cmd->add_option("--radius", flags->radius, "PDQ match radius (Hamming distance)")
       ->capture_default_str();
   cmd->add_option("--min-quality", flags->min_quality,

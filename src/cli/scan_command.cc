@@ -12,9 +12,9 @@
 #include "cli/database.h"
 #include "cli/file_batch.h"
 #include "cli/inputs.h"
+#include "core/file.h"
 #include "detect/pipeline.h"
 #include "match/bank_verification_sink.h"
-#include "core/file.h"
 
 namespace vigil::cli {
 namespace {
@@ -82,7 +82,8 @@ int RunScan(const ScanFlags& flags) {
   auto rules = LoadRules(flags.rules_file);
   Status flag_check = Status::Ok();
   if (flags.format != "text" && flags.format != "jsonl") {
-    flag_check = InvalidArgumentError(fmt::format("unknown format '{}' (text or jsonl)", flags.format));
+    flag_check =
+        InvalidArgumentError(fmt::format("unknown format '{}' (text or jsonl)", flags.format));
   } else if (flags.account.empty() && !flags.dry_run) {
     flag_check = InvalidArgumentError("--account is required (the pseudonymised account id)");
   } else if (flags.inputs.empty()) {
@@ -125,8 +126,9 @@ int RunScan(const ScanFlags& flags) {
   // Hashing runs on worker threads; matching, rules and case writes run in input order.
   FileBatchSummary summary = HashFilesInOrder(
       inputs.files, batch, [&](const std::string& file, const detect::MediaHashes& h) -> Status {
-        ASSIGN_OR_RETURN(detect::ItemOutcome out,
-                         pipeline.ProcessHashed({file, flags.account, flags.surface, *region, {}}, h));
+        ASSIGN_OR_RETURN(
+            detect::ItemOutcome out,
+            pipeline.ProcessHashed({file, flags.account, flags.surface, *region, {}}, h));
         flagged += !out.decision.flags.empty();
         opened += out.opened.has_value();
         std::fputs(FormatOutcome(flags.format == "jsonl", file, out).c_str(), stdout);
@@ -135,7 +137,8 @@ int RunScan(const ScanFlags& flags) {
   std::fflush(stdout);
   const size_t failed = summary.failed + inputs.errors.size();
   if (!flags.quiet) {
-    std::fprintf(stderr, "vigil: scanned %zu file%s, %zu flagged, %zu case%s opened%s, %zu failed\n",
+    std::fprintf(stderr,
+                 "vigil: scanned %zu file%s, %zu flagged, %zu case%s opened%s, %zu failed\n",
                  summary.succeeded, summary.succeeded == 1 ? "" : "s", flagged, opened,
                  opened == 1 ? "" : "s", flags.dry_run ? " (dry run)" : "", failed);
   }

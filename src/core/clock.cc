@@ -5,8 +5,6 @@
 
 namespace vigil {
 
-std::string FormatUtc(TimePoint t) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", t);
-}
+std::string FormatUtc(TimePoint t) { return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", t); }
 
 }  // namespace vigil

@@ -16,9 +16,7 @@
 namespace vigil {
 
 // Number of hardware threads, at least 1.
-inline int HardwareThreads() {
-  return std::max(1u, std::thread::hardware_concurrency());
-}
+inline int HardwareThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 template <typename Fn>
 void ParallelFor(size_t count, int threads, Fn&& fn) {

@@ -22,7 +22,7 @@ class [[nodiscard]] Result {
  public:
   // Implicit from a value or from an error status, so `return value;` and `return status;`
   // both work inside a function returning Result<T>.
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(data_).ok() && "Result built from an OK status has no value");
   }

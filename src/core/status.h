@@ -101,10 +101,10 @@ Status InternalError(std::string message);
 #define VIGIL_STATUS_CONCAT_(a, b) VIGIL_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function with the status of `expr` when it is not OK.
-#define RETURN_IF_ERROR(expr)                                      \
-  do {                                                             \
+#define RETURN_IF_ERROR(expr)                                          \
+  do {                                                                 \
     ::vigil::Status vigil_status_ = ::vigil::internal::ToStatus(expr); \
-    if (!vigil_status_.ok()) return vigil_status_;                 \
+    if (!vigil_status_.ok()) return vigil_status_;                     \
   } while (false)
 
 namespace vigil::internal {

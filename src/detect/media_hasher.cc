@@ -18,8 +18,9 @@ uint64_t MediaHasher::max_input_bytes() const {
 Result<MediaHashes> MediaHasher::HashBytes(std::span<const uint8_t> bytes) {
   MediaHashes out;
   out.type = media::SniffMediaType(bytes);
-  const bool video = options_.videos && (out.type == media::MediaType::kVideo ||
-                                         (out.type == media::MediaType::kGif && options_.gif_as_video));
+  const bool video =
+      options_.videos && (out.type == media::MediaType::kVideo ||
+                          (out.type == media::MediaType::kGif && options_.gif_as_video));
   const uint64_t limit =
       video ? options_.video.decode.limits.max_input_bytes : options_.limits.max_input_bytes;
   if (bytes.size() > limit) {

@@ -16,8 +16,8 @@
 #include <string>
 
 #include "core/result.h"
-#include "hash/hash.h"
 #include "detect/video_hasher.h"
+#include "hash/hash.h"
 #include "media/media.h"
 
 namespace vigil::detect {

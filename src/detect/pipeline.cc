@@ -11,9 +11,12 @@ constexpr char kHashVersion[] = "1";
 
 cases::FlagCategory ToCaseCategory(Category c) {
   switch (c) {
-    case Category::kKnown: return cases::FlagCategory::kKnown;
-    case Category::kNew: return cases::FlagCategory::kNew;
-    case Category::kSolicitation: return cases::FlagCategory::kSolicitation;
+    case Category::kKnown:
+      return cases::FlagCategory::kKnown;
+    case Category::kNew:
+      return cases::FlagCategory::kNew;
+    case Category::kSolicitation:
+      return cases::FlagCategory::kSolicitation;
   }
   return cases::FlagCategory::kKnown;
 }
@@ -41,7 +44,10 @@ std::vector<std::string> TechnologiesRun(const MediaHashes& h) {
 Pipeline::Pipeline(const match::Matcher* matcher, const RuleSet* rules,
                    cases::ReviewService* review, VolumeCounterSink* counters,
                    std::shared_ptr<const Clock> clock)
-    : matcher_(matcher), rules_(rules), review_(review), counters_(counters),
+    : matcher_(matcher),
+      rules_(rules),
+      review_(review),
+      counters_(counters),
       clock_(std::move(clock)) {}
 
 Result<std::vector<Signal>> Pipeline::Match(const MediaHashes& h, ItemOutcome* out) const {

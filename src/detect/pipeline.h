@@ -27,9 +27,9 @@
 namespace vigil::detect {
 
 struct ItemInput {
-  std::string item_id;       // the provider's id of the upload or message
-  std::string account_id;    // pseudonymised account id (the caller pseudonymises)
-  std::string surface;       // service or surface, e.g. "photos/upload"
+  std::string item_id;     // the provider's id of the upload or message
+  std::string account_id;  // pseudonymised account id (the caller pseudonymises)
+  std::string surface;     // service or surface, e.g. "photos/upload"
   Region region = Region::kUnknown;
   std::span<const uint8_t> bytes;  // unused by ProcessHashed
 };

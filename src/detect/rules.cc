@@ -67,18 +67,24 @@ Result<Rule> ParseRule(const nlohmann::json& j) {
 
 std::string_view CategoryName(Category c) {
   switch (c) {
-    case Category::kKnown: return "known";
-    case Category::kNew: return "new";
-    case Category::kSolicitation: return "solicitation";
+    case Category::kKnown:
+      return "known";
+    case Category::kNew:
+      return "new";
+    case Category::kSolicitation:
+      return "solicitation";
   }
   return "unknown";
 }
 
 std::string_view ActionName(Action a) {
   switch (a) {
-    case Action::kIgnore: return "ignore";
-    case Action::kReview: return "review";
-    case Action::kAutoAction: return "auto_action";
+    case Action::kIgnore:
+      return "ignore";
+    case Action::kReview:
+      return "review";
+    case Action::kAutoAction:
+      return "auto_action";
   }
   return "unknown";
 }

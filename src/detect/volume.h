@@ -20,9 +20,9 @@ namespace vigil::detect {
 enum class Region { kEu, kNonEu, kUnknown };
 
 struct VolumeKey {
-  int64_t day = 0;          // days since 1970-01-01 (UTC)
-  std::string technology;   // detector@version, e.g. "pdq@1"
-  std::string content_type; // "image", "video"
+  int64_t day = 0;           // days since 1970-01-01 (UTC)
+  std::string technology;    // detector@version, e.g. "pdq@1"
+  std::string content_type;  // "image", "video"
   Region region = Region::kUnknown;
   friend auto operator<=>(const VolumeKey&, const VolumeKey&) = default;
 };

@@ -65,20 +65,27 @@ void AreaResample(const PixelView& image, bool grey, std::vector<float>* out) {
 
 std::string_view DihedralName(Dihedral d) {
   switch (d) {
-    case Dihedral::kOriginal: return "orig";
-    case Dihedral::kRotate90: return "rot90";
-    case Dihedral::kRotate180: return "rot180";
-    case Dihedral::kRotate270: return "rot270";
-    case Dihedral::kFlipX: return "flipx";
-    case Dihedral::kFlipY: return "flipy";
-    case Dihedral::kFlipPlus1: return "flipplus1";
-    case Dihedral::kFlipMinus1: return "flipminus1";
+    case Dihedral::kOriginal:
+      return "orig";
+    case Dihedral::kRotate90:
+      return "rot90";
+    case Dihedral::kRotate180:
+      return "rot180";
+    case Dihedral::kRotate270:
+      return "rot270";
+    case Dihedral::kFlipX:
+      return "flipx";
+    case Dihedral::kFlipY:
+      return "flipy";
+    case Dihedral::kFlipPlus1:
+      return "flipplus1";
+    case Dihedral::kFlipMinus1:
+      return "flipminus1";
   }
   return "unknown";
 }
 
-PdqHasher::PdqHasher(PdqOptions options)
-    : options_(options), block64_(64 * 64), dct16_(16 * 16) {}
+PdqHasher::PdqHasher(PdqOptions options) : options_(options), block64_(64 * 64), dct16_(16 * 16) {}
 
 Status PdqHasher::PrepareLuma(const PixelView& image, int* rows, int* cols) {
   RETURN_IF_ERROR(ValidateView(image));
@@ -86,7 +93,8 @@ Status PdqHasher::PrepareLuma(const PixelView& image, int* rows, int* cols) {
   // ImageMagick writes an RGB image whose pixels are all grey as greyscale PNM, and the
   // reference then uses the grey values directly instead of the luma formula.
   const bool grey = image.channels == 1 || (photo && internal::IsAllGrey(image));
-  const bool shrink = photo && (image.width > kReferenceMaxSide || image.height > kReferenceMaxSide);
+  const bool shrink =
+      photo && (image.width > kReferenceMaxSide || image.height > kReferenceMaxSide);
 
   if (shrink && options_.resampling == Resampling::kArea) {
     *rows = *cols = kReferenceMaxSide;

@@ -22,8 +22,8 @@ const DctTables& Tables() {
     const float scale = static_cast<float>(std::sqrt(2.0 / 64.0));
     for (int i = 0; i < 16; ++i) {
       for (int j = 0; j < 64; ++j) {
-        const double angle = (kPi / 2.0 / 64.0) * static_cast<double>(i + 1) *
-                             static_cast<double>(2 * j + 1);
+        const double angle =
+            (kPi / 2.0 / 64.0) * static_cast<double>(i + 1) * static_cast<double>(2 * j + 1);
         const float v = static_cast<float>(static_cast<double>(scale) * std::cos(angle));
         t.d[i * 64 + j] = v;
         t.dt[j * 16 + i] = v;
@@ -104,14 +104,30 @@ void DihedralDct(Dihedral d, const float* a, float* b) {
     for (int j = 0; j < 16; ++j) {
       const float v = a[i * 16 + j];
       switch (d) {
-        case Dihedral::kOriginal: b[i * 16 + j] = v; break;
-        case Dihedral::kRotate90: b[j * 16 + i] = (j & 1) ? v : -v; break;
-        case Dihedral::kRotate180: b[i * 16 + j] = ((i + j) & 1) ? -v : v; break;
-        case Dihedral::kRotate270: b[j * 16 + i] = (i & 1) ? v : -v; break;
-        case Dihedral::kFlipX: b[i * 16 + j] = (i & 1) ? v : -v; break;
-        case Dihedral::kFlipY: b[i * 16 + j] = (j & 1) ? v : -v; break;
-        case Dihedral::kFlipPlus1: b[j * 16 + i] = v; break;
-        case Dihedral::kFlipMinus1: b[j * 16 + i] = ((i + j) & 1) ? -v : v; break;
+        case Dihedral::kOriginal:
+          b[i * 16 + j] = v;
+          break;
+        case Dihedral::kRotate90:
+          b[j * 16 + i] = (j & 1) ? v : -v;
+          break;
+        case Dihedral::kRotate180:
+          b[i * 16 + j] = ((i + j) & 1) ? -v : v;
+          break;
+        case Dihedral::kRotate270:
+          b[j * 16 + i] = (i & 1) ? v : -v;
+          break;
+        case Dihedral::kFlipX:
+          b[i * 16 + j] = (i & 1) ? v : -v;
+          break;
+        case Dihedral::kFlipY:
+          b[i * 16 + j] = (j & 1) ? v : -v;
+          break;
+        case Dihedral::kFlipPlus1:
+          b[j * 16 + i] = v;
+          break;
+        case Dihedral::kFlipMinus1:
+          b[j * 16 + i] = ((i + j) & 1) ? -v : v;
+          break;
       }
     }
   }

@@ -38,8 +38,8 @@ bool IsAllGrey(const PixelView& image) {
   return true;
 }
 
-void FillLuma(const PixelView& image, bool grey, const int* src_rows, int rows,
-              const int* src_cols, int cols, float* luma) {
+void FillLuma(const PixelView& image, bool grey, const int* src_rows, int rows, const int* src_cols,
+              int cols, float* luma) {
   const size_t stride = RowStride(image);
   const int ch = image.channels;
   for (int r = 0; r < rows; ++r) {

@@ -29,8 +29,8 @@ inline int NearestSource(int i, int old_dim, int new_dim) {
 // Fills `luma` (rows x cols, row-major) from `image`, sampling source pixel
 // (src_rows[r], src_cols[c]) for output (r, c). `grey` selects the reference's grey path
 // (value used directly) over Y = 0.299R + 0.587G + 0.114B.
-void FillLuma(const PixelView& image, bool grey, const int* src_rows, int rows,
-              const int* src_cols, int cols, float* luma);
+void FillLuma(const PixelView& image, bool grey, const int* src_rows, int rows, const int* src_cols,
+              int cols, float* luma);
 
 // True when every pixel of a 3-channel image has R == G == B. ImageMagick then writes the
 // image as greyscale PNM, and the reference takes the grey path.

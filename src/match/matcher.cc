@@ -107,8 +107,9 @@ Status Matcher::OnEntryRetired(const bank::BankEntry& entry) {
 Result<std::vector<BankMatch>> Matcher::MatchPdq(const hash::Hash256& pdq,
                                                  std::optional<int> quality) const {
   if (quality.has_value() && *quality < options_.min_pdq_quality) {
-    return FailedPreconditionError(fmt::format("PDQ quality {} is below the minimum of {}; not matched",
-                                               *quality, options_.min_pdq_quality));
+    return FailedPreconditionError(
+        fmt::format("PDQ quality {} is below the minimum of {}; not matched", *quality,
+                    options_.min_pdq_quality));
   }
   ASSIGN_OR_RETURN(auto hits, pdq_->Search(ToIndexHash(pdq), options_.pdq_radius));
   return Resolve(hits);

@@ -47,7 +47,8 @@ std::string TempDir::Write(const std::string& name, const std::string& bytes) co
 CliRun RunVigil(const std::string& args, const std::string& stdin_file) {
   TempDir tmp;
   const auto out = tmp.path() / "out", err = tmp.path() / "err";
-  std::string cmd = std::string(VIGIL_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
+  std::string cmd =
+      std::string(VIGIL_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
   cmd += stdin_file.empty() ? " </dev/null" : " <" + stdin_file;
   CliRun run;
   int status = std::system(cmd.c_str());

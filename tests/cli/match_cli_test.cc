@@ -74,7 +74,8 @@ TEST_F(MatchCliTest, HashesFromArgumentsAndFilesWithBankSelection) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("hotline,1," + kAquaPdq + ",2"), std::string::npos) << run.out;
 
-  const std::string file = dir_.Write("q.txt", "# queries\n" + kAquaPdq + "\nmd5 " + blinds_md5_ + "\n");
+  const std::string file =
+      dir_.Write("q.txt", "# queries\n" + kAquaPdq + "\nmd5 " + blinds_md5_ + "\n");
   CliRun from_file = RunVigil("match -f csv " + db_ + " --hashes '" + file + "'");
   ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
   EXPECT_NE(from_file.out.find(",pdq," + kAquaPdq + ",,hotline,"), std::string::npos);
@@ -105,11 +106,28 @@ TEST_F(MatchCliTest, BadQueriesAreClearErrors) {
 TEST_F(MatchCliTest, LowQualityImagesAreReportedNotMatched) {
   // A flat grey image has no gradients, so its quality is 0. Built as a 24-bit 8x8 BMP.
   std::string bmp;
-  auto le32 = [&](uint32_t v) { for (int i = 0; i < 4; ++i) bmp.push_back(char(v >> (8 * i))); };
-  auto le16 = [&](uint16_t v) { bmp.push_back(char(v)); bmp.push_back(char(v >> 8)); };
+  auto le32 = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) bmp.push_back(char(v >> (8 * i)));
+  };
+  auto le16 = [&](uint16_t v) {
+    bmp.push_back(char(v));
+    bmp.push_back(char(v >> 8));
+  };
   bmp += "BM";
-  le32(54 + 8 * 8 * 3); le32(0); le32(54);
-  le32(40); le32(8); le32(8); le16(1); le16(24); le32(0); le32(8 * 8 * 3); le32(0); le32(0); le32(0); le32(0);
+  le32(54 + 8 * 8 * 3);
+  le32(0);
+  le32(54);
+  le32(40);
+  le32(8);
+  le32(8);
+  le16(1);
+  le16(24);
+  le32(0);
+  le32(8 * 8 * 3);
+  le32(0);
+  le32(0);
+  le32(0);
+  le32(0);
   bmp += std::string(8 * 8 * 3, '\x80');
   const std::string flat = dir_.Write("flat.bmp", bmp);
   CliRun run = RunVigil("match -f jsonl " + db_ + " '" + flat + "'");

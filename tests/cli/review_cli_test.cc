@@ -62,14 +62,16 @@ TEST_F(ReviewCliTest, DryRunOpensNothingAndScanNeedsAnAccount) {
 }
 
 TEST_F(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
-  ASSERT_EQ(RunVigil("scan -q --account a " + db_ + " '" + Image("01_aqua.jpg") + "'").exit_code, 0);
+  ASSERT_EQ(RunVigil("scan -q --account a " + db_ + " '" + Image("01_aqua.jpg") + "'").exit_code,
+            0);
   CliRun claim = RunVigil("cases claim --next --reviewer alice -f jsonl " + db_);
   ASSERT_EQ(claim.exit_code, 0) << claim.err;
   auto claimed = JsonLines(claim.out).at(0);
   EXPECT_EQ(claimed["state"], "in_review");
   EXPECT_EQ(claimed["lease"]["reviewer"], "alice");
 
-  CliRun by_bob = RunVigil("cases decide 1 --reviewer bob --decision confirmed_known --rationale r " + db_);
+  CliRun by_bob =
+      RunVigil("cases decide 1 --reviewer bob --decision confirmed_known --rationale r " + db_);
   EXPECT_EQ(by_bob.exit_code, 7);  // kPermissionDenied: bob does not hold it
   CliRun bad = RunVigil("cases decide 1 --reviewer alice --decision maybe --rationale r " + db_);
   EXPECT_EQ(bad.exit_code, 3);
@@ -78,7 +80,8 @@ TEST_F(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
   EXPECT_NE(missing.err.find("99"), std::string::npos);
 
   CliRun decide = RunVigil(
-      "cases decide 1 --reviewer alice --decision not_csam --rationale 'benign photo' -f jsonl " + db_);
+      "cases decide 1 --reviewer alice --decision not_csam --rationale 'benign photo' -f jsonl " +
+      db_);
   ASSERT_EQ(decide.exit_code, 0) << decide.err;
   auto decided = JsonLines(decide.out).at(0);
   EXPECT_EQ(decided["state"], "decided");
@@ -88,7 +91,8 @@ TEST_F(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
   CliRun stats = RunVigil("bank stats hotline " + db_);
   EXPECT_NE(stats.out.find("1 needing verification"), std::string::npos) << stats.out;
   // Deciding twice is refused.
-  CliRun again = RunVigil("cases decide 1 --reviewer alice --decision confirmed_known --rationale r " + db_);
+  CliRun again =
+      RunVigil("cases decide 1 --reviewer alice --decision confirmed_known --rationale r " + db_);
   EXPECT_NE(again.exit_code, 0);
 }
 

@@ -23,8 +23,8 @@ class VideoCliTest : public ::testing::Test {
 };
 
 TEST_F(VideoCliTest, VpdqFormatReproducesTheReferenceForEveryContainer) {
-  for (const char* clip : {"s01_slideshow_h264.mp4", "s03_slideshow_vp9.webm", "s04_anim.gif",
-                           "s05_ntsc_h264.mp4"}) {
+  for (const char* clip :
+       {"s01_slideshow_h264.mp4", "s03_slideshow_vp9.webm", "s04_anim.gif", "s05_ntsc_h264.mp4"}) {
     SCOPED_TRACE(clip);
     CliRun run = RunVigil("hash -q -f vpdq '" + Video(clip) + "'");
     ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -37,7 +37,8 @@ TEST_F(VideoCliTest, EveryFrameMatchesTheReferenceEveryFrameOutput) {
   CliRun run = RunVigil("hash -q -f vpdq --every-frame '" + Video("s01_slideshow_h264.mp4") + "'");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, Expected("s01_slideshow_h264.every_frame.txt"));
-  CliRun zero = RunVigil("hash -q -f vpdq --seconds-per-hash 0 '" + Video("s01_slideshow_h264.mp4") + "'");
+  CliRun zero =
+      RunVigil("hash -q -f vpdq --seconds-per-hash 0 '" + Video("s01_slideshow_h264.mp4") + "'");
   EXPECT_EQ(zero.out, run.out);
 }
 
@@ -72,7 +73,8 @@ TEST_F(VideoCliTest, BadVideosAreClearErrorsAndImagesAreNotVideos) {
   CliRun not_video = RunVigil("hash -f vpdq '" + image.string() + "'");
   EXPECT_EQ(not_video.exit_code, 3);
   EXPECT_NE(not_video.err.find("not a video"), std::string::npos) << not_video.err;
-  CliRun negative = RunVigil("hash --seconds-per-hash -1 '" + Video("s01_slideshow_h264.mp4") + "'");
+  CliRun negative =
+      RunVigil("hash --seconds-per-hash -1 '" + Video("s01_slideshow_h264.mp4") + "'");
   EXPECT_EQ(negative.exit_code, 3);
 }
 

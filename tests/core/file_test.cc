@@ -63,10 +63,10 @@ namespace {
 TEST(TextTest, Utf8ValidationRefusesMalformedSequences) {
   EXPECT_TRUE(IsValidUtf8("plain ascii"));
   EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));  // é € 😀
-  EXPECT_FALSE(IsValidUtf8("\xC3"));              // truncated
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate U+D800
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // U+110000
+  EXPECT_FALSE(IsValidUtf8("\xC3"));                                      // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));                                  // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));                              // surrogate U+D800
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));                          // U+110000
   EXPECT_FALSE(IsValidUtf8("\xFF"));
 }
 

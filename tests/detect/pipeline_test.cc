@@ -30,22 +30,24 @@ class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!fs::exists(kPdqDir / "images")) GTEST_SKIP() << "no shared test data at " << kPdqDir;
-    hotline_ = *banks_.CreateBank({"hotline", "Hotline", "", "", bank::ActionPolicy::kReviewRequired});
+    hotline_ =
+        *banks_.CreateBank({"hotline", "Hotline", "", "", bank::ActionPolicy::kReviewRequired});
     own_ = *banks_.CreateBank({"own", "Provider", "", "", bank::ActionPolicy::kAutoAction});
     ASSERT_TRUE(bank::AddEntry(banks_, hotline_.id, {bank::SignalType::kPdq, kAquaPdq}).ok());
     blinds_ = *ReadFileBytes((kPdqDir / "images" / "02_blinds.jpg").string(), 1 << 24);
     const std::string blinds_md5 = hash::DigestToHex(hash::Md5(blinds_));
     ASSERT_TRUE(bank::AddEntry(banks_, own_.id, {bank::SignalType::kMd5, blinds_md5}).ok());
     matcher_ = std::move(*match::Matcher::Load(banks_, {}));
-    review_ = std::move(*cases::ReviewService::Create(cases_, sink_, clock_, cases::ReviewConfig{}));
+    review_ =
+        std::move(*cases::ReviewService::Create(cases_, sink_, clock_, cases::ReviewConfig{}));
   }
 
   Result<ItemOutcome> Run(const Pipeline& p, const std::string& file, const std::string& account) {
     auto bytes = ReadFileBytes(file, 1 << 24);
     if (!bytes.ok()) return bytes.status();
     MediaHasher hasher;
-    return p.Process({"item-" + fs::path(file).stem().string(), account, "photos", Region::kEu, *bytes},
-                     hasher);
+    return p.Process(
+        {"item-" + fs::path(file).stem().string(), account, "photos", Region::kEu, *bytes}, hasher);
   }
 
   std::shared_ptr<FakeClock> clock_ =

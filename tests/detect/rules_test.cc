@@ -81,7 +81,8 @@ TEST(RulesTest, OneFlagNeedingReviewSendsTheItemToReviewAtTheHighestPriority) {
 }
 
 TEST(RulesTest, IgnoreRuleSilencesASignal) {
-  auto rules = RuleSet::Parse(R"({"rules": [{"detector": "pdq", "max_distance": 5, "action": "ignore"},
+  auto rules =
+      RuleSet::Parse(R"({"rules": [{"detector": "pdq", "max_distance": 5, "action": "ignore"},
                                            {"detector": "pdq", "max_distance": 31}]})");
   ASSERT_TRUE(rules.ok());
   EXPECT_TRUE(rules->Decide({PdqMatch(2)}).flags.empty());
@@ -96,7 +97,8 @@ TEST(RulesTest, BadRuleFilesNameTheProblem) {
       {"not json", "not valid JSON"},
       {"[]", "top level must be an object"},
       {R"({"rulez": []})", "'rulez'"},
-      {R"({"rules": [{"detector": "pdq"}, {"action": "review"}]})", "rules[1]: 'detector' is required"},
+      {R"({"rules": [{"detector": "pdq"}, {"action": "review"}]})",
+       "rules[1]: 'detector' is required"},
       {R"({"rules": [{"detector": "pdq", "action": "delete"}]})", "unknown action 'delete'"},
       {R"({"rules": [{"detector": "pdq", "priority": 101}]})", "priority 101"},
       {R"({"rules": [{"detector": "x", "min_score": 2}]})", "min_score"},

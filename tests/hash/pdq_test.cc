@@ -1,6 +1,8 @@
 // Unit tests of the PDQ building blocks against naive transcriptions of Meta's reference
 // (pdq/cpp/downscaling/downscaling.cpp, hashing/pdqhashing.cpp, hashing/torben.cpp), and of
 // the hash's public behaviour on hand-built images.
+#include "hash/pdq.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "hash/hash256.h"
-#include "hash/pdq.h"
 #include "hash/pdq_internal.h"
 
 namespace vigil::hash {
@@ -22,28 +23,63 @@ void NaiveBox1D(const float* in, float* out, int len, int stride, int window) {
   int p1 = half - 1, p2 = window - half + 1, p3 = len - window, p4 = half - 1;
   int li = 0, ri = 0, oi = 0, cur = 0;
   float sum = 0.0f;
-  for (int i = 0; i < p1; i++) { sum += in[ri]; cur++; ri += stride; }
-  for (int i = 0; i < p2; i++) { sum += in[ri]; cur++; out[oi] = sum / cur; ri += stride; oi += stride; }
-  for (int i = 0; i < p3; i++) {
-    sum += in[ri]; sum -= in[li]; out[oi] = sum / cur; li += stride; ri += stride; oi += stride;
+  for (int i = 0; i < p1; i++) {
+    sum += in[ri];
+    cur++;
+    ri += stride;
   }
-  for (int i = 0; i < p4; i++) { sum -= in[li]; cur--; out[oi] = sum / cur; li += stride; oi += stride; }
+  for (int i = 0; i < p2; i++) {
+    sum += in[ri];
+    cur++;
+    out[oi] = sum / cur;
+    ri += stride;
+    oi += stride;
+  }
+  for (int i = 0; i < p3; i++) {
+    sum += in[ri];
+    sum -= in[li];
+    out[oi] = sum / cur;
+    li += stride;
+    ri += stride;
+    oi += stride;
+  }
+  for (int i = 0; i < p4; i++) {
+    sum -= in[li];
+    cur--;
+    out[oi] = sum / cur;
+    li += stride;
+    oi += stride;
+  }
 }
 
 float NaiveTorben(const float* m, int n) {
   float min = m[0], max = m[0];
-  for (int i = 1; i < n; i++) { if (m[i] < min) min = m[i]; if (m[i] > max) max = m[i]; }
+  for (int i = 1; i < n; i++) {
+    if (m[i] < min) min = m[i];
+    if (m[i] > max) max = m[i];
+  }
   int less, greater, equal;
   float guess, maxlt, mingt;
   while (true) {
-    guess = (min + max) / 2; less = greater = equal = 0; maxlt = min; mingt = max;
+    guess = (min + max) / 2;
+    less = greater = equal = 0;
+    maxlt = min;
+    mingt = max;
     for (int i = 0; i < n; i++) {
-      if (m[i] < guess) { less++; if (m[i] > maxlt) maxlt = m[i]; }
-      else if (m[i] > guess) { greater++; if (m[i] < mingt) mingt = m[i]; }
-      else equal++;
+      if (m[i] < guess) {
+        less++;
+        if (m[i] > maxlt) maxlt = m[i];
+      } else if (m[i] > guess) {
+        greater++;
+        if (m[i] < mingt) mingt = m[i];
+      } else
+        equal++;
     }
     if (less <= (n + 1) / 2 && greater <= (n + 1) / 2) break;
-    if (less > greater) max = maxlt; else min = mingt;
+    if (less > greater)
+      max = maxlt;
+    else
+      min = mingt;
   }
   if (less >= (n + 1) / 2) return maxlt;
   if (less + equal >= (n + 1) / 2) return guess;
@@ -126,7 +162,7 @@ TEST(PdqInternalTest, NearestSourceMatchesCImgNearestNeighbour) {
   EXPECT_EQ(internal::NearestSource(0, 1024, 512), 0);
   EXPECT_EQ(internal::NearestSource(1, 1024, 512), 2);
   EXPECT_EQ(internal::NearestSource(511, 1000, 512), 998);  // 511*1000/512 = 998.05
-  EXPECT_EQ(internal::NearestSource(3, 400, 512), 2);        // upscaling: 3*400/512 = 2.34
+  EXPECT_EQ(internal::NearestSource(3, 400, 512), 2);       // upscaling: 3*400/512 = 2.34
 }
 
 TEST(PdqInternalTest, BoxAlongColumnsEqualsReferenceBox1DOnEveryColumn) {
@@ -137,7 +173,8 @@ TEST(PdqInternalTest, BoxAlongColumnsEqualsReferenceBox1DOnEveryColumn) {
       std::vector<float> want(in.size()), got(in.size());
       for (int j = 0; j < cols; ++j) NaiveBox1D(&in[j], &want[j], rows, cols, window);
       internal::BoxAlongColumns(in.data(), got.data(), rows, cols, window);
-      EXPECT_TRUE(BitwiseEqual(want, got)) << "window " << window << " size " << rows << "x" << cols;
+      EXPECT_TRUE(BitwiseEqual(want, got))
+          << "window " << window << " size " << rows << "x" << cols;
     }
   }
 }
@@ -272,7 +309,8 @@ TEST(PdqTest, AreaResamplingOfAPixelDoubledImageEqualsTheOriginal) {
   std::vector<uint8_t> big(1024 * 1024 * 3);
   for (int y = 0; y < 1024; ++y)
     for (int x = 0; x < 1024; ++x)
-      for (int c = 0; c < 3; ++c) big[(y * 1024 + x) * 3 + c] = small[((y / 2) * 512 + x / 2) * 3 + c];
+      for (int c = 0; c < 3; ++c)
+        big[(y * 1024 + x) * 3 + c] = small[((y / 2) * 512 + x / 2) * 3 + c];
   auto want = PdqHash({small.data(), 512, 512, 3, 0});
   auto got = PdqHash({big.data(), 1024, 1024, 3, 0}, {Resampling::kArea});
   ASSERT_TRUE(want.ok() && got.ok());
@@ -290,9 +328,10 @@ TEST(PdqTest, DihedralOriginalEqualsPlainHashExceptAt64x64) {
 }
 
 TEST(PdqTest, DihedralNamesFollowReferenceOrder) {
-  const char* names[] = {"orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1",
-                         "flipminus1"};
-  for (int d = 0; d < kDihedralCount; ++d) EXPECT_EQ(DihedralName(static_cast<Dihedral>(d)), names[d]);
+  const char* names[] = {"orig",  "rot90", "rot180",    "rot270",
+                         "flipx", "flipy", "flipplus1", "flipminus1"};
+  for (int d = 0; d < kDihedralCount; ++d)
+    EXPECT_EQ(DihedralName(static_cast<Dihedral>(d)), names[d]);
 }
 
 }  // namespace

@@ -24,8 +24,10 @@ hash::Hash256 Flip(hash::Hash256 h, int bits) {
 class MatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    review_ = *store_.CreateBank({"hotline", "Hotline", "", "list A", bank::ActionPolicy::kReviewRequired});
-    auto_ = *store_.CreateBank({"own", "Provider", "", "confirmed", bank::ActionPolicy::kAutoAction});
+    review_ = *store_.CreateBank(
+        {"hotline", "Hotline", "", "list A", bank::ActionPolicy::kReviewRequired});
+    auto_ =
+        *store_.CreateBank({"own", "Provider", "", "confirmed", bank::ActionPolicy::kAutoAction});
     base_ = RandomHash(1);
     near_id_ = Add(review_, bank::SignalType::kPdq, Flip(base_, 10).ToHex());
     exact_id_ = Add(auto_, bank::SignalType::kPdq, base_.ToHex());
