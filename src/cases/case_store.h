@@ -1,7 +1,7 @@
 // CaseStore: where cases, reviews, audit events, alerts and reviewer data are kept.
 //
-// The `cases` module owns this interface; `store` implements it for SQLite (and later
-// PostgreSQL), and InMemoryCaseStore implements it for unit tests. All pass one contract suite
+// The `cases` module owns this interface; `store` implements it for SQLite and PostgreSQL, and
+// InMemoryCaseStore implements it for unit tests. All pass one contract suite
 // (tests/cases/case_store_contract.h).
 //
 // A store holds no review rules: ReviewService decides what a change is and the store applies it

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "store/pg_bank_store.h"
+#include "store/pg_case_store.h"
 #include "store/pg_schema.h"
 #include "store/pg_url.h"
 
@@ -11,7 +12,8 @@ namespace vigil::store {
 PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_connections,
                                    std::shared_ptr<const Clock> clock)
     : pool_(std::move(options), max_connections),
-      banks_(std::make_unique<PostgresBankStore>(pool_, std::move(clock))) {}
+      banks_(std::make_unique<PostgresBankStore>(pool_, std::move(clock))),
+      cases_(std::make_unique<PostgresCaseStore>(pool_)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -36,6 +38,8 @@ Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(const std::stri
 }
 
 bank::BankStore& PostgresDatabase::banks() { return *banks_; }
+
+cases::CaseStore& PostgresDatabase::cases() { return *cases_; }
 
 Result<std::vector<Migration>> PostgresDatabase::AppliedMigrations() {
   ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());

@@ -19,6 +19,7 @@
 namespace vigil::store {
 
 class PostgresBankStore;
+class PostgresCaseStore;
 
 class PostgresDatabase final : public Database {
  public:
@@ -28,6 +29,7 @@ class PostgresDatabase final : public Database {
   ~PostgresDatabase() override;
 
   bank::BankStore& banks() override;
+  cases::CaseStore& cases() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   // The URL without its password.
   const std::string& url() const override { return pool_.name(); }
@@ -45,6 +47,7 @@ class PostgresDatabase final : public Database {
  private:
   PgPool pool_;
   std::unique_ptr<PostgresBankStore> banks_;
+  std::unique_ptr<PostgresCaseStore> cases_;
 };
 
 }  // namespace vigil::store

@@ -42,8 +42,148 @@ CREATE TABLE bank_entries (
 CREATE INDEX bank_entries_by_bank ON bank_entries (bank_id, id);
 )sql";
 
+// Mirrors SQLite's version 2 (sqlite_schema.cc), with the conventions of version 1: BIGINT
+// seconds, identity ids, BOOLEAN flags, DOUBLE PRECISION scores. case_events is the audit trail:
+// append-only, enforced by a trigger raising on UPDATE or DELETE (and TRUNCATE). The partial
+// unique index allows one open alert per subject; the store also counts under a per-subject
+// advisory lock so concurrent openings see each other's flags.
+constexpr std::string_view kV2Cases = R"sql(
+CREATE TABLE cases (
+  id                BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  version           BIGINT  NOT NULL CHECK (version >= 1),
+  account_id        TEXT    NOT NULL,
+  surface           TEXT    NOT NULL,
+  eu                BOOLEAN NOT NULL,
+  priority          INTEGER NOT NULL,
+  created_at        BIGINT  NOT NULL,
+  updated_at        BIGINT  NOT NULL,
+  state             TEXT    NOT NULL,
+  lease_reviewer    TEXT,
+  lease_expires_at  BIGINT,
+  outcome           TEXT,
+  decided_at        BIGINT,
+  actioned_at       BIGINT,
+  reported_at       BIGINT,
+  qa_state          TEXT    NOT NULL,
+  CHECK ((lease_reviewer IS NULL) = (lease_expires_at IS NULL))
+);
+CREATE INDEX cases_review_queue ON cases (state, priority DESC, created_at, id);
+CREATE INDEX cases_qa_queue ON cases (qa_state, priority DESC, created_at, id);
+CREATE TABLE case_items (
+  case_id       BIGINT  NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  position      INTEGER NOT NULL,
+  item_id       TEXT    NOT NULL,
+  content_type  TEXT    NOT NULL,
+  received_at   BIGINT  NOT NULL,
+  PRIMARY KEY (case_id, position)
+);
+CREATE TABLE case_flags (
+  id                BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  case_id           BIGINT  NOT NULL,
+  item_position     INTEGER NOT NULL,
+  technology        TEXT    NOT NULL,
+  category          TEXT    NOT NULL,
+  raw_value         DOUBLE PRECISION NOT NULL,
+  bank_entry_id     BIGINT,
+  bank_name         TEXT    NOT NULL DEFAULT '',
+  bank_auto_action  BOOLEAN NOT NULL DEFAULT FALSE,
+  flagged_at        BIGINT  NOT NULL,
+  FOREIGN KEY (case_id, item_position) REFERENCES case_items (case_id, position)
+);
+CREATE INDEX case_flags_by_case ON case_flags (case_id);
+CREATE INDEX case_flags_by_technology ON case_flags (technology, flagged_at);
+CREATE INDEX case_flags_by_entry ON case_flags (bank_entry_id, flagged_at)
+  WHERE bank_entry_id IS NOT NULL;
+CREATE TABLE case_reviews (
+  id          BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  case_id     BIGINT  NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  kind        TEXT    NOT NULL,
+  reviewer    TEXT    NOT NULL,
+  decision    TEXT    NOT NULL,
+  rationale   TEXT    NOT NULL,
+  decided_at  BIGINT  NOT NULL
+);
+CREATE INDEX case_reviews_by_case ON case_reviews (case_id);
+CREATE TABLE false_positives (
+  id             BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  case_id        BIGINT  NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  item_id        TEXT    NOT NULL,
+  technology     TEXT    NOT NULL,
+  raw_value      DOUBLE PRECISION NOT NULL,
+  bank_entry_id  BIGINT,
+  reviewer       TEXT    NOT NULL,
+  recorded_at    BIGINT  NOT NULL
+);
+CREATE INDEX false_positives_by_time ON false_positives (recorded_at);
+CREATE TABLE verification_requests (
+  id             BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  case_id        BIGINT  NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  bank_entry_id  BIGINT  NOT NULL,
+  bank_name      TEXT    NOT NULL,
+  reason         TEXT    NOT NULL,
+  created_at     BIGINT  NOT NULL,
+  delivered_at   BIGINT
+);
+CREATE INDEX verification_requests_pending ON verification_requests (case_id)
+  WHERE delivered_at IS NULL;
+CREATE TABLE cluster_alerts (
+  id                  BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  subject             TEXT    NOT NULL,
+  subject_key         TEXT    NOT NULL,
+  flag_count          BIGINT  NOT NULL,
+  threshold           BIGINT  NOT NULL,
+  window_seconds      BIGINT  NOT NULL,
+  raised_at           BIGINT  NOT NULL,
+  case_id             BIGINT  NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  paused_auto_action  BOOLEAN NOT NULL,
+  acknowledged_at     BIGINT,
+  acknowledged_by     TEXT    NOT NULL DEFAULT '',
+  note                TEXT    NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX cluster_alerts_one_open ON cluster_alerts (subject, subject_key)
+  WHERE acknowledged_at IS NULL;
+CREATE TABLE auto_action_pauses (
+  subject      TEXT    NOT NULL,
+  subject_key  TEXT    NOT NULL,
+  paused_at    BIGINT  NOT NULL,
+  alert_id     BIGINT  NOT NULL REFERENCES cluster_alerts (id) ON DELETE RESTRICT,
+  PRIMARY KEY (subject, subject_key)
+);
+CREATE TABLE reviewer_settings (
+  reviewer            TEXT    PRIMARY KEY,
+  blur_percent        INTEGER NOT NULL CHECK (blur_percent BETWEEN 0 AND 100),
+  greyscale           BOOLEAN NOT NULL,
+  daily_exposure_cap  INTEGER NOT NULL CHECK (daily_exposure_cap >= 1)
+);
+CREATE TABLE reviewer_exposure (
+  reviewer  TEXT    NOT NULL,
+  day       BIGINT  NOT NULL,
+  items     BIGINT  NOT NULL CHECK (items >= 0),
+  PRIMARY KEY (reviewer, day)
+);
+CREATE TABLE case_events (
+  id       BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  case_id  BIGINT  REFERENCES cases (id) ON DELETE RESTRICT,
+  at       BIGINT  NOT NULL,
+  actor    TEXT    NOT NULL,
+  action   TEXT    NOT NULL,
+  details  TEXT    NOT NULL
+);
+CREATE INDEX case_events_by_case ON case_events (case_id) WHERE case_id IS NOT NULL;
+CREATE FUNCTION case_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'case_events is append-only';
+END;
+$$;
+CREATE TRIGGER case_events_no_update_or_delete BEFORE UPDATE OR DELETE ON case_events
+  FOR EACH ROW EXECUTE FUNCTION case_events_append_only();
+CREATE TRIGGER case_events_no_truncate BEFORE TRUNCATE ON case_events
+  FOR EACH STATEMENT EXECUTE FUNCTION case_events_append_only();
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
+    {2, "cases and human review", kV2Cases},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

@@ -1,5 +1,5 @@
 // Public face of the `store` module: a database holding the domain modules' data, behind the
-// store interfaces those modules own (bank::BankStore, later cases, reports, ...).
+// store interfaces those modules own (bank::BankStore, cases::CaseStore, later reports, ...).
 //
 // A database is named by a URL: a file path or "sqlite:PATH" for SQLite (the embedded default),
 // "postgresql://..." for PostgreSQL (docs/storage.md). Opening applies any schema migrations the
@@ -56,10 +56,8 @@ class Database {
   // Banks and their entries. Valid as long as the Database.
   virtual bank::BankStore& banks() = 0;
 
-  // Cases and human review. Valid as long as the Database. A backend that does not store cases
-  // yet inherits a store whose every call is kUnimplemented (transitional: this becomes pure
-  // virtual once every backend implements cases::CaseStore).
-  virtual cases::CaseStore& cases();
+  // Cases and human review. Valid as long as the Database.
+  virtual cases::CaseStore& cases() = 0;
 
   // The migrations applied to this database, ascending by version.
   virtual Result<std::vector<Migration>> AppliedMigrations() = 0;

@@ -99,7 +99,7 @@ void FakeSink::set_fail(bool fail) {
 
 void ReviewTest::SetUp() {
   CaseBackendTest::SetUp();
-  if (HasFatalFailure()) return;
+  if (HasFatalFailure() || IsSkipped()) return;
   Configure(BaseConfig());
 }
 
