@@ -100,9 +100,8 @@ Status LockAlertSubjects(PgConnection& conn, const std::vector<cases::AlertCheck
   for (const cases::AlertCheck& check : checks) {
     subjects.push_back(fmt::format("{}:{}", cases::AlertSubjectName(check.subject), check.key));
   }
-  std::ranges::sort(subjects);
-  const auto [first, last] = std::ranges::unique(subjects);
-  subjects.erase(first, last);
+  std::sort(subjects.begin(), subjects.end());
+  subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
   for (const std::string& subject : subjects) {
     RETURN_IF_ERROR(
         conn.Exec(fmt::format("SELECT pg_advisory_xact_lock({}, hashtext($1))", kAlertLockClass),
