@@ -34,13 +34,6 @@ struct ScanFlags {
   bool quiet = false;
 };
 
-Result<detect::Region> ParseRegion(const std::string& name) {
-  if (name == "eu") return detect::Region::kEu;
-  if (name == "non-eu") return detect::Region::kNonEu;
-  if (name == "unknown") return detect::Region::kUnknown;
-  return InvalidArgumentError(fmt::format("unknown region '{}' (eu, non-eu or unknown)", name));
-}
-
 Result<detect::RuleSet> LoadRules(const std::string& path) {
   if (path.empty()) return detect::RuleSet::Defaults();
   std::ifstream in(path);
@@ -78,7 +71,7 @@ std::string FormatOutcome(bool jsonl, const std::string& file, const detect::Ite
 }
 
 int RunScan(const ScanFlags& flags) {
-  auto region = ParseRegion(flags.region);
+  auto region = stats::ParseRegion(flags.region);
   auto rules = LoadRules(flags.rules_file);
   Status flag_check = Status::Ok();
   if (flags.format != "text" && flags.format != "jsonl") {
@@ -112,9 +105,8 @@ int RunScan(const ScanFlags& flags) {
       return ExitCodeFor(s.code());
     }
   }
-  // Volume counters are not persisted yet (listed in the issue); the pipeline runs without them.
   detect::Pipeline pipeline(matcher->get(), &*rules, flags.dry_run ? nullptr : review->get(),
-                            nullptr, clock);
+                            flags.dry_run ? nullptr : &(*db)->volume(), clock);
 
   InputList inputs = ExpandInputs(flags.inputs, flags.recursive);
   for (const Status& s : inputs.errors) PrintError(s);

@@ -42,7 +42,7 @@ std::vector<std::string> TechnologiesRun(const MediaHashes& h) {
 }  // namespace
 
 Pipeline::Pipeline(const match::Matcher* matcher, const RuleSet* rules,
-                   cases::ReviewService* review, VolumeCounterSink* counters,
+                   cases::ReviewService* review, stats::VolumeCounterSink* counters,
                    std::shared_ptr<const Clock> clock)
     : matcher_(matcher),
       rules_(rules),
@@ -73,7 +73,7 @@ Result<std::vector<Signal>> Pipeline::Match(const MediaHashes& h, ItemOutcome* o
   return signals;
 }
 
-Status Pipeline::Count(const ItemOutcome& outcome, Region region) const {
+Status Pipeline::Count(const ItemOutcome& outcome, stats::Region region) const {
   if (counters_ == nullptr) return Status::Ok();
   const int64_t day = clock_->Now().time_since_epoch().count() / 86400;
   const std::string content_type = outcome.hashes.video ? "video" : "image";
@@ -81,7 +81,7 @@ Status Pipeline::Count(const ItemOutcome& outcome, Region region) const {
   for (const Flag& f : outcome.decision.flags) flagged_detectors.insert(f.signal.detector);
   for (const std::string& tech : TechnologiesRun(outcome.hashes)) {
     const std::string detector = tech.substr(0, tech.find('@'));
-    VolumeCount delta{1, flagged_detectors.count(detector) ? 1u : 0u};
+    stats::VolumeCount delta{1, flagged_detectors.count(detector) ? 1u : 0u};
     RETURN_IF_ERROR(counters_->Add({day, tech, content_type, region}, delta));
   }
   return Status::Ok();
@@ -113,7 +113,7 @@ Result<ItemOutcome> Pipeline::ProcessHashed(const ItemInput& item, MediaHashes h
   cases::NewCase c;
   c.account_id = item.account_id;
   c.surface = item.surface;
-  c.eu = item.region != Region::kNonEu;
+  c.eu = item.region != stats::Region::kNonEu;
   c.priority = out.decision.priority;
   c.auto_actioned = out.decision.action == Action::kAutoAction;
   cases::Item case_item;

@@ -21,7 +21,7 @@
 #include "core/clock.h"
 #include "detect/media_hasher.h"
 #include "detect/rules.h"
-#include "detect/volume.h"
+#include "stats/volume.h"
 #include "match/matcher.h"
 
 namespace vigil::detect {
@@ -30,7 +30,7 @@ struct ItemInput {
   std::string item_id;     // the provider's id of the upload or message
   std::string account_id;  // pseudonymised account id (the caller pseudonymises)
   std::string surface;     // service or surface, e.g. "photos/upload"
-  Region region = Region::kUnknown;
+  stats::Region region = stats::Region::kUnknown;
   std::span<const uint8_t> bytes;  // unused by ProcessHashed
 };
 
@@ -47,7 +47,7 @@ class Pipeline {
   // `review` may be null: then flags are decided but no case is opened (a dry run). All
   // pointers must outlive the pipeline.
   Pipeline(const match::Matcher* matcher, const RuleSet* rules, cases::ReviewService* review,
-           VolumeCounterSink* counters, std::shared_ptr<const Clock> clock);
+           stats::VolumeCounterSink* counters, std::shared_ptr<const Clock> clock);
 
   // Processes one item with the caller's (per-thread) hasher. Errors: the hasher's (bad media,
   // limits), the store's (kUnavailable), kInvalidArgument for an empty item or account id when
@@ -59,12 +59,12 @@ class Pipeline {
 
  private:
   Result<std::vector<Signal>> Match(const MediaHashes& hashes, ItemOutcome* outcome) const;
-  Status Count(const ItemOutcome& outcome, Region region) const;
+  Status Count(const ItemOutcome& outcome, stats::Region region) const;
 
   const match::Matcher* matcher_;
   const RuleSet* rules_;
   cases::ReviewService* review_;
-  VolumeCounterSink* counters_;
+  stats::VolumeCounterSink* counters_;
   std::shared_ptr<const Clock> clock_;
 };
 

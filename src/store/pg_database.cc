@@ -5,6 +5,7 @@
 #include "store/pg_bank_store.h"
 #include "store/pg_case_store.h"
 #include "store/pg_schema.h"
+#include "store/volume_stores.h"
 #include "store/pg_url.h"
 
 namespace vigil::store {
@@ -13,7 +14,8 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
                                    std::shared_ptr<const Clock> clock)
     : pool_(std::move(options), max_connections),
       banks_(std::make_unique<PostgresBankStore>(pool_, std::move(clock))),
-      cases_(std::make_unique<PostgresCaseStore>(pool_)) {}
+      cases_(std::make_unique<PostgresCaseStore>(pool_)),
+      volume_(std::make_unique<PostgresVolumeCounters>(pool_)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -40,6 +42,8 @@ Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(const std::stri
 bank::BankStore& PostgresDatabase::banks() { return *banks_; }
 
 cases::CaseStore& PostgresDatabase::cases() { return *cases_; }
+
+stats::VolumeCounterSink& PostgresDatabase::volume() { return *volume_; }
 
 Result<std::vector<Migration>> PostgresDatabase::AppliedMigrations() {
   ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());

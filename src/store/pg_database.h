@@ -30,6 +30,7 @@ class PostgresDatabase final : public Database {
 
   bank::BankStore& banks() override;
   cases::CaseStore& cases() override;
+  stats::VolumeCounterSink& volume() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   // The URL without its password.
   const std::string& url() const override { return pool_.name(); }
@@ -48,6 +49,7 @@ class PostgresDatabase final : public Database {
   PgPool pool_;
   std::unique_ptr<PostgresBankStore> banks_;
   std::unique_ptr<PostgresCaseStore> cases_;
+  std::unique_ptr<stats::VolumeCounterSink> volume_;
 };
 
 }  // namespace vigil::store

@@ -181,9 +181,23 @@ CREATE TRIGGER case_events_no_truncate BEFORE TRUNCATE ON case_events
   FOR EACH STATEMENT EXECUTE FUNCTION case_events_append_only();
 )sql";
 
+// Mirrors SQLite's version 3: aggregate counts only.
+constexpr std::string_view kV3Volume = R"sql(
+CREATE TABLE volume_counters (
+  day           BIGINT NOT NULL,
+  technology    TEXT   NOT NULL,
+  content_type  TEXT   NOT NULL,
+  region        TEXT   NOT NULL CHECK (region IN ('eu', 'non-eu', 'unknown')),
+  processed     BIGINT NOT NULL DEFAULT 0 CHECK (processed >= 0),
+  flagged       BIGINT NOT NULL DEFAULT 0 CHECK (flagged >= 0),
+  PRIMARY KEY (day, technology, content_type, region)
+);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
+    {3, "volume counters", kV3Volume},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

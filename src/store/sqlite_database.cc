@@ -9,6 +9,7 @@
 #include "store/sqlite_case_store.h"
 #include "store/sqlite_errors.h"
 #include "store/sqlite_schema.h"
+#include "store/volume_stores.h"
 
 namespace vigil::store {
 namespace {
@@ -48,7 +49,8 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       path_(std::move(path)),
       url_(std::move(url)),
       banks_(std::make_unique<SqliteBankStore>(*db_, mu_, path_, std::move(clock))),
-      cases_(std::make_unique<SqliteCaseStore>(*db_, mu_, path_)) {}
+      cases_(std::make_unique<SqliteCaseStore>(*db_, mu_, path_)),
+      volume_(std::make_unique<SqliteVolumeCounters>(*db_, mu_, path_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -78,6 +80,8 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
 bank::BankStore& SqliteDatabase::banks() { return *banks_; }
 
 cases::CaseStore& SqliteDatabase::cases() { return *cases_; }
+
+stats::VolumeCounterSink& SqliteDatabase::volume() { return *volume_; }
 
 Result<std::vector<Migration>> SqliteDatabase::AppliedMigrations() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -32,6 +32,7 @@ class SqliteDatabase final : public Database {
 
   bank::BankStore& banks() override;
   cases::CaseStore& cases() override;
+  stats::VolumeCounterSink& volume() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   const std::string& url() const override { return url_; }
 
@@ -52,6 +53,7 @@ class SqliteDatabase final : public Database {
   const std::string url_;
   std::unique_ptr<SqliteBankStore> banks_;
   std::unique_ptr<SqliteCaseStore> cases_;
+  std::unique_ptr<stats::VolumeCounterSink> volume_;
 };
 
 }  // namespace vigil::store

@@ -170,9 +170,23 @@ CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events
   BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END;
 )sql";
 
+// Aggregate counts only (Art 3(1)(h)): no item, account or hash of unflagged content is kept.
+constexpr std::string_view kV3Volume = R"sql(
+CREATE TABLE volume_counters (
+  day           INTEGER NOT NULL,
+  technology    TEXT    NOT NULL,
+  content_type  TEXT    NOT NULL,
+  region        TEXT    NOT NULL CHECK (region IN ('eu', 'non-eu', 'unknown')),
+  processed     INTEGER NOT NULL DEFAULT 0 CHECK (processed >= 0),
+  flagged       INTEGER NOT NULL DEFAULT 0 CHECK (flagged >= 0),
+  PRIMARY KEY (day, technology, content_type, region)
+) WITHOUT ROWID;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
+    {3, "volume counters", kV3Volume},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

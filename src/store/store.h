@@ -21,6 +21,7 @@
 #include "cases/case_store.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "stats/volume.h"
 
 namespace vigil::store {
 
@@ -58,6 +59,9 @@ class Database {
 
   // Cases and human review. Valid as long as the Database.
   virtual cases::CaseStore& cases() = 0;
+
+  // Per-day volume counters of the detection pipeline. Valid as long as the Database.
+  virtual stats::VolumeCounterSink& volume() = 0;
 
   // The migrations applied to this database, ascending by version.
   virtual Result<std::vector<Migration>> AppliedMigrations() = 0;

@@ -47,7 +47,7 @@ class PipelineTest : public ::testing::Test {
     if (!bytes.ok()) return bytes.status();
     MediaHasher hasher;
     return p.Process(
-        {"item-" + fs::path(file).stem().string(), account, "photos", Region::kEu, *bytes}, hasher);
+        {"item-" + fs::path(file).stem().string(), account, "photos", stats::Region::kEu, *bytes}, hasher);
   }
 
   std::shared_ptr<FakeClock> clock_ =
@@ -59,7 +59,7 @@ class PipelineTest : public ::testing::Test {
   RecordingSink sink_;
   std::unique_ptr<match::Matcher> matcher_;
   std::unique_ptr<cases::ReviewService> review_;
-  InMemoryVolumeCounters counters_;
+  stats::InMemoryVolumeCounters counters_;
 };
 
 TEST_F(PipelineTest, AVariantOfABankedImageOpensAReviewCaseWithItsTechnology) {
@@ -84,8 +84,8 @@ TEST_F(PipelineTest, AVariantOfABankedImageOpensAReviewCaseWithItsTechnology) {
 
   const int64_t day = clock_->Now().time_since_epoch().count() / 86400;
   auto counts = counters_.Snapshot();
-  EXPECT_EQ((counts[{day, "pdq@1", "image", Region::kEu}]), (VolumeCount{1, 1}));
-  EXPECT_EQ((counts[{day, "md5@1", "image", Region::kEu}]), (VolumeCount{1, 0}));
+  EXPECT_EQ((counts[{day, "pdq@1", "image", stats::Region::kEu}]), (stats::VolumeCount{1, 1}));
+  EXPECT_EQ((counts[{day, "md5@1", "image", stats::Region::kEu}]), (stats::VolumeCount{1, 0}));
 }
 
 TEST_F(PipelineTest, AnUnflaggedItemLeavesOnlyCounters) {
@@ -97,7 +97,7 @@ TEST_F(PipelineTest, AnUnflaggedItemLeavesOnlyCounters) {
   EXPECT_FALSE(out->opened.has_value());
   EXPECT_TRUE(cases_.ListCases({})->empty());  // Art 3(1)(h): no case, no account, no hash
   const int64_t day = clock_->Now().time_since_epoch().count() / 86400;
-  EXPECT_EQ((counters_.Snapshot()[{day, "pdq@1", "image", Region::kEu}]), (VolumeCount{1, 0}));
+  EXPECT_EQ((counters_.Snapshot()[{day, "pdq@1", "image", stats::Region::kEu}]), (stats::VolumeCount{1, 0}));
 }
 
 TEST_F(PipelineTest, KnownMaterialFromATrustedBankIsAutoActionedOnlyWhenEnabled) {
@@ -127,7 +127,7 @@ TEST_F(PipelineTest, BadInputIsAnErrorAndCountsNothing) {
   Pipeline pipeline(matcher_.get(), &rules, review_.get(), &counters_, clock_);
   MediaHasher hasher;
   const std::vector<uint8_t> garbage = {'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'a', 'g', 'e'};
-  auto out = pipeline.Process({"x", "acct", "photos", Region::kEu, garbage}, hasher);
+  auto out = pipeline.Process({"x", "acct", "photos", stats::Region::kEu, garbage}, hasher);
   EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(counters_.Snapshot().empty());
 

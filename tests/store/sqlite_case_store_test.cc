@@ -205,10 +205,12 @@ TEST(SqliteCaseMigrationTest, AVersion1DatabaseGainsTheCaseTablesOnOpen) {
   auto db = store::OpenDatabase(path);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   auto migrations = (*db)->AppliedMigrations();
-  ASSERT_EQ(migrations->size(), 2u);
+  ASSERT_EQ(migrations->size(), 3u);
   EXPECT_EQ((*migrations)[1].version, 2);
   EXPECT_EQ((*migrations)[1].name, "cases and human review");
-  EXPECT_EQ(store::LatestSchemaVersion(), 2);
+  EXPECT_EQ((*migrations)[2].version, 3);
+  EXPECT_EQ((*migrations)[2].name, "volume counters");
+  EXPECT_EQ(store::LatestSchemaVersion(), 3);
   EXPECT_TRUE((*db)->banks().GetBank("kept").ok());
   FakeSink sink;
   auto service = ReviewService::Create((*db)->cases(), sink, nullptr, {});
