@@ -89,4 +89,18 @@ Status ValidateNewEntry(const NewEntry& entry) {
   return Status::Ok();
 }
 
+void AddStatsGroup(BankStats& stats, SignalType type, bool retired, uint64_t count,
+                   uint64_t verified, uint64_t needs_verification) {
+  stats.total += count;
+  if (retired) {
+    stats.retired += count;
+    stats.by_type[type].retired += count;
+  } else {
+    stats.active += count;
+    stats.by_type[type].active += count;
+    stats.verified += verified;
+    stats.needs_verification += needs_verification;
+  }
+}
+
 }  // namespace vigil::bank

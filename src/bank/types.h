@@ -136,6 +136,11 @@ struct BankStats {
   friend bool operator==(const BankStats&, const BankStats&) = default;
 };
 
+// Adds one group of entries (one signal type, all retired or all active) to `stats`, for stores
+// that count with GROUP BY. `verified` and `needs_verification` count only for active groups.
+void AddStatsGroup(BankStats& stats, SignalType type, bool retired, uint64_t count,
+                   uint64_t verified, uint64_t needs_verification);
+
 // Called as rows are processed with the number done so far. Returning a non-OK status cancels
 // the operation, which then changes nothing and returns that status.
 using ProgressCallback = std::function<Status(uint64_t done)>;

@@ -313,17 +313,8 @@ Result<bank::BankStats> PostgresBankStore::GetStats(BankId bank) {
       return DataLossError(fmt::format("{}: bank {} has entries of unknown signal type '{}'",
                                        conn->name(), bank, bank::EscapeForMessage(type_name)));
     }
-    const auto count = static_cast<uint64_t>(r.Int(i, 2));
-    stats.total += count;
-    if (r.Bool(i, 1)) {
-      stats.retired += count;
-      stats.by_type[*type].retired += count;
-    } else {
-      stats.active += count;
-      stats.by_type[*type].active += count;
-      stats.verified += static_cast<uint64_t>(r.Int(i, 3));
-      stats.needs_verification += static_cast<uint64_t>(r.Int(i, 4));
-    }
+    bank::AddStatsGroup(stats, *type, r.Bool(i, 1), static_cast<uint64_t>(r.Int(i, 2)),
+                        static_cast<uint64_t>(r.Int(i, 3)), static_cast<uint64_t>(r.Int(i, 4)));
   }
   return stats;
 }

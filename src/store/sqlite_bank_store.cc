@@ -329,18 +329,10 @@ Result<bank::BankStats> SqliteBankStore::GetStats(BankId bank) {
         return DataLossError(fmt::format("{}: bank {} has entries of unknown signal type '{}'",
                                          path_, bank, bank::EscapeForMessage(type_name)));
       }
-      const bool retired = q.getColumn(1).getInt() != 0;
-      const auto count = static_cast<uint64_t>(q.getColumn(2).getInt64());
-      stats.total += count;
-      if (retired) {
-        stats.retired += count;
-        stats.by_type[*type].retired += count;
-      } else {
-        stats.active += count;
-        stats.by_type[*type].active += count;
-        stats.verified += static_cast<uint64_t>(q.getColumn(3).getInt64());
-        stats.needs_verification += static_cast<uint64_t>(q.getColumn(4).getInt64());
-      }
+      bank::AddStatsGroup(stats, *type, q.getColumn(1).getInt() != 0,
+                          static_cast<uint64_t>(q.getColumn(2).getInt64()),
+                          static_cast<uint64_t>(q.getColumn(3).getInt64()),
+                          static_cast<uint64_t>(q.getColumn(4).getInt64()));
     }
     return stats;
   });
