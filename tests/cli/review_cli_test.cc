@@ -61,6 +61,22 @@ TEST_F(ReviewCliTest, DryRunOpensNothingAndScanNeedsAnAccount) {
   EXPECT_NE(no_account.err.find("--account"), std::string::npos);
 }
 
+TEST_F(ReviewCliTest, BadRulesFilesAndRegionsAreClearErrors) {
+  const std::string img = " '" + Image("01_aqua.jpg") + "'";
+  CliRun missing = RunVigil("scan --account a --rules /nonexistent/rules.json " + db_ + img);
+  EXPECT_EQ(missing.exit_code, 4);
+  EXPECT_NE(missing.err.find("rules.json"), std::string::npos) << missing.err;
+  const std::string bad =
+      dir_.Write("rules.json", R"({"rules": [{"detector": "pdq", "action": "nuke"}]})");
+  CliRun invalid = RunVigil("scan --account a --rules '" + bad + "' " + db_ + img);
+  EXPECT_EQ(invalid.exit_code, 3);
+  EXPECT_NE(invalid.err.find("rules[0]: unknown action 'nuke'"), std::string::npos) << invalid.err;
+  CliRun region = RunVigil("scan --account a --region mars " + db_ + img);
+  EXPECT_EQ(region.exit_code, 3);
+  EXPECT_NE(region.err.find("mars"), std::string::npos);
+  EXPECT_EQ(RunVigil("cases list -f jsonl " + db_).out, "");  // nothing was opened
+}
+
 TEST_F(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
   ASSERT_EQ(RunVigil("scan -q --account a " + db_ + " '" + Image("01_aqua.jpg") + "'").exit_code,
             0);
