@@ -26,6 +26,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -135,8 +136,8 @@ std::string Check(const Timed& t, const std::vector<std::vector<int64_t>>& expec
   size_t found = 0, total = 0, same = 0;
   for (size_t q = 0; q < expected.size(); ++q) {
     std::vector<int64_t> both;
-    std::set_intersection(t.ids[q].begin(), t.ids[q].end(), expected[q].begin(),
-                          expected[q].end(), std::back_inserter(both));
+    std::set_intersection(t.ids[q].begin(), t.ids[q].end(), expected[q].begin(), expected[q].end(),
+                          std::back_inserter(both));
     found += both.size();
     total += expected[q].size();
     same += t.ids[q] == expected[q];
@@ -164,8 +165,7 @@ int Main(int argc, char** argv) {
   };
   const size_t flat_queries = limit("flat-queries", 100);
   const size_t mh_queries = limit("mh-queries", 1000);
-  const size_t brute_queries =
-      std::min({limit("brute-queries", 50), flat_queries, mh_queries});
+  const size_t brute_queries = std::min({limit("brute-queries", 50), flat_queries, mh_queries});
   const std::vector<int> flat_radii =
       ParseList(flags.count("flat-radii") ? flags["flat-radii"] : "31,52");
   const int mh_radius = static_cast<int>(get("mh-radius", 31));
@@ -211,8 +211,9 @@ int Main(int argc, char** argv) {
     for (int r : flat_radii) {
       const Timed t = TimeRangeSearch(flat, queries, flat_queries, r, repeat);
       char line[400];
-      std::snprintf(line, sizeof line, "| %d | IndexBinaryFlat range_search | %d | %.0f | %.1f | %.1f | %s |",
-                    r, threads, flat_queries / t.seconds, t.seconds * 1e6 / flat_queries,
+      std::snprintf(line, sizeof line,
+                    "| %d | IndexBinaryFlat range_search | %d | %.0f | %.1f | %.1f | %s |", r,
+                    threads, flat_queries / t.seconds, t.seconds * 1e6 / flat_queries,
                     static_cast<double>(t.matches) / flat_queries, Check(t, expected[r]).c_str());
       rows.push_back(line);
     }
@@ -223,10 +224,11 @@ int Main(int argc, char** argv) {
     faiss::IndexBinaryMultiHash mh(256, mh_tables, mh_bits);
     mh.nflip = nflip;
     mh.add(n, codes.data());
-    std::printf("| IndexBinaryMultiHash %dx%d bits: add | %.2f s, RSS +%.0f MiB (codes copy %.0f "
-                "MiB + %zu hash-table keys) |\n",
-                mh_tables, mh_bits, Seconds(start), ProcMegabytes("VmRSS") - rss,
-                n * 32 / 1048576.0, mh.hashtable_size());
+    std::printf(
+        "| IndexBinaryMultiHash %dx%d bits: add | %.2f s, RSS +%.0f MiB (codes copy %.0f "
+        "MiB + %zu hash-table keys) |\n",
+        mh_tables, mh_bits, Seconds(start), ProcMegabytes("VmRSS") - rss, n * 32 / 1048576.0,
+        mh.hashtable_size());
     std::fflush(stdout);
     const Timed t = TimeRangeSearch(mh, queries, mh_queries, mh_radius, repeat);
     char line[400];
@@ -238,9 +240,10 @@ int Main(int argc, char** argv) {
     rows.push_back(line);
   }
   std::printf("| peak RSS | %.0f MiB |\n\n", ProcMegabytes("VmHWM"));
-  std::printf("| radius | method | threads | queries/s | us/query | matches/query | "
-              "checked on first %zu queries |\n|---|---|---|---|---|---|---|\n",
-              brute_queries);
+  std::printf(
+      "| radius | method | threads | queries/s | us/query | matches/query | "
+      "checked on first %zu queries |\n|---|---|---|---|---|---|---|\n",
+      brute_queries);
   for (const auto& line : rows) std::printf("%s\n", line.c_str());
   return 0;
 }
