@@ -17,8 +17,9 @@ namespace {
 using Probe = SearchScratch::Probe;
 using Range = SearchScratch::Range;
 
-// How far ahead each pass prefetches. At 10M rows, radius 31: 8 -> 8.9k queries/s, 16 -> 10.3k,
-// 32 -> 12.6k, 48..128 -> 13.0-13.2k (this CPU keeps many misses in flight).
+// How far ahead each pass prefetches. At 10M rows, radius 31 (8 postings per bucket at the time):
+// 8 -> 8.9k queries/s, 16 -> 10.3k, 32 -> 12.6k, 48..128 -> 13.0-13.2k; this CPU keeps many
+// misses in flight.
 constexpr size_t kPrefetchDistance = 64;
 
 // Cost model in nanoseconds, fitted to bench_index runs on the development machine (AMD EPYC,
@@ -156,7 +157,7 @@ void BaseSegment::CollectCandidates(const Hash256& query, uint64_t total,
   for (size_t k = 0; k < ranges.size(); ++k) {
     if (k + kPrefetchDistance < ranges.size()) {
       Prefetch(postings_.data() + ranges[k + kPrefetchDistance].begin);
-      Prefetch(postings_.data() + ranges[k + kPrefetchDistance].end - 1);
+      Prefetch(postings_.data() + ranges[k + kPrefetchDistance].end - 1);  // may be a 2nd line
     }
     const Range& r = ranges[k];
     const int shift = layout_[r.table].residual_bits;

@@ -83,8 +83,9 @@ std::vector<Match> Generation::OrderBaseMatches(int radius, Version version,
   matches.reserve(rows.size());
   int d = 0;
   for (size_t i = 0; i < sorted.size(); ++i) {
-    if (i + kPrefetchDistance < sorted.size())
+    if (i + kPrefetchDistance < sorted.size()) {
       __builtin_prefetch(ids + sorted[i + kPrefetchDistance]);
+    }
     while (i == end[d]) ++d;  // skips empty distance groups
     const uint32_t row = sorted[i];
     if (i > 0 && row == sorted[i - 1]) continue;  // found through two substrings

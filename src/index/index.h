@@ -15,7 +15,9 @@
 // each search sees the index exactly as it was at one instant during the call (a snapshot), so
 // an entry added before a search starts is found and one removed before it starts is not.
 //
-// The module does no logging and keeps no global state. Its only I/O is Save() and Load().
+// The module does no logging and keeps no global state. Its only I/O is Save() and Load(); it
+// starts threads only when asked to (SearchBatch with num_threads > 1, build_threads > 1) and
+// joins them before returning.
 #ifndef VIGIL_INDEX_INDEX_H_
 #define VIGIL_INDEX_INDEX_H_
 
