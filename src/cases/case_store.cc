@@ -37,4 +37,19 @@ Status CaseNotFoundError(CaseId id) {
   return NotFoundError(fmt::format("case {} does not exist", id));
 }
 
+Case CaseFromOpening(const CaseOpening& opening) {
+  const NewCase& n = opening.new_case;
+  Case c;
+  c.version = 1;
+  c.account_id = n.account_id;
+  c.surface = n.surface;
+  c.eu = n.eu;
+  c.priority = n.priority;
+  c.created_at = opening.at;
+  c.progress.updated_at = opening.at;
+  if (n.auto_actioned) c.progress.actioned_at = opening.at;
+  c.items = n.items;
+  return c;
+}
+
 }  // namespace vigil::cases

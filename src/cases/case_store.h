@@ -45,6 +45,10 @@ struct CaseOpening {
   std::vector<AlertCheck> alert_checks{};
 };
 
+// The case an opening creates, as every store writes it: version 1, state new, actioned at
+// opening when the pipeline already acted. Its id is 0; the store assigns one.
+Case CaseFromOpening(const CaseOpening& opening);
+
 struct OpenedCase {
   Case opened{};
   std::vector<ClusterAlert> alerts{};  // raised by this opening

@@ -76,19 +76,9 @@ void InMemoryCaseStore::RunAlertCheckLocked(const AlertCheck& check, const Case&
 }
 
 Result<OpenedCase> InMemoryCaseStore::CreateCase(const CaseOpening& opening) {
-  const NewCase& n = opening.new_case;
   std::lock_guard<std::mutex> lock(mu_);
-  Case c;
+  Case c = CaseFromOpening(opening);
   c.id = next_case_id_++;
-  c.version = 1;
-  c.account_id = n.account_id;
-  c.surface = n.surface;
-  c.eu = n.eu;
-  c.priority = n.priority;
-  c.created_at = opening.at;
-  c.progress.updated_at = opening.at;
-  c.items = n.items;
-  if (n.auto_actioned) c.progress.actioned_at = opening.at;
   cases_.emplace(c.id, c);
   CaseEvent event = opening.event;
   event.case_id = c.id;

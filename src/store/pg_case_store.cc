@@ -27,21 +27,6 @@ std::string SubjectName(cases::AlertSubject subject) {
   return std::string(cases::AlertSubjectName(subject));
 }
 
-Case CaseFromOpening(const cases::CaseOpening& opening) {
-  const cases::NewCase& n = opening.new_case;
-  Case c;
-  c.version = 1;
-  c.account_id = n.account_id;
-  c.surface = n.surface;
-  c.eu = n.eu;
-  c.priority = n.priority;
-  c.created_at = opening.at;
-  c.progress.updated_at = opening.at;
-  if (n.auto_actioned) c.progress.actioned_at = opening.at;
-  c.items = n.items;
-  return c;
-}
-
 Result<cases::CaseId> InsertCaseRow(PgConnection& conn, const Case& c) {
   ASSIGN_OR_RETURN(PgResult r,
                    conn.Exec("INSERT INTO cases (version, account_id, surface, eu, priority, "
@@ -274,7 +259,7 @@ PostgresCaseStore::PostgresCaseStore(PgPool& pool) : pool_(pool) {}
 Result<cases::OpenedCase> PostgresCaseStore::CreateCase(const cases::CaseOpening& opening) {
   ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
   ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
-  Case c = CaseFromOpening(opening);
+  Case c = cases::CaseFromOpening(opening);
   ASSIGN_OR_RETURN(c.id, InsertCaseRow(*conn, c));
   RETURN_IF_ERROR(InsertItems(*conn, c));
   CaseEvent event = opening.event;

@@ -23,22 +23,6 @@ std::string SubjectName(cases::AlertSubject subject) {
   return std::string(cases::AlertSubjectName(subject));
 }
 
-Case CaseFromOpening(const cases::CaseOpening& opening, cases::CaseId id) {
-  const cases::NewCase& n = opening.new_case;
-  Case c;
-  c.id = id;
-  c.version = 1;
-  c.account_id = n.account_id;
-  c.surface = n.surface;
-  c.eu = n.eu;
-  c.priority = n.priority;
-  c.created_at = opening.at;
-  c.progress.updated_at = opening.at;
-  if (n.auto_actioned) c.progress.actioned_at = opening.at;
-  c.items = n.items;
-  return c;
-}
-
 void InsertCaseRow(SQLite::Database& db, const Case& c) {
   SQLite::Statement ins(db,
                         "INSERT INTO cases (version, account_id, surface, eu, priority, "
@@ -175,7 +159,7 @@ Result<cases::OpenedCase> SqliteCaseStore::CreateCase(const cases::CaseOpening& 
   std::lock_guard<std::mutex> lock(mu_);
   return CatchSqlite(path_, [&]() -> Result<cases::OpenedCase> {
     SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    Case c = CaseFromOpening(opening, 0);
+    Case c = cases::CaseFromOpening(opening);
     InsertCaseRow(db_, c);
     c.id = db_.getLastInsertRowid();
     InsertItems(db_, c);
