@@ -12,7 +12,6 @@
 #include "cli/database.h"
 #include "cli/file_batch.h"
 #include "cli/inputs.h"
-#include "core/file.h"
 #include "detect/pipeline.h"
 #include "match/bank_verification_sink.h"
 
