@@ -12,6 +12,7 @@ void RegisterMatchCommand(CLI::App& app, int* exit_code);
 void RegisterScanCommand(CLI::App& app, int* exit_code);
 void RegisterCasesCommand(CLI::App& app, int* exit_code);
 void RegisterBankCommand(CLI::App& app, int* exit_code);
+void RegisterReportCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigil::cli
 

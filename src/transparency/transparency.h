@@ -5,6 +5,8 @@
 #ifndef VIGIL_TRANSPARENCY_TRANSPARENCY_H_
 #define VIGIL_TRANSPARENCY_TRANSPARENCY_H_
 
-#include "transparency/standard_form.h"  // IWYU pragma: export
+#include "transparency/compare.h"          // IWYU pragma: export
+#include "transparency/provider_report.h"  // IWYU pragma: export
+#include "transparency/standard_form.h"    // IWYU pragma: export
 
 #endif  // VIGIL_TRANSPARENCY_TRANSPARENCY_H_

@@ -1,0 +1,57 @@
+// `vigil report compare` as a user runs it: reports in, tables and flags out; bad files named.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "cli/cli_runner.h"
+
+namespace vigil::testing {
+namespace {
+
+const char kMeta[] = R"({"provider":{"name":"Meta"},"period":{"label":"2021"},
+  "cases":{"total":{"value":340000,"unit":"accounts","scope":"eu"}},
+  "complaints":{"total":{"value":4900,"unit":"users","scope":"eu"}},
+  "error_rates":[{"technology":"all","method":"reinstatement_rate_of_complaints",
+                  "numerator":207,"denominator":4900,"percent":4.22}]})";
+const char kGoogle[] = R"({"provider":{"name":"Google"},"period":{"label":"2024"},
+  "cases":{"total":{"value":1824,"unit":"content_items","scope":"unspecified"}},
+  "error_rates":[{"technology":"hash","method":"false_positive_rate_of_flagged",
+                  "numerator":10,"denominator":1834,"percent":0.54}]})";
+
+TEST(ReportCompareCli, PrintsTablesRecomputedRatesAndFlags) {
+  TempDir dir;
+  const std::string a = dir.Write("meta.json", kMeta);
+  const std::string b = dir.Write("google.json", kGoogle);
+  CliRun run = RunVigil("report compare " + a + " " + b);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("Cases of online child sexual abuse identified, by type"),
+            std::string::npos);
+  EXPECT_NE(run.out.find("207 of 4900"), std::string::npos);
+  EXPECT_NE(run.out.find("10 of 1834 = 0.5453 %; stated 0.54 % is truncated"), std::string::npos);
+  EXPECT_NE(run.out.find("error rates not comparable: 2 different methods"), std::string::npos);
+  EXPECT_NE(run.out.find("cases not comparable: counted in different units"), std::string::npos);
+
+  CliRun json = RunVigil("report compare --format json " + a + " " + b);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json j = nlohmann::json::parse(json.out);
+  ASSERT_EQ(j["rates"].size(), 2u);
+  EXPECT_EQ(j["rates"][0]["check"], "consistent");
+  EXPECT_EQ(j["rates"][1]["check"], "truncated");
+}
+
+TEST(ReportCompareCli, BadFilesAreNamedWithTheLineAndNothingIsPrinted) {
+  TempDir dir;
+  const std::string good = dir.Write("good.json", kMeta);
+  const std::string bad = dir.Write("bad.json", "{\n  \"provider\": {\"name\": \"X\"},\n  oops\n}");
+  CliRun run = RunVigil("report compare " + good + " " + bad);
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_NE(run.err.find("bad.json: line 3: malformed JSON"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out, "");
+  CliRun missing = RunVigil("report compare " + dir.path().string() + "/none.json");
+  EXPECT_EQ(missing.exit_code, 4);
+  CliRun format = RunVigil("report compare --format xml " + good);
+  EXPECT_EQ(format.exit_code, 3);
+}
+
+}  // namespace
+}  // namespace vigil::testing
