@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "store/audit_stores.h"
 #include "store/pg_bank_store.h"
 #include "store/pg_case_store.h"
 #include "store/pg_schema.h"
@@ -13,9 +14,10 @@ namespace vigil::store {
 PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_connections,
                                    std::shared_ptr<const Clock> clock)
     : pool_(std::move(options), max_connections),
-      banks_(std::make_unique<PostgresBankStore>(pool_, std::move(clock))),
+      banks_(std::make_unique<PostgresBankStore>(pool_, clock)),
       cases_(std::make_unique<PostgresCaseStore>(pool_)),
-      volume_(std::make_unique<PostgresVolumeCounters>(pool_)) {}
+      volume_(std::make_unique<PostgresVolumeCounters>(pool_)),
+      audit_(std::make_unique<PostgresAuditStore>(pool_, std::move(clock))) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -44,6 +46,8 @@ bank::BankStore& PostgresDatabase::banks() { return *banks_; }
 cases::CaseStore& PostgresDatabase::cases() { return *cases_; }
 
 stats::VolumeCounterSink& PostgresDatabase::volume() { return *volume_; }
+
+audit::AuditStore& PostgresDatabase::audit() { return *audit_; }
 
 Result<std::vector<Migration>> PostgresDatabase::AppliedMigrations() {
   ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());

@@ -31,6 +31,7 @@ class PostgresDatabase final : public Database {
   bank::BankStore& banks() override;
   cases::CaseStore& cases() override;
   stats::VolumeCounterSink& volume() override;
+  audit::AuditStore& audit() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   // The URL without its password.
   const std::string& url() const override { return pool_.name(); }
@@ -50,6 +51,7 @@ class PostgresDatabase final : public Database {
   std::unique_ptr<PostgresBankStore> banks_;
   std::unique_ptr<PostgresCaseStore> cases_;
   std::unique_ptr<stats::VolumeCounterSink> volume_;
+  std::unique_ptr<audit::AuditStore> audit_;
 };
 
 }  // namespace vigil::store

@@ -194,10 +194,35 @@ CREATE TABLE volume_counters (
 );
 )sql";
 
+// Mirrors SQLite's version 5: the hash-chained audit log, append-only.
+constexpr std::string_view kV5Audit = R"sql(
+CREATE TABLE audit_log (
+  seq        BIGINT PRIMARY KEY CHECK (seq >= 1),
+  at         BIGINT NOT NULL,
+  actor      TEXT   NOT NULL,
+  action     TEXT   NOT NULL,
+  target     TEXT   NOT NULL,
+  origin     TEXT   NOT NULL,
+  details    TEXT   NOT NULL,
+  prev_hash  TEXT   NOT NULL,
+  hash       TEXT   NOT NULL
+);
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only';
+END;
+$$;
+CREATE TRIGGER audit_log_no_update_or_delete BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
     {3, "volume counters", kV3Volume},
+    {5, "audit log", kV5Audit},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

@@ -9,6 +9,7 @@
 #include "store/sqlite_case_store.h"
 #include "store/sqlite_errors.h"
 #include "store/sqlite_schema.h"
+#include "store/audit_stores.h"
 #include "store/volume_stores.h"
 
 namespace vigil::store {
@@ -48,9 +49,10 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
     : db_(std::move(db)),
       path_(std::move(path)),
       url_(std::move(url)),
-      banks_(std::make_unique<SqliteBankStore>(*db_, mu_, path_, std::move(clock))),
+      banks_(std::make_unique<SqliteBankStore>(*db_, mu_, path_, clock)),
       cases_(std::make_unique<SqliteCaseStore>(*db_, mu_, path_)),
-      volume_(std::make_unique<SqliteVolumeCounters>(*db_, mu_, path_)) {}
+      volume_(std::make_unique<SqliteVolumeCounters>(*db_, mu_, path_)),
+      audit_(std::make_unique<SqliteAuditStore>(*db_, mu_, path_, std::move(clock))) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -82,6 +84,8 @@ bank::BankStore& SqliteDatabase::banks() { return *banks_; }
 cases::CaseStore& SqliteDatabase::cases() { return *cases_; }
 
 stats::VolumeCounterSink& SqliteDatabase::volume() { return *volume_; }
+
+audit::AuditStore& SqliteDatabase::audit() { return *audit_; }
 
 Result<std::vector<Migration>> SqliteDatabase::AppliedMigrations() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -33,6 +33,7 @@ class SqliteDatabase final : public Database {
   bank::BankStore& banks() override;
   cases::CaseStore& cases() override;
   stats::VolumeCounterSink& volume() override;
+  audit::AuditStore& audit() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   const std::string& url() const override { return url_; }
 
@@ -54,6 +55,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<SqliteBankStore> banks_;
   std::unique_ptr<SqliteCaseStore> cases_;
   std::unique_ptr<stats::VolumeCounterSink> volume_;
+  std::unique_ptr<audit::AuditStore> audit_;
 };
 
 }  // namespace vigil::store

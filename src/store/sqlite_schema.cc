@@ -183,10 +183,32 @@ CREATE TABLE volume_counters (
 ) WITHOUT ROWID;
 )sql";
 
+// The hash-chained audit log (audit/audit.h). seq is assigned by the store, one past the last,
+// inside the appending transaction, so the chain cannot fork; the triggers refuse edits and
+// deletions through SQL (someone bypassing them is caught by `vigil audit verify`).
+constexpr std::string_view kV5Audit = R"sql(
+CREATE TABLE audit_log (
+  seq        INTEGER PRIMARY KEY CHECK (seq >= 1),
+  at         INTEGER NOT NULL,
+  actor      TEXT    NOT NULL,
+  action     TEXT    NOT NULL,
+  target     TEXT    NOT NULL,
+  origin     TEXT    NOT NULL,
+  details    TEXT    NOT NULL,
+  prev_hash  TEXT    NOT NULL,
+  hash       TEXT    NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
     {3, "volume counters", kV3Volume},
+    {5, "audit log", kV5Audit},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit.h"
 #include "bank/bank_store.h"
 #include "cases/case_store.h"
 #include "core/clock.h"
@@ -62,6 +63,9 @@ class Database {
 
   // Per-day volume counters of the detection pipeline. Valid as long as the Database.
   virtual stats::VolumeCounterSink& volume() = 0;
+
+  // The hash-chained audit log. Valid as long as the Database.
+  virtual audit::AuditStore& audit() = 0;
 
   // The migrations applied to this database, ascending by version.
   virtual Result<std::vector<Migration>> AppliedMigrations() = 0;

@@ -235,12 +235,13 @@ TEST_F(PostgresCasesTest, ARowVigilDidNotWriteIsDataLossNamingTheCase) {
 TEST_F(PostgresCasesTest, TheCaseMigrationMatchesSqlites) {
   auto migrations = main_->db->AppliedMigrations();
   ASSERT_TRUE(migrations.ok());
-  ASSERT_EQ(migrations->size(), 3u);
+  // Later migrations (other modules) follow; the list always ends at the newest.
+  ASSERT_GE(migrations->size(), 3u);
   EXPECT_EQ((*migrations)[1].version, 2);
   EXPECT_EQ((*migrations)[1].name, "cases and human review");
   EXPECT_EQ((*migrations)[2].version, 3);
   EXPECT_EQ((*migrations)[2].name, "volume counters");
-  EXPECT_EQ(store::LatestSchemaVersion(), 3);
+  EXPECT_EQ(migrations->back().version, store::LatestSchemaVersion());
 }
 
 }  // namespace

@@ -205,12 +205,13 @@ TEST(SqliteCaseMigrationTest, AVersion1DatabaseGainsTheCaseTablesOnOpen) {
   auto db = store::OpenDatabase(path);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   auto migrations = (*db)->AppliedMigrations();
-  ASSERT_EQ(migrations->size(), 3u);
+  // Later migrations (other modules) follow; the list always ends at the newest.
+  ASSERT_GE(migrations->size(), 3u);
   EXPECT_EQ((*migrations)[1].version, 2);
   EXPECT_EQ((*migrations)[1].name, "cases and human review");
   EXPECT_EQ((*migrations)[2].version, 3);
   EXPECT_EQ((*migrations)[2].name, "volume counters");
-  EXPECT_EQ(store::LatestSchemaVersion(), 3);
+  EXPECT_EQ(migrations->back().version, store::LatestSchemaVersion());
   EXPECT_TRUE((*db)->banks().GetBank("kept").ok());
   FakeSink sink;
   auto service = ReviewService::Create((*db)->cases(), sink, nullptr, {});
