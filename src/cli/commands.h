@@ -13,6 +13,7 @@ void RegisterScanCommand(CLI::App& app, int* exit_code);
 void RegisterCasesCommand(CLI::App& app, int* exit_code);
 void RegisterBankCommand(CLI::App& app, int* exit_code);
 void RegisterReportCommand(CLI::App& app, int* exit_code);
+void RegisterAuditCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigil::cli
 
