@@ -346,8 +346,12 @@ TEST_P(BankStoreContractTest, MigrationsAreAppliedOnce) {
   SKIP_UNLESS_SUPPORTED(first);
   ASSERT_TRUE(first.ok());
   ASSERT_FALSE(first->empty());
+  // Versions ascend from 1; numbers may be skipped (they are reserved per feature in advance).
+  EXPECT_EQ((*first)[0].first, 1);
   for (size_t i = 0; i < first->size(); ++i) {
-    EXPECT_EQ((*first)[i].first, static_cast<int>(i) + 1);
+    if (i > 0) {
+      EXPECT_GT((*first)[i].first, (*first)[i - 1].first);
+    }
     EXPECT_EQ((*first)[i].second, kStart);
   }
   clock_->Advance(seconds(3600));
