@@ -14,6 +14,7 @@ void RegisterCasesCommand(CLI::App& app, int* exit_code);
 void RegisterBankCommand(CLI::App& app, int* exit_code);
 void RegisterReportCommand(CLI::App& app, int* exit_code);
 void RegisterAuditCommand(CLI::App& app, int* exit_code);
+void RegisterStatsCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigil::cli
 

@@ -55,11 +55,13 @@ int64_t LineOf(std::string_view text, size_t offset) {
   return 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
 }
 
-Result<nlohmann::json> ParseJson(std::string_view text, std::string_view name) {
-  if (!IsValidUtf8(text)) return InvalidArgumentError(fmt::format("{}: not valid UTF-8", name));
+Result<nlohmann::json> ParseJson(std::string_view text, std::string_view name, int64_t first_line) {
+  if (!IsValidUtf8(text)) {
+    return InvalidArgumentError(fmt::format("{}: line {}: not valid UTF-8", name, first_line));
+  }
   if (size_t at = FirstTooDeep(text, kMaxJsonDepth); at != std::string_view::npos) {
     return InvalidArgumentError(fmt::format("{}: line {}: JSON nested deeper than {} levels", name,
-                                            LineOf(text, at), kMaxJsonDepth));
+                                            first_line - 1 + LineOf(text, at), kMaxJsonDepth));
   }
   // The JSON library reports the error position only through its exception.
   try {
@@ -68,8 +70,8 @@ Result<nlohmann::json> ParseJson(std::string_view text, std::string_view name) {
     const size_t at = e.byte == 0 ? 0 : e.byte - 1;
     std::string what = e.what();
     if (size_t p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
-    return InvalidArgumentError(
-        fmt::format("{}: line {}: malformed JSON ({})", name, LineOf(text, at), what));
+    return InvalidArgumentError(fmt::format("{}: line {}: malformed JSON ({})", name,
+                                            first_line - 1 + LineOf(text, at), what));
   }
 }
 

@@ -21,8 +21,9 @@ namespace vigil::transparency::internal {
 inline constexpr int kMaxJsonDepth = 32;
 
 // Parses `text`; kInvalidArgument "<name>: line N: ..." for malformed JSON, nesting deeper than
-// kMaxJsonDepth or invalid UTF-8.
-Result<nlohmann::json> ParseJson(std::string_view text, std::string_view name);
+// kMaxJsonDepth or invalid UTF-8. `first_line` is the line `text` starts on in its file.
+Result<nlohmann::json> ParseJson(std::string_view text, std::string_view name,
+                                 int64_t first_line = 1);
 
 // The 1-based line of byte `offset` in `text`.
 int64_t LineOf(std::string_view text, size_t offset);

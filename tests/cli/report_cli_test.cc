@@ -55,3 +55,60 @@ TEST(ReportCompareCli, BadFilesAreNamedWithTheLineAndNothingIsPrinted) {
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+TEST(StatsMemberStateCli, DeduplicatesAndWritesJsonCsvAndEuTotals) {
+  TempDir dir;
+  const std::string records =
+      dir.Write("r.csv",
+                "report_id,original_id,source,source_kind,received,children_female\n"
+                "N-1,A,NCMEC,ncmec,2024-02-01,1\n"
+                "H-1,A,Hotline,hotline,2024-02-02,\n"
+                "N-2,B,NCMEC,ncmec,2024-03-01,\n");
+  const std::string ncmec = dir.Write("ncmec.csv", "member_state,year,referrals\nSE,2024,10\n");
+  CliRun json =
+      RunVigil("stats member-state --state SE --year 2024 --ncmec " + ncmec + " " + records);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["figures"]["reports_total"]["value"], 2);
+  EXPECT_EQ(j["figures"]["reports_received_more_than_once"]["value"], 1);
+  EXPECT_EQ(j["figures"]["children_female"]["value"], 1);
+  EXPECT_EQ(j["figures"]["children_female"]["reports_without_data"], 1);
+  EXPECT_EQ(j["figures"]["perpetrators_convicted"]["not_available"],
+            "no report record gives perpetrators_convicted");
+  EXPECT_EQ(j["ncmec_comparison"]["published_referrals"], 10);
+
+  CliRun csv = RunVigil("stats member-state --state SE --year 2024 --format csv " + records);
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_NE(csv.out.find("SE,2024,reports_total,2,complete,\n"), std::string::npos) << csv.out;
+
+  const std::string se = dir.Write("se.json", json.out);
+  const std::string fi = dir.Write(
+      "fi.json", R"({"member_state":"FI","year":2024,"figures":{"reports_total":{"value":5}}})");
+  CliRun eu = RunVigil("stats eu-total " + se + " " + fi);
+  ASSERT_EQ(eu.exit_code, 0) << eu.err;
+  nlohmann::json t = nlohmann::json::parse(eu.out);
+  EXPECT_EQ(t["figures"]["reports_total"]["value"], 7);
+  EXPECT_EQ(t["figures"]["children_female"]["not_available_from"], nlohmann::json({"FI"}));
+}
+
+TEST(StatsMemberStateCli, BadRecordsAreNamedWithTheirLine) {
+  TempDir dir;
+  const std::string bad =
+      dir.Write("bad.csv", "report_id,source,source_kind,received\nN-1,S,ncmec,yesterday\n");
+  CliRun run = RunVigil("stats member-state --state SE --year 2024 " + bad);
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_NE(run.err.find("bad.csv: line 2: received \"yesterday\" is not a date"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(RunVigil("stats member-state --state Sweden --year 2024 " + bad).exit_code, 3);
+  EXPECT_EQ(RunVigil("stats member-state --state SE --year 2024 " + dir.path().string() + "/no.csv")
+                .exit_code,
+            4);
+}
+
+}  // namespace
+}  // namespace vigil::testing
