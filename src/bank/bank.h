@@ -12,5 +12,6 @@
 #include "bank/in_memory_bank_store.h"  // IWYU pragma: export
 #include "bank/signal.h"                // IWYU pragma: export
 #include "bank/types.h"                 // IWYU pragma: export
+#include "bank/vpdq_value.h"            // IWYU pragma: export
 
 #endif  // VIGIL_BANK_BANK_H_

@@ -18,9 +18,19 @@ Status EntryBatch::Add(const NewEntry& entry) {
   // The limits checked above keep the sizes within the narrow fields.
   static_assert(kMaxSourceRefBytes <= UINT16_MAX && kMaxTextBytes <= UINT16_MAX);
   Row row{};
-  const bool ok = HexToBytes(entry.value, {row.value.data(), SignalValueBytes(entry.signal_type)});
-  assert(ok && "ValidateNewEntry accepted a value HexToBytes rejects");
-  (void)ok;
+  if (IsFixedSizeSignal(entry.signal_type)) {
+    const bool ok =
+        HexToBytes(entry.value, {row.value.data(), SignalValueBytes(entry.signal_type)});
+    assert(ok && "ValidateNewEntry accepted a value HexToBytes rejects");
+    (void)ok;
+  } else {
+    ASSIGN_OR_RETURN(std::string bytes, SignalValueToBytes(entry.signal_type, entry.value));
+    const uint64_t offset = blobs_.size();
+    const auto size = static_cast<uint32_t>(bytes.size());
+    std::memcpy(row.value.data(), &offset, sizeof offset);
+    std::memcpy(row.value.data() + sizeof offset, &size, sizeof size);
+    blobs_ += bytes;
+  }
   row.added_at = entry.added_at ? ToSeconds(*entry.added_at) : kNoTime;
   row.retired_at = entry.retired_at ? ToSeconds(*entry.retired_at) : kNoTime;
   row.text_begin = text_.size();
@@ -35,10 +45,23 @@ Status EntryBatch::Add(const NewEntry& entry) {
   return Status::Ok();
 }
 
+std::span<const uint8_t> EntryBatch::value_bytes(size_t i) const {
+  const Row& row = rows_[i];
+  const auto type = static_cast<SignalType>(row.type);
+  if (IsFixedSizeSignal(type)) return {row.value.data(), SignalValueBytes(type)};
+  uint64_t offset = 0;
+  uint32_t size = 0;
+  std::memcpy(&offset, row.value.data(), sizeof offset);
+  std::memcpy(&size, row.value.data() + sizeof offset, sizeof size);
+  return {reinterpret_cast<const uint8_t*>(blobs_.data()) + offset, size};
+}
+
 NewEntry EntryBatch::Get(size_t i) const {
   NewEntry e;
   e.signal_type = signal_type(i);
-  e.value = BytesToHex(value_bytes(i));
+  auto value = SignalValueFromBytes(e.signal_type, value_bytes(i));
+  assert(value.ok() && "EntryBatch holds a value it cannot decode");
+  e.value = value.ok() ? std::move(*value) : std::string();
   e.source_ref = std::string(source_ref(i));
   e.added_at = added_at(i);
   e.verifications = verifications(i);
@@ -71,12 +94,19 @@ std::vector<std::pair<size_t, size_t>> EntryBatch::FindDuplicates() const {
   assert(rows_.size() <= UINT32_MAX);
   std::vector<uint32_t> order(rows_.size());
   std::iota(order.begin(), order.end(), 0);
+  // Unused tail bytes of shorter fixed values are zero, so comparing all 32 is exact.
+  auto compare_values = [&](uint32_t a, uint32_t b) {
+    if (IsFixedSizeSignal(static_cast<SignalType>(rows_[a].type))) {
+      return std::memcmp(rows_[a].value.data(), rows_[b].value.data(), kMaxSignalBytes);
+    }
+    const auto x = value_bytes(a), y = value_bytes(b);
+    const int c = std::memcmp(x.data(), y.data(), std::min(x.size(), y.size()));
+    if (c != 0) return c;
+    return x.size() < y.size() ? -1 : x.size() > y.size() ? 1 : 0;
+  };
   auto key_less = [&](uint32_t a, uint32_t b) {
-    const Row& x = rows_[a];
-    const Row& y = rows_[b];
-    if (x.type != y.type) return x.type < y.type;
-    // Unused tail bytes of shorter values are zero, so comparing all 32 is exact.
-    const int c = std::memcmp(x.value.data(), y.value.data(), kMaxSignalBytes);
+    if (rows_[a].type != rows_[b].type) return rows_[a].type < rows_[b].type;
+    const int c = compare_values(a, b);
     if (c != 0) return c < 0;
     return a < b;
   };
@@ -84,9 +114,8 @@ std::vector<std::pair<size_t, size_t>> EntryBatch::FindDuplicates() const {
   std::vector<std::pair<size_t, size_t>> dups;
   size_t first = 0;
   for (size_t k = 1; k < order.size(); ++k) {
-    const Row& x = rows_[order[first]];
-    const Row& y = rows_[order[k]];
-    if (x.type == y.type && std::memcmp(x.value.data(), y.value.data(), kMaxSignalBytes) == 0) {
+    if (rows_[order[first]].type == rows_[order[k]].type &&
+        compare_values(order[first], order[k]) == 0) {
       dups.emplace_back(order[k], order[first]);
     } else {
       first = k;

@@ -3,7 +3,8 @@
 // An import parses a whole file before writing anything (so it can report every bad row and stay
 // atomic), which means ten million rows sit in memory at once. A row here takes 64 bytes plus its
 // provenance text, about a third of a vector<NewEntry>, and stores hash values as raw bytes that a
-// store binds without re-parsing hex.
+// store binds without re-parsing hex. Variable-size values (vPDQ frame lists) are kept in a side
+// buffer the row points into.
 //
 // Thread safety: a value type; const methods may run concurrently.
 #ifndef VIGIL_BANK_ENTRY_BATCH_H_
@@ -40,9 +41,8 @@ class EntryBatch {
 
   // Field accessors for stores that write rows without building a NewEntry.
   SignalType signal_type(size_t i) const { return static_cast<SignalType>(rows_[i].type); }
-  std::span<const uint8_t> value_bytes(size_t i) const {
-    return {rows_[i].value.data(), SignalValueBytes(signal_type(i))};
-  }
+  // The raw value (SignalValueToBytes).
+  std::span<const uint8_t> value_bytes(size_t i) const;
   std::string_view source_ref(size_t i) const;
   std::optional<TimePoint> added_at(size_t i) const;
   int verifications(size_t i) const { return rows_[i].verifications; }
@@ -60,6 +60,8 @@ class EntryBatch {
  private:
   static constexpr int64_t kNoTime = INT64_MIN;
   struct Row {
+    // A fixed-size value itself (unused tail bytes zero), or for a variable-size value its
+    // offset (8 bytes) and size (4 bytes) in blobs_.
     std::array<uint8_t, kMaxSignalBytes> value;
     int64_t added_at;     // seconds since the epoch, or kNoTime
     int64_t retired_at;   // seconds since the epoch, or kNoTime
@@ -74,6 +76,8 @@ class EntryBatch {
 
   std::vector<Row> rows_;
   std::string text_;
+  // Variable-size values; rows removed by Remove leave their bytes here (such values are few).
+  std::string blobs_;
 };
 
 }  // namespace vigil::bank

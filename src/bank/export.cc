@@ -39,7 +39,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
 }
 
 std::string FormatCsv(const BankEntry& e) {
-  return fmt::format("{},{},{},{},{},{},{},{}\n", SignalTypeName(e.signal_type), e.value,
+  return fmt::format("{},{},{},{},{},{},{},{}\n", SignalTypeName(e.signal_type), CsvQuote(e.value),
                      FormatUtc(e.added_at), CsvQuote(e.source_ref), e.verifications,
                      e.needs_verification ? "true" : "false",
                      e.retired ? FormatUtc(e.retired_at) : "", CsvQuote(e.retired_reason));

@@ -8,6 +8,8 @@
 //   jsonl One JSON object per line with the same keys; other keys are ignored.
 //   te    python-threatexchange's LocalFileSignalExchangeAPI: "<signal_type> <value>" per line,
 //         or a bare value per line when default_type is set.
+// A vPDQ signal_value is a video's frame lines joined by ';' (bank/vpdq_value.h). Reference
+// vPDQ files (one video per file) are read with ReferenceFileToVpdqValue instead.
 // Blank lines are skipped in every format.
 //
 // An import parses the whole input before writing, reports every invalid row and every row
@@ -49,8 +51,9 @@ struct ImportOptions {
   std::optional<SignalType> default_type{};
   // Write the valid rows even when some rows are invalid.
   bool skip_invalid = false;
-  // Lines (CSV records) longer than this are invalid rows.
-  size_t max_line_bytes = 64 * 1024;
+  // Lines (CSV records) longer than this are invalid rows. Large enough for a vPDQ value of
+  // kMaxVpdqFrames frames (about 85 bytes a frame).
+  size_t max_line_bytes = 8u << 20;
   // At most this many invalid and duplicate rows are listed (all are counted), so a garbage
   // file of millions of lines cannot exhaust memory with error messages.
   size_t max_listed_issues = 100000;

@@ -121,13 +121,16 @@ Result<BankEntry> InMemoryBankStore::GetEntry(EntryId id) {
 
 Result<BankEntry> InMemoryBankStore::FindEntry(BankId bank, SignalType type,
                                                std::string_view value) {
-  ASSIGN_OR_RETURN(std::string hex, NormalizeSignalValue(type, value));
+  // Keyed like AddEntries: the hex of the raw value.
+  ASSIGN_OR_RETURN(std::string bytes, SignalValueToBytes(type, value));
+  const std::string key =
+      BytesToHex({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(CheckBankLocked(bank));
-  auto it = entry_by_value_.find(ValueKey{bank, type, hex});
+  auto it = entry_by_value_.find(ValueKey{bank, type, key});
   if (it == entry_by_value_.end()) {
-    return NotFoundError(
-        fmt::format("no {} entry {} in bank id {}", SignalTypeName(type), hex, bank));
+    return NotFoundError(fmt::format("no {} entry {} in bank id {}", SignalTypeName(type),
+                                     EscapeForMessage(value, 100), bank));
   }
   return entries_.at(it->second);
 }

@@ -4,6 +4,8 @@
 
 #include <cassert>
 
+#include "bank/vpdq_value.h"
+
 namespace vigil::bank {
 namespace {
 
@@ -35,6 +37,8 @@ std::string_view SignalTypeName(SignalType type) {
       return "md5";
     case SignalType::kSha256:
       return "sha256";
+    case SignalType::kVpdq:
+      return "vpdq";
   }
   assert(false && "unknown SignalType");
   return "unknown";
@@ -48,6 +52,8 @@ std::string_view ThreatExchangeName(SignalType type) {
       return "video_md5";
     case SignalType::kSha256:
       return "video_sha256";
+    case SignalType::kVpdq:
+      return "vpdq";
   }
   assert(false && "unknown SignalType");
   return "unknown";
@@ -60,14 +66,26 @@ Result<SignalType> ParseSignalType(std::string_view name) {
       return type;
     }
   }
-  return InvalidArgumentError(
-      fmt::format("unknown signal type '{}' (known: pdq, md5, sha256, video_md5, video_sha256)",
-                  EscapeForMessage(name, 40)));
+  return InvalidArgumentError(fmt::format(
+      "unknown signal type '{}' (known: pdq, md5, sha256, vpdq, video_md5, video_sha256)",
+      EscapeForMessage(name, 40)));
 }
 
-size_t SignalValueBytes(SignalType type) { return type == SignalType::kMd5 ? 16 : 32; }
+bool IsFixedSizeSignal(SignalType type) { return type != SignalType::kVpdq; }
+
+size_t SignalValueBytes(SignalType type) {
+  switch (type) {
+    case SignalType::kMd5:
+      return 16;
+    case SignalType::kVpdq:
+      return 0;
+    default:
+      return 32;
+  }
+}
 
 Result<std::string> NormalizeSignalValue(SignalType type, std::string_view hex) {
+  if (type == SignalType::kVpdq) return NormalizeVpdqValue(hex);
   const size_t digits = 2 * SignalValueBytes(type);
   if (hex.size() != digits) {
     return InvalidArgumentError(fmt::format("{} value needs {} hex digits, got {} characters",
@@ -84,6 +102,31 @@ Result<std::string> NormalizeSignalValue(SignalType type, std::string_view hex) 
     if (c >= 'A' && c <= 'F') out[i] = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+Result<std::string> SignalValueToBytes(SignalType type, std::string_view value) {
+  if (type == SignalType::kVpdq) {
+    ASSIGN_OR_RETURN(std::string normalized, NormalizeVpdqValue(value));
+    ASSIGN_OR_RETURN(auto frames, ParseVpdqValue(normalized));
+    return EncodeVpdqValue(frames);
+  }
+  ASSIGN_OR_RETURN(std::string hex, NormalizeSignalValue(type, value));
+  std::string bytes(hex.size() / 2, '\0');
+  HexToBytes(hex, {reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()});
+  return bytes;
+}
+
+Result<std::string> SignalValueFromBytes(SignalType type, std::span<const uint8_t> bytes) {
+  if (type == SignalType::kVpdq) {
+    ASSIGN_OR_RETURN(auto frames, DecodeVpdqValue(bytes));
+    return FormatVpdqValue(frames);
+  }
+  if (bytes.size() != SignalValueBytes(type)) {
+    return InvalidArgumentError(fmt::format("a {} value needs {} bytes, got {}",
+                                            SignalTypeName(type), SignalValueBytes(type),
+                                            bytes.size()));
+  }
+  return BytesToHex(bytes);
 }
 
 bool HexToBytes(std::string_view hex, std::span<uint8_t> out) {

@@ -39,14 +39,15 @@ constexpr char kCreateStaging[] =
     "source_ref TEXT, verifications INTEGER, needs_verification BOOLEAN, retired_at BIGINT, "
     "retired_reason TEXT) ON COMMIT DROP";
 constexpr int16_t kStagingColumns = 8;
-// Sorted by value, a chunk fills the unique index's pages in order instead of at random, and two
-// concurrent imports of overlapping lists take row locks in the same order (no deadlock).
+// Sorted by the unique index's key, a chunk fills its pages in order instead of at random, and
+// two concurrent imports of overlapping lists take row locks in the same order (no deadlock).
+// The key is the value's digest (migration 7) because vPDQ values outgrow a btree entry.
 constexpr char kMoveStaged[] =
     "INSERT INTO bank_entries (bank_id, signal_type, value, added_at, source_ref, "
     "verifications, needs_verification, retired_at, retired_reason) "
     "SELECT $1, signal_type, value, added_at, source_ref, verifications, needs_verification, "
-    "retired_at, retired_reason FROM bank_entry_staging ORDER BY signal_type, value "
-    "ON CONFLICT (bank_id, signal_type, value) DO NOTHING";
+    "retired_at, retired_reason FROM bank_entry_staging ORDER BY signal_type, sha256(value) "
+    "ON CONFLICT (bank_id, signal_type, sha256(value)) DO NOTHING";
 
 int64_t Seconds(TimePoint t) { return t.time_since_epoch().count(); }
 TimePoint FromSeconds(int64_t s) { return TimePoint(std::chrono::seconds(s)); }
@@ -76,11 +77,24 @@ Result<BankEntry> EntryFromRow(const PgResult& r, int i, std::string_view name) 
   }
   e.signal_type = *parsed;
   const std::string_view hex = r.ByteaHex(i, 3);
-  if (hex.size() != 2 * bank::SignalValueBytes(e.signal_type)) {
-    return DataLossError(fmt::format("{}: entry {} has a {}-byte {} value", name, e.id,
-                                     hex.size() / 2, bank::SignalTypeName(e.signal_type)));
+  if (bank::IsFixedSizeSignal(e.signal_type)) {
+    if (hex.size() != 2 * bank::SignalValueBytes(e.signal_type)) {
+      return DataLossError(fmt::format("{}: entry {} has a {}-byte {} value", name, e.id,
+                                       hex.size() / 2, bank::SignalTypeName(e.signal_type)));
+    }
+    e.value = std::string(hex);  // bytea_output = hex: already lowercase
+  } else {
+    std::vector<uint8_t> bytes(hex.size() / 2);
+    auto text = bank::HexToBytes(hex, bytes)
+                    ? bank::SignalValueFromBytes(e.signal_type, bytes)
+                    : Result<std::string>(InvalidArgumentError("bytea is not hex"));
+    if (!text.ok()) {
+      return DataLossError(fmt::format("{}: entry {} has a malformed {}-byte {} value: {}", name,
+                                       e.id, bytes.size(), bank::SignalTypeName(e.signal_type),
+                                       text.status().message()));
+    }
+    e.value = std::move(*text);
   }
-  e.value = std::string(hex);  // bytea_output = hex: already lowercase
   e.added_at = FromSeconds(r.Int(i, 4));
   e.source_ref = std::string(r.Text(i, 5));
   e.verifications = static_cast<int>(r.Int(i, 6));
@@ -252,22 +266,22 @@ Result<BankEntry> PostgresBankStore::GetEntry(EntryId id) {
 
 Result<BankEntry> PostgresBankStore::FindEntry(BankId bank, bank::SignalType type,
                                                std::string_view value) {
-  ASSIGN_OR_RETURN(std::string hex, bank::NormalizeSignalValue(type, value));
-  std::array<uint8_t, bank::kMaxSignalBytes> bytes{};
-  const size_t size = bank::SignalValueBytes(type);
-  bank::HexToBytes(hex, {bytes.data(), size});
+  ASSIGN_OR_RETURN(std::string bytes, bank::SignalValueToBytes(type, value));
   ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
   RETURN_IF_ERROR(CheckBankExists(*conn, bank));
+  // Values are unique by their digest (migration 7); the digest condition uses that index.
   ASSIGN_OR_RETURN(
       PgResult r,
-      conn->Exec(
-          fmt::format("SELECT {} FROM bank_entries WHERE bank_id = $1 AND signal_type = "
-                      "$2 AND value = $3",
-                      kEntryColumns),
-          PgParams().Int(bank).Text(bank::SignalTypeName(type)).Bytes({bytes.data(), size})));
+      conn->Exec(fmt::format("SELECT {} FROM bank_entries WHERE bank_id = $1 AND signal_type = "
+                             "$2 AND sha256(value) = sha256($3) AND value = $3",
+                             kEntryColumns),
+                 PgParams()
+                     .Int(bank)
+                     .Text(bank::SignalTypeName(type))
+                     .Bytes({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()})));
   if (r.rows() == 0) {
-    return NotFoundError(
-        fmt::format("no {} entry {} in bank id {}", bank::SignalTypeName(type), hex, bank));
+    return NotFoundError(fmt::format("no {} entry {} in bank id {}", bank::SignalTypeName(type),
+                                     bank::EscapeForMessage(value, 100), bank));
   }
   return EntryFromRow(r, 0, conn->name());
 }

@@ -218,11 +218,20 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 )sql";
 
+// Mirrors SQLite's version 7 in name. A vPDQ value (a video's frame list, 49 bytes a frame)
+// outgrows a btree entry (at most 2704 bytes), so entries are unique by the SHA-256 of their raw
+// value instead of the value itself; for 32-byte hashes the index stays the same size.
+constexpr std::string_view kV7VpdqEntries = R"sql(
+ALTER TABLE bank_entries DROP CONSTRAINT bank_entries_bank_id_signal_type_value_key;
+CREATE UNIQUE INDEX bank_entries_unique_value ON bank_entries (bank_id, signal_type, sha256(value));
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
     {3, "volume counters", kV3Volume},
     {5, "audit log", kV5Audit},
+    {7, "vpdq bank entries", kV7VpdqEntries},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these
@@ -294,8 +303,12 @@ Status ApplyPgMigrations(PgConnection& conn, std::span<const PgMigration> migrat
         "use it",
         conn.name(), current, latest));
   }
+  // Every migration not yet recorded, not only those above the newest: versions are reserved
+  // per feature and may land out of order, so a database can lack one below its newest.
   for (const PgMigration& m : migrations) {
-    if (m.version <= current) continue;
+    ASSIGN_OR_RETURN(PgResult done, conn.Exec("SELECT 1 FROM schema_migrations WHERE version = $1",
+                                              PgParams().Int(m.version)));
+    if (done.rows() > 0) continue;
     RETURN_IF_ERROR(conn.ExecScript(m.sql));
     RETURN_IF_ERROR(
         conn.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

@@ -57,11 +57,16 @@ Result<BankEntry> EntryFromRow(SQLite::Statement& q, std::string_view path) {
   e.signal_type = *parsed;
   SQLite::Column value = q.getColumn(3);
   const size_t size = static_cast<size_t>(value.getBytes());
-  if (!value.isBlob() || size != bank::SignalValueBytes(e.signal_type)) {
-    return DataLossError(fmt::format("{}: entry {} has a {}-byte {} value", path, e.id, size,
-                                     bank::SignalTypeName(e.signal_type)));
+  auto text = value.isBlob()
+                  ? bank::SignalValueFromBytes(e.signal_type,
+                                               {static_cast<const uint8_t*>(value.getBlob()), size})
+                  : InvalidArgumentError("not a blob");
+  if (!text.ok()) {
+    return DataLossError(fmt::format("{}: entry {} has a malformed {}-byte {} value: {}", path,
+                                     e.id, size, bank::SignalTypeName(e.signal_type),
+                                     text.status().message()));
   }
-  e.value = bank::BytesToHex({static_cast<const uint8_t*>(value.getBlob()), size});
+  e.value = std::move(*text);
   e.added_at = FromSeconds(q.getColumn(4).getInt64());
   e.source_ref = q.getColumn(5).getString();
   e.verifications = q.getColumn(6).getInt();
@@ -85,7 +90,7 @@ std::vector<uint32_t> InsertionOrder(const bank::EntryBatch& batch) {
       return batch.signal_type(a) < batch.signal_type(b);
     }
     const auto x = batch.value_bytes(a), y = batch.value_bytes(b);
-    return std::memcmp(x.data(), y.data(), x.size()) < 0;
+    return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end());
   });
   return order;
 }
@@ -258,10 +263,7 @@ Result<BankEntry> SqliteBankStore::GetEntry(EntryId id) {
 
 Result<BankEntry> SqliteBankStore::FindEntry(BankId bank, bank::SignalType type,
                                              std::string_view value) {
-  ASSIGN_OR_RETURN(std::string hex, bank::NormalizeSignalValue(type, value));
-  std::array<uint8_t, bank::kMaxSignalBytes> bytes{};
-  const size_t size = bank::SignalValueBytes(type);
-  bank::HexToBytes(hex, {bytes.data(), size});
+  ASSIGN_OR_RETURN(std::string bytes, bank::SignalValueToBytes(type, value));
   std::lock_guard<std::mutex> lock(mu_);
   return CatchSqlite(path_, [&]() -> Result<BankEntry> {
     RETURN_IF_ERROR(CheckBankExists(bank));
@@ -270,10 +272,10 @@ Result<BankEntry> SqliteBankStore::FindEntry(BankId bank, bank::SignalType type,
                                          kEntryColumns));
     q.bind(1, bank);
     q.bindNoCopy(2, bank::SignalTypeName(type).data());
-    q.bindNoCopy(3, bytes.data(), static_cast<int>(size));
+    q.bindNoCopy(3, bytes.data(), static_cast<int>(bytes.size()));
     if (!q.executeStep()) {
-      return NotFoundError(
-          fmt::format("no {} entry {} in bank id {}", bank::SignalTypeName(type), hex, bank));
+      return NotFoundError(fmt::format("no {} entry {} in bank id {}", bank::SignalTypeName(type),
+                                       bank::EscapeForMessage(value, 100), bank));
     }
     return EntryFromRow(q, path_);
   });

@@ -204,11 +204,19 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 )sql";
 
+// vPDQ entries (bank/vpdq_value.h) need no change here: SQLite's unique index holds values of
+// any size. The version exists so both backends keep the same numbering (PostgreSQL changes its
+// unique index).
+constexpr std::string_view kV7VpdqEntries = R"sql(
+SELECT 1;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
     {3, "volume counters", kV3Volume},
     {5, "audit log", kV5Audit},
+    {7, "vpdq bank entries", kV7VpdqEntries},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {
@@ -222,6 +230,12 @@ std::string OtherTables(SQLite::Database& db) {
       db, "SELECT group_concat(name, ', ') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'");
   q.executeStep();
   return q.getColumn(0).isNull() ? std::string() : q.getColumn(0).getString();
+}
+
+bool IsApplied(SQLite::Database& db, int version) {
+  SQLite::Statement q(db, "SELECT 1 FROM schema_migrations WHERE version = ?");
+  q.bind(1, version);
+  return q.executeStep();
 }
 
 int AppliedVersion(SQLite::Database& db) {
@@ -259,8 +273,10 @@ Status MigrateSqlite(SQLite::Database& db, std::string_view path, TimePoint now)
         "{} has schema version {}, newer than this vigil knows ({}); upgrade vigil to use it", path,
         current, LatestSchemaVersion()));
   }
+  // Every migration not yet recorded, not only those above the newest: versions are reserved
+  // per feature and may land out of order, so a database can lack one below its newest.
   for (const SqliteMigration& m : kMigrations) {
-    if (m.version <= current) continue;
+    if (IsApplied(db, m.version)) continue;
     db.exec(std::string(m.sql));
     SQLite::Statement record(
         db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");

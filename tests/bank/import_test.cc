@@ -152,23 +152,24 @@ TEST(CsvImportTest, EveryBadRowIsReportedWithItsLine) {
   EXPECT_EQ(p->rows, 13u);
   EXPECT_EQ(p->entries.size(), 1u);
   EXPECT_EQ(p->invalid_rows, 12u);
-  EXPECT_EQ(p->invalid,
-            Issues({
-                {3, "pdq value needs 64 hex digits, got 63 characters"},
-                {4, "pdq value has a non-hex character 'z' at position 1"},
-                {5, "unknown signal type 'tmk' (known: pdq, md5, sha256, video_md5, video_sha256)"},
-                {6, "missing signal_value"},
-                {7, "missing signal_type"},
-                {8, "row has 2 fields, the header has 4"},
-                {9, "malformed CSV: text after the closing quote in column 2"},
-                {10, "malformed CSV: quote inside an unquoted field in column 2"},
-                {11,
-                 "added_at: bad timestamp 'yesterday': not a date (expected UTC like "
-                 "2024-05-01T12:30:00Z or 2024-05-01)"},
-                {12, "verifications: 'many' is not a whole number"},
-                {13, "verifications must be 0..1000, got -1"},
-                {14, "line contains a NUL byte"},
-            }));
+  EXPECT_EQ(
+      p->invalid,
+      Issues({
+          {3, "pdq value needs 64 hex digits, got 63 characters"},
+          {4, "pdq value has a non-hex character 'z' at position 1"},
+          {5, "unknown signal type 'tmk' (known: pdq, md5, sha256, vpdq, video_md5, video_sha256)"},
+          {6, "missing signal_value"},
+          {7, "missing signal_type"},
+          {8, "row has 2 fields, the header has 4"},
+          {9, "malformed CSV: text after the closing quote in column 2"},
+          {10, "malformed CSV: quote inside an unquoted field in column 2"},
+          {11,
+           "added_at: bad timestamp 'yesterday': not a date (expected UTC like "
+           "2024-05-01T12:30:00Z or 2024-05-01)"},
+          {12, "verifications: 'many' is not a whole number"},
+          {13, "verifications must be 0..1000, got -1"},
+          {14, "line contains a NUL byte"},
+      }));
 }
 
 TEST(CsvImportTest, UnterminatedQuoteAtEndIsOneBadRow) {
@@ -292,13 +293,13 @@ TEST(ImportTest, HostileInputGivesRowErrorsNotCrashes) {
     }
   }
   // One enormous line, no newline at all.
-  auto huge = Parse(std::string(3 << 20, 'a'), Format(ListFormat::kThreatExchange));
+  auto huge = Parse(std::string(9 << 20, 'a'), Format(ListFormat::kThreatExchange));
   ASSERT_TRUE(huge.ok());
-  EXPECT_EQ(huge->invalid, Issues({{1, "line longer than 65536 bytes"}}));
-  auto huge_csv = Parse("signal_type,signal_value\n" + std::string(3 << 20, 'a') + "\npdq," + kPdqA,
+  EXPECT_EQ(huge->invalid, Issues({{1, "line longer than 8388608 bytes"}}));
+  auto huge_csv = Parse("signal_type,signal_value\n" + std::string(9 << 20, 'a') + "\npdq," + kPdqA,
                         Format(ListFormat::kCsv));
   ASSERT_TRUE(huge_csv.ok());
-  EXPECT_EQ(huge_csv->invalid, Issues({{2, "record longer than 65536 bytes"}}));
+  EXPECT_EQ(huge_csv->invalid, Issues({{2, "record longer than 8388608 bytes"}}));
   EXPECT_EQ(huge_csv->entries.size(), 1u);
 }
 

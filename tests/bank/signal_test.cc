@@ -18,8 +18,9 @@ TEST(SignalTypeTest, ParsesVigilAndThreatExchangeNamesIgnoringCase) {
   EXPECT_EQ(*ParseSignalType("video_md5"), SignalType::kMd5);
   EXPECT_EQ(*ParseSignalType("sha256"), SignalType::kSha256);
   EXPECT_EQ(*ParseSignalType("video_sha256"), SignalType::kSha256);
+  EXPECT_EQ(*ParseSignalType("VPDQ"), SignalType::kVpdq);
   EXPECT_EQ(ParseSignalType("tmk").status().message(),
-            "unknown signal type 'tmk' (known: pdq, md5, sha256, video_md5, video_sha256)");
+            "unknown signal type 'tmk' (known: pdq, md5, sha256, vpdq, video_md5, video_sha256)");
   EXPECT_EQ(ParseSignalType("").status().code(), StatusCode::kInvalidArgument);
 }
 
@@ -30,6 +31,23 @@ TEST(SignalTypeTest, NamesAndSizes) {
   EXPECT_EQ(SignalValueBytes(SignalType::kPdq), 32u);
   EXPECT_EQ(SignalValueBytes(SignalType::kMd5), 16u);
   EXPECT_EQ(SignalValueBytes(SignalType::kSha256), 32u);
+  EXPECT_EQ(SignalTypeName(SignalType::kVpdq), "vpdq");
+  EXPECT_EQ(ThreatExchangeName(SignalType::kVpdq), "vpdq");
+  EXPECT_EQ(SignalValueBytes(SignalType::kVpdq), 0u);  // varies
+  EXPECT_FALSE(IsFixedSizeSignal(SignalType::kVpdq));
+  EXPECT_TRUE(IsFixedSizeSignal(SignalType::kMd5));
+}
+
+TEST(SignalValueTest, RawBytesRoundTripAndWrongSizesAreRefused) {
+  const std::string md5 = "d41d8cd98f00b204e9800998ecf8427e";
+  auto bytes = SignalValueToBytes(SignalType::kMd5, "D41D8CD98F00B204E9800998ECF8427E");
+  ASSERT_TRUE(bytes.ok());
+  ASSERT_EQ(bytes->size(), 16u);
+  EXPECT_EQ(static_cast<uint8_t>((*bytes)[0]), 0xd4);
+  const std::span<const uint8_t> raw(reinterpret_cast<const uint8_t*>(bytes->data()), 16);
+  EXPECT_EQ(SignalValueFromBytes(SignalType::kMd5, raw).value(), md5);
+  auto wrong = SignalValueFromBytes(SignalType::kPdq, raw);
+  EXPECT_EQ(wrong.status().message(), "a pdq value needs 32 bytes, got 16");
 }
 
 TEST(SignalValueTest, NormalisesToLowercase) {

@@ -252,5 +252,22 @@ TEST_F(PgConnectionTest, FailedMigrationLeavesThePreviousVersion) {
   EXPECT_EQ((*applied)[1].applied_at, t1 + std::chrono::seconds(2));
 }
 
+TEST_F(PgConnectionTest, AMigrationLandingBelowTheNewestIsStillApplied) {
+  // Versions are reserved per feature; 7 may ship before 5.
+  const PgMigration early[] = {{1, "one", "CREATE TABLE a (x INTEGER)"},
+                               {7, "seven", "CREATE TABLE g (x INTEGER)"}};
+  const PgMigration later[] = {early[0], {5, "five", "CREATE TABLE e (x INTEGER)"}, early[1]};
+  const TimePoint t1(std::chrono::seconds(1000));
+  ASSERT_TRUE(ApplyPgMigrations(*conn_, early, t1).ok());
+  ASSERT_TRUE(ApplyPgMigrations(*conn_, later, t1 + std::chrono::seconds(1)).ok());
+  auto applied = ReadPgMigrations(*conn_);
+  ASSERT_TRUE(applied.ok());
+  ASSERT_EQ(applied->size(), 3u);
+  EXPECT_EQ((*applied)[1].version, 5);
+  EXPECT_EQ((*applied)[1].applied_at, t1 + std::chrono::seconds(1));
+  EXPECT_EQ((*applied)[2].applied_at, t1);  // not re-run
+  EXPECT_EQ(Count("e"), 0);                 // the table exists
+}
+
 }  // namespace
 }  // namespace vigil::store
