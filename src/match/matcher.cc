@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "match/video_ids.h"
+
 namespace vigil::match {
 namespace {
 
@@ -29,6 +31,10 @@ Result<std::unique_ptr<Matcher>> Matcher::Load(bank::BankStore& store,
   if (options.pdq_radius < 0 || options.pdq_radius > index::kMaxRadius) {
     return InvalidArgumentError(
         fmt::format("PDQ radius {} is outside 0..{}", options.pdq_radius, index::kMaxRadius));
+  }
+  if (options.vpdq.max_distance < 0 || options.vpdq.max_distance > index::kMaxRadius) {
+    return InvalidArgumentError(fmt::format("vPDQ frame distance {} is outside 0..{}",
+                                            options.vpdq.max_distance, index::kMaxRadius));
   }
   auto matcher = std::make_unique<Matcher>(PassKey(), store, options);
   if (options.banks.empty()) {
@@ -75,6 +81,8 @@ Status Matcher::AddToIndexes(const bank::BankEntry& e, std::vector<index::Hammin
       ASSIGN_OR_RETURN(auto d, DigestFromHex<32>(e.value));
       return sha256_.Add(d, id);
     }
+    case bank::SignalType::kVpdq:
+      return AddVideo(e, bulk);
   }
   return Status::Ok();
 }
@@ -100,6 +108,8 @@ Status Matcher::OnEntryRetired(const bank::BankEntry& entry) {
       Status s = sha256_.Remove(d, id);
       return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
     }
+    case bank::SignalType::kVpdq:
+      return RemoveVideo(entry);
   }
   return Status::Ok();
 }
@@ -127,6 +137,7 @@ Result<std::vector<BankMatch>> Matcher::Resolve(const std::vector<index::Match>&
   std::vector<BankMatch> out;
   out.reserve(hits.size());
   for (const index::Match& hit : hits) {
+    if (IsVideoFrameId(hit.id)) continue;  // a video's frame; videos match through MatchVpdq
     ASSIGN_OR_RETURN(bank::BankEntry entry, store_.GetEntry(static_cast<bank::EntryId>(hit.id)));
     auto b = banks_.find(entry.bank_id);
     // An entry retired in the store but not yet removed here is not reported.
@@ -148,6 +159,10 @@ MatcherStats Matcher::GetStats() const {
   s.pdq_entries = pdq_->GetStats().live_entries;
   s.md5_entries = md5_.size();
   s.sha256_entries = sha256_.size();
+  std::shared_lock lock(video_mu_);
+  s.vpdq_entries = video_frames_.size();
+  for (const auto& [id, frames] : video_frames_) s.vpdq_frames += static_cast<size_t>(frames);
+  s.pdq_entries -= s.vpdq_frames;
   return s;
 }
 

@@ -1,6 +1,12 @@
 // Matcher: finds the bank entries an item's hashes match, against the active entries of a set
 // of banks held in memory (a HammingIndex for PDQ, exact indexes for MD5 and SHA-256).
 //
+// Videos: every frame of every active vPDQ entry goes into the same HammingIndex as the photo
+// PDQ hashes, under an id that names the entry and the frame (see video_matcher.cc), so matching
+// a video costs one index query per distinct query frame instead of comparing it with every
+// frame of every banked video. MatchVpdq gives exactly hash::MatchVpdq's frame counts and
+// percentages (tests/video/vpdq_bank_golden_test.cc).
+//
 // Retired entries never match. PDQ hashes of low quality (below options.min_pdq_quality) are
 // not matched, because a near-blank image's hash is close to many unrelated ones; the caller
 // reports them as such. Each match carries the entry and its bank, so callers can tell a match
@@ -18,7 +24,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "bank/bank.h"
@@ -37,6 +46,9 @@ struct MatcherOptions {
   int min_pdq_quality = 50;
   // Threads used to build the PDQ index.
   int build_threads = 1;
+  // Video matching: frame distance (0..256), frame quality floor and the two percentage
+  // thresholds, defaults as ThreatExchange's vPDQ (31, 50, 80%/80%).
+  hash::VpdqMatchOptions vpdq{};
 };
 
 struct BankMatch {
@@ -45,12 +57,22 @@ struct BankMatch {
   int distance = 0;  // Hamming distance for PDQ; 0 for exact digests
 };
 
+// A banked video compared with a query video. `result` holds the frame counts (after
+// de-duplication and the quality floor) and the two shares, as hash::MatchVpdq computes them.
+struct VideoMatch {
+  bank::Bank bank;
+  bank::BankEntry entry;
+  hash::VpdqMatchResult result;
+};
+
 // Counts of what the matcher holds.
 struct MatcherStats {
   size_t banks = 0;
-  size_t pdq_entries = 0;
+  size_t pdq_entries = 0;  // photo PDQ entries
   size_t md5_entries = 0;
   size_t sha256_entries = 0;
+  size_t vpdq_entries = 0;
+  size_t vpdq_frames = 0;  // frames of vPDQ entries in the index
 };
 
 class Matcher {
@@ -68,6 +90,14 @@ class Matcher {
                                           std::optional<int> quality) const;
   Result<std::vector<BankMatch>> MatchMd5(const hash::Md5Digest& md5) const;
   Result<std::vector<BankMatch>> MatchSha256(const hash::Sha256Digest& sha256) const;
+
+  // The banked videos `query` (a video's vPDQ frames, in any order, repeats allowed) matches:
+  // both shares at or above options.vpdq's thresholds; with `include_below_threshold`, every
+  // video sharing at least one frame. Ordered by query share, then target share (both
+  // descending), then entry id. kFailedPrecondition when no query frame reaches the quality
+  // floor (nothing can be matched).
+  Result<std::vector<VideoMatch>> MatchVpdq(std::span<const hash::VpdqFrame> query,
+                                            bool include_below_threshold = false) const;
 
   // Applies a change made to the store: a new active entry of a matched bank starts matching;
   // a retired entry stops. Entries of other banks are ignored.
@@ -90,6 +120,8 @@ class Matcher {
   Status AddToIndexes(const bank::BankEntry& entry, std::vector<index::HammingEntry>* pdq_bulk);
   Result<std::vector<BankMatch>> Resolve(const std::vector<index::Match>& hits) const;
   Result<std::vector<BankMatch>> ResolveIds(const std::vector<uint64_t>& ids) const;
+  Status AddVideo(const bank::BankEntry& entry, std::vector<index::HammingEntry>* pdq_bulk);
+  Status RemoveVideo(const bank::BankEntry& entry);
 
   bank::BankStore& store_;
   const MatcherOptions options_;
@@ -97,6 +129,10 @@ class Matcher {
   std::unique_ptr<index::HammingIndex> pdq_;
   index::Md5Index md5_;
   index::Sha256Index sha256_;
+  // Frames each indexed vPDQ entry has in pdq_ (after de-duplication and the quality floor);
+  // the target side of a video match's share.
+  mutable std::shared_mutex video_mu_;
+  std::unordered_map<bank::EntryId, int> video_frames_;  // guarded by video_mu_
 };
 
 }  // namespace vigil::match

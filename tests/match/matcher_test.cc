@@ -134,5 +134,75 @@ TEST_F(MatcherTest, BankChangesApplyWithoutReloading) {
   EXPECT_EQ(m->GetStats().pdq_entries, 4u);  // exact, near, far, unrelated
 }
 
+// A vPDQ value of frames with these hashes and qualities, one a second.
+std::string VideoValue(const std::vector<hash::Hash256>& hashes, const std::vector<int>& quality) {
+  std::vector<hash::VpdqFrame> frames;
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    frames.push_back({static_cast<int64_t>(30 * i), quality[i], hashes[i], static_cast<double>(i)});
+  }
+  std::string value = hash::FormatVpdq(frames);
+  value.pop_back();
+  for (char& c : value) c = c == '\n' ? ';' : c;
+  return value;
+}
+
+std::vector<hash::VpdqFrame> Frames(const std::vector<hash::Hash256>& hashes, int quality = 100) {
+  std::vector<hash::VpdqFrame> frames;
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    frames.push_back({static_cast<int64_t>(i), quality, hashes[i], static_cast<double>(i)});
+  }
+  return frames;
+}
+
+TEST_F(MatcherTest, VideoSharesCountDistinctFramesOnBothSidesAsTheVpdqRule) {
+  // Target: frames A B C D plus a low-quality frame L that takes no part.
+  const hash::Hash256 a = RandomHash(10), b = RandomHash(11), c = RandomHash(12),
+                      d = RandomHash(13), l = RandomHash(14);
+  const bank::EntryId video =
+      Add(review_, bank::SignalType::kVpdq, VideoValue({a, b, c, d, l}, {100, 90, 80, 70, 20}));
+  auto m = Load();
+  EXPECT_EQ(m->GetStats().vpdq_entries, 1u);
+  EXPECT_EQ(m->GetStats().vpdq_frames, 4u);
+  EXPECT_EQ(m->GetStats().pdq_entries, 4u);  // photos only
+  // Query: A (twice), a frame 31 bits from B, one 32 bits from C, L, and an unrelated frame.
+  // Query frames after de-duplication: A, B', C'', L, X (5); matched: A, B' (2) -> 40%.
+  // Target frames: A B C D (4); matched: A, B (2) -> 50%.
+  const auto query = Frames({a, a, Flip(b, 31), Flip(c, 32), l, RandomHash(15)});
+  auto found = m->MatchVpdq(query, /*include_below_threshold=*/true);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_EQ(found->size(), 1u);
+  const hash::VpdqMatchResult& r = (*found)[0].result;
+  EXPECT_EQ((*found)[0].entry.id, video);
+  EXPECT_EQ(r.query_frames, 5);
+  EXPECT_EQ(r.query_frames_matched, 2);
+  EXPECT_EQ(r.target_frames, 4);
+  EXPECT_EQ(r.target_frames_matched, 2);
+  EXPECT_EQ(r.query_match_percent, 40.0);
+  EXPECT_EQ(r.target_match_percent, 50.0);
+  EXPECT_FALSE(r.is_match);
+  const auto brute = hash::MatchVpdq(query, Frames({a, b, c, d}));
+  EXPECT_EQ(brute.query_match_percent, r.query_match_percent);
+  EXPECT_EQ(brute.target_match_percent, r.target_match_percent);
+  // Below the default 80/80 it is not reported; with lower thresholds it is.
+  EXPECT_TRUE(m->MatchVpdq(query)->empty());
+  MatcherOptions low;
+  low.vpdq.query_match_threshold_percent = 40;
+  low.vpdq.target_match_threshold_percent = 50;
+  ASSERT_EQ(Load(low)->MatchVpdq(query)->size(), 1u);
+  // The video's frames never answer a photo query.
+  EXPECT_TRUE(m->MatchPdq(a, 100)->empty());
+}
+
+TEST_F(MatcherTest, VideoOfOnlyLowQualityFramesIsNotMatched) {
+  Add(review_, bank::SignalType::kVpdq, VideoValue({RandomHash(20)}, {100}));
+  auto m = Load();
+  auto found = m->MatchVpdq(Frames({RandomHash(20)}, 49));
+  EXPECT_EQ(found.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(found.status().message().find("quality 50"), std::string::npos);
+  MatcherOptions bad;
+  bad.vpdq.max_distance = 257;
+  EXPECT_EQ(Matcher::Load(store_, bad).status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace vigil::match
