@@ -1,4 +1,5 @@
 // `vigil bank create|list|import|export|add|retire|stats`: manage hash banks in the database.
+// Reference vPDQ files (one video each) go in and out through bank_vpdq.cc.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -12,6 +13,7 @@
 
 #include "bank/bank.h"
 #include "bank/csv.h"
+#include "cli/bank_vpdq.h"
 #include "cli/commands.h"
 #include "cli/database.h"
 #include "cli/hash_output.h"
@@ -32,6 +34,7 @@ struct BankFlags {
   bool auto_action = false;
   // import / add / retire
   std::string file;
+  std::vector<std::string> files;
   std::string type;
   bool skip_invalid = false;
   std::vector<std::string> values;
@@ -184,7 +187,34 @@ void PrintIssues(const std::string& name, const std::vector<bank::ImportIssue>& 
   }
 }
 
-int RunImport(const BankFlags& f) {
+int RunImportVpdq(const BankFlags& f) {
+  if (!f.type.empty() && f.type != "vpdq") {
+    return Fail(InvalidArgumentError("--format vpdq files hold vpdq values; drop --type"));
+  }
+  auto db = Open(f, /*create=*/false);
+  if (!db.ok()) return Fail(db.status());
+  return ImportVpdqFiles((*db)->banks(), {.bank = f.name,
+                                          .files = f.files,
+                                          .source_ref = f.source_ref,
+                                          .verifications = f.verifications,
+                                          .needs_verification = f.needs_verification,
+                                          .quiet = f.quiet});
+}
+
+int RunImport(const BankFlags& flags) {
+  if (flags.format == "vpdq") return RunImportVpdq(flags);
+  BankFlags f = flags;
+  if (f.files.size() != 1) {
+    return Fail(InvalidArgumentError(
+        fmt::format("{} import reads one list file; only --format vpdq takes several files",
+                    f.format.empty() ? "a" : f.format)));
+  }
+  if (!f.source_ref.empty() || f.verifications != 0 || f.needs_verification) {
+    return Fail(InvalidArgumentError(
+        "--source-ref, --verifications and --needs-verification are for --format vpdq; lists "
+        "carry them in columns"));
+  }
+  f.file = f.files[0];
   auto format = InputFormat(f);
   if (!format.ok()) return Fail(format.status());
   bank::ImportOptions options{.format = *format, .skip_invalid = f.skip_invalid};
@@ -238,12 +268,15 @@ int RunImport(const BankFlags& f) {
 }
 
 int RunExport(const BankFlags& f) {
-  auto format = bank::ParseListFormat(f.format.empty() ? "csv" : f.format);
+  auto format = bank::ParseListFormat(f.format.empty() || f.format == "vpdq" ? "csv" : f.format);
   if (!format.ok()) return Fail(format.status());
   auto db = Open(f, /*create=*/false);
   if (!db.ok()) return Fail(db.status());
   auto b = (*db)->banks().GetBank(f.name);
   if (!b.ok()) return Fail(b.status());
+  if (f.format == "vpdq") {
+    return ExportVpdqFiles((*db)->banks(), *b, f.output, f.include_retired, f.quiet);
+  }
   std::ofstream file;
   if (!f.output.empty() && f.output != "-") {
     file.open(f.output, std::ios::binary | std::ios::trunc);
@@ -374,7 +407,6 @@ void RegisterBankCommand(CLI::App& app, int* exit_code) {
   CLI::App* bank = app.add_subcommand("bank", "Create, fill and inspect hash banks");
   bank->require_subcommand(1);
   const auto output = CLI::IsMember({"text", "csv", "jsonl"});
-  const auto lists = CLI::IsMember({"csv", "jsonl", "te"});
 
   auto f = std::make_shared<BankFlags>();
   CLI::App* cmd = AddCommand(bank, "create", "Create a bank", f, RunCreate, exit_code);
@@ -394,10 +426,19 @@ void RegisterBankCommand(CLI::App& app, int* exit_code) {
   cmd = AddCommand(bank, "import", "Import a hash list into a bank (all rows or none)", f,
                    RunImport, exit_code);
   cmd->add_option("name", f->name, "Bank")->required();
-  cmd->add_option("file", f->file, "List file, or - for standard input")->required();
-  cmd->add_option("-f,--format", f->format, "Input: csv, jsonl or te (default: from extension)")
-      ->check(lists);
-  cmd->add_option("--type", f->type, "Type of rows without one (bare hashes): pdq, md5, sha256");
+  cmd->add_option("files", f->files,
+                  "List file, or - for standard input; with --format vpdq, one file per video")
+      ->required();
+  cmd->add_option("-f,--format", f->format,
+                  "Input: csv, jsonl, te, or vpdq (reference vPDQ files; default: from extension)")
+      ->check(CLI::IsMember({"csv", "jsonl", "te", "vpdq"}));
+  cmd->add_option("--type", f->type,
+                  "Type of rows without one (bare hashes): pdq, md5, sha256, vpdq");
+  cmd->add_option("--source-ref", f->source_ref,
+                  "vpdq: the source's reference for every file (default: the file's name)");
+  cmd->add_option("--verifications", f->verifications, "vpdq: reviewers who verified them")
+      ->check(CLI::Range(0, bank::kMaxVerifications));
+  cmd->add_flag("--needs-verification", f->needs_verification, "vpdq: flag them for verification");
   cmd->add_flag("--skip-invalid", f->skip_invalid, "Import the valid rows even if some are not");
   cmd->add_flag("!--no-progress", f->progress, "No progress bar");
   cmd->add_flag("-q,--quiet", f->quiet, "No progress bar or duplicate report");
@@ -406,16 +447,21 @@ void RegisterBankCommand(CLI::App& app, int* exit_code) {
   cmd =
       AddCommand(bank, "export", "Write a bank's entries as a hash list", f, RunExport, exit_code);
   cmd->add_option("name", f->name, "Bank")->required();
-  cmd->add_option("-f,--format", f->format, "Output: csv (default), jsonl or te")->check(lists);
+  cmd->add_option(
+         "-f,--format", f->format,
+         "Output: csv (default), jsonl, te, or vpdq (a reference file per video into -o DIR)")
+      ->check(CLI::IsMember({"csv", "jsonl", "te", "vpdq"}));
   cmd->add_flag("--include-retired", f->include_retired, "Also export retired entries");
-  cmd->add_option("-o,--output", f->output, "Output file (default: standard output)");
+  cmd->add_option("-o,--output", f->output,
+                  "Output file (default: standard output); the directory for --format vpdq");
   cmd->add_flag("-q,--quiet", f->quiet, "No summary");
 
   f = std::make_shared<BankFlags>();
   cmd = AddCommand(bank, "add", "Add hashes to a bank", f, RunAdd, exit_code);
   cmd->add_option("name", f->name, "Bank")->required();
-  cmd->add_option("type", f->type, "pdq, md5 or sha256")->required();
-  cmd->add_option("values", f->values, "Hash values (hex)")->required();
+  cmd->add_option("type", f->type, "pdq, md5, sha256 or vpdq")->required();
+  cmd->add_option("values", f->values, "Hash values (hex; vpdq: frame lines joined by ';')")
+      ->required();
   cmd->add_option("--source-ref", f->source_ref, "The source's reference for these hashes");
   cmd->add_option("--verifications", f->verifications, "Reviewers who verified them")
       ->check(CLI::Range(0, bank::kMaxVerifications));

@@ -15,6 +15,7 @@
 #include "cli/file_batch.h"
 #include "cli/hash_output.h"
 #include "cli/inputs.h"
+#include "core/file.h"
 #include "match/matcher.h"
 
 namespace vigil::cli {
@@ -26,33 +27,88 @@ struct MatchFlags {
   std::vector<std::string> banks;
   std::vector<std::string> hashes;
   std::string hashes_file;
+  std::vector<std::string> vpdq_files;
   std::string type = "pdq";
   std::string db;
   std::string format = "text";
   int radius = index::kDefaultPdqRadius;
   int min_quality = 50;
+  hash::VpdqMatchOptions vpdq;
   int threads = 0;
   bool quiet = false;
 };
 
 // One query: a hash of some type, where it came from, and the PDQ quality when known.
 struct Query {
-  std::string source;  // file name, or "-" for a hash given directly
+  std::string source{};  // file name, or "-" for a hash given directly
   bank::SignalType type = bank::SignalType::kPdq;
-  std::string value;
-  std::optional<int> quality;
+  std::string value{};  // empty for a video's frames
+  std::optional<int> quality{};
+  std::vector<hash::VpdqFrame> frames{};  // type kVpdq
 };
 
 struct MatchCounts {
   size_t queries = 0, matched = 0, matches = 0, low_quality = 0;
 };
 
+// A video match: the two shares instead of a distance; neither list of frames is printed.
+std::string FormatVideoMatch(HashFormat format, const Query& q, const match::VideoMatch& m) {
+  const hash::VpdqMatchResult& r = m.result;
+  switch (format) {
+    case HashFormat::kCsv:
+      return fmt::format("{},vpdq,,,{},{},,,{:.2f},{:.2f}\n", bank::CsvQuote(q.source),
+                         bank::CsvQuote(m.bank.name), m.entry.id, r.query_match_percent,
+                         r.target_match_percent);
+    case HashFormat::kJsonl: {
+      nlohmann::ordered_json j;
+      j["query"] = q.source;
+      j["signal_type"] = "vpdq";
+      j["bank"] = m.bank.name;
+      j["entry_id"] = m.entry.id;
+      j["source_ref"] = m.entry.source_ref;
+      j["query_match_percent"] = r.query_match_percent;
+      j["target_match_percent"] = r.target_match_percent;
+      j["query_frames"] = r.query_frames;
+      j["query_frames_matched"] = r.query_frames_matched;
+      j["target_frames"] = r.target_frames;
+      j["target_frames_matched"] = r.target_frames_matched;
+      j["auto_action"] = m.bank.auto_action();
+      return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    }
+    case HashFormat::kVpdq:  // refused in RunMatch
+    case HashFormat::kText:
+      return fmt::format(
+          "{}  vpdq matches bank={} entry={} query_match={:.2f}% ({}/{} frames) "
+          "target_match={:.2f}% ({}/{} frames)\n",
+          q.source, m.bank.name, m.entry.id, r.query_match_percent, r.query_frames_matched,
+          r.query_frames, r.target_match_percent, r.target_frames_matched, r.target_frames);
+  }
+  return "";
+}
+
+Status RunVideoQuery(const match::Matcher& matcher, HashFormat format, const Query& q,
+                     MatchCounts* counts) {
+  auto found = matcher.MatchVpdq(q.frames);
+  if (found.status().code() == StatusCode::kFailedPrecondition) {
+    ++counts->low_quality;
+    std::fprintf(stderr, "vigil: %s: %s\n", q.source.c_str(), found.status().message().c_str());
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(found.status());
+  if (!found->empty()) ++counts->matched;
+  for (const auto& m : *found) {
+    ++counts->matches;
+    std::fputs(FormatVideoMatch(format, q, m).c_str(), stdout);
+  }
+  return Status::Ok();
+}
+
 std::string FormatMatch(HashFormat format, const Query& q, const match::BankMatch& m) {
   const std::string type(bank::SignalTypeName(q.type));
   const std::string quality = q.quality ? std::to_string(*q.quality) : "";
   switch (format) {
     case HashFormat::kCsv:
-      return fmt::format("{},{},{},{},{},{},{},{}\n", bank::CsvQuote(q.source), type, q.value,
+      return fmt::format("{},{},{},{},{},{},{},{},,\n", bank::CsvQuote(q.source), type, q.value,
                          quality, bank::CsvQuote(m.bank.name), m.entry.id, m.entry.value,
                          m.distance);
     case HashFormat::kJsonl: {
@@ -104,6 +160,8 @@ Status RunQuery(const match::Matcher& matcher, HashFormat format, const Query& q
       found = matcher.MatchSha256(d);
       break;
     }
+    case bank::SignalType::kVpdq:
+      return RunVideoQuery(matcher, format, q, counts);
   }
   RETURN_IF_ERROR(found.status());
   if (!found->empty()) ++counts->matched;
@@ -125,6 +183,22 @@ Result<Query> ParseHashLine(std::string_view line, bank::SignalType default_type
     value = line.substr(line.find_first_not_of(" \t", space));
   }
   ASSIGN_OR_RETURN(q.value, bank::NormalizeSignalValue(q.type, value));
+  if (q.type == bank::SignalType::kVpdq) {
+    ASSIGN_OR_RETURN(q.frames, hash::ParseVpdq(bank::VpdqValueToReferenceFile(q.value)));
+    q.value.clear();
+  }
+  return q;
+}
+
+// A reference vPDQ file (`vigil hash --format vpdq`, vpdq-hash-video): one video's frames.
+Result<Query> ReadVpdqFile(const std::string& path) {
+  ASSIGN_OR_RETURN(auto bytes, ReadFileBytes(path, bank::kMaxVpdqFileBytes));
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  Query q{.source = path, .type = bank::SignalType::kVpdq};
+  auto frames = hash::ParseVpdq(text);
+  if (!frames.ok()) return frames.status().WithContext(path);
+  if (frames->empty()) return InvalidArgumentError(fmt::format("{}: no vPDQ frames", path));
+  q.frames = std::move(*frames);
   return q;
 }
 
@@ -136,6 +210,10 @@ Result<std::vector<Query>> CollectHashQueries(const MatchFlags& flags) {
     if (!q.ok())
       return q.status().WithContext(fmt::format("--hash '{}'", bank::EscapeForMessage(h)));
     queries.push_back(std::move(*q));
+  }
+  for (const std::string& path : flags.vpdq_files) {
+    ASSIGN_OR_RETURN(Query q, ReadVpdqFile(path));
+    queries.push_back(std::move(q));
   }
   if (flags.hashes_file.empty()) return queries;
   std::ifstream file;
@@ -158,7 +236,8 @@ Result<std::vector<Query>> CollectHashQueries(const MatchFlags& flags) {
 
 std::string MatchHeader(HashFormat format) {
   return format == HashFormat::kCsv
-             ? "query,signal_type,query_hash,quality,bank,entry_id,matched_value,distance\n"
+             ? "query,signal_type,query_hash,quality,bank,entry_id,matched_value,distance,"
+               "query_match_percent,target_match_percent\n"
              : "";
 }
 
@@ -171,8 +250,10 @@ int RunMatch(const MatchFlags& flags) {
     PrintError(format.status());
     return ExitCodeFor(format.status().code());
   }
-  if (flags.inputs.empty() && flags.hashes.empty() && flags.hashes_file.empty()) {
-    PrintError(InvalidArgumentError("nothing to match: give FILE..., --hash HEX or --hashes FILE"));
+  if (flags.inputs.empty() && flags.hashes.empty() && flags.hashes_file.empty() &&
+      flags.vpdq_files.empty()) {
+    PrintError(InvalidArgumentError(
+        "nothing to match: give FILE..., --hash HEX, --hashes FILE or --vpdq FILE"));
     return 2;
   }
   auto queries = CollectHashQueries(flags);
@@ -187,6 +268,7 @@ int RunMatch(const MatchFlags& flags) {
   options.banks = flags.banks;
   options.pdq_radius = flags.radius;
   options.min_pdq_quality = flags.min_quality;
+  options.vpdq = flags.vpdq;
   auto matcher = match::Matcher::Load((*db)->banks(), options);
   if (!matcher.ok()) {
     PrintError(matcher.status());
@@ -213,9 +295,16 @@ int RunMatch(const MatchFlags& flags) {
   batch.label = "matching";
   FileBatchSummary summary = HashFilesInOrder(
       inputs.files, batch, [&](const std::string& file, const detect::MediaHashes& h) {
-        RETURN_IF_ERROR(RunQuery(**matcher, *format,
-                                 {file, bank::SignalType::kPdq, h.pdq.ToHex(), h.pdq_quality},
-                                 &counts));
+        if (h.video) {
+          RETURN_IF_ERROR(
+              RunQuery(**matcher, *format,
+                       {.source = file, .type = bank::SignalType::kVpdq, .frames = h.video->frames},
+                       &counts));
+        } else {
+          RETURN_IF_ERROR(RunQuery(**matcher, *format,
+                                   {file, bank::SignalType::kPdq, h.pdq.ToHex(), h.pdq_quality},
+                                   &counts));
+        }
         RETURN_IF_ERROR(RunQuery(**matcher, *format,
                                  {file, bank::SignalType::kMd5, hash::DigestToHex(h.md5), {}},
                                  &counts));
@@ -229,8 +318,8 @@ int RunMatch(const MatchFlags& flags) {
     first_error = inputs.errors.empty() ? summary.first_error : inputs.errors[0];
   if (!flags.quiet) {
     std::fprintf(stderr,
-                 "vigil: %zu quer%s (%zu files), %zu with matches, %zu matches, %zu PDQ below "
-                 "quality %d, %zu failed\n",
+                 "vigil: %zu quer%s (%zu files), %zu with matches, %zu matches, %zu PDQ or "
+                 "vPDQ below quality %d, %zu failed\n",
                  counts.queries, counts.queries == 1 ? "y" : "ies", summary.succeeded,
                  counts.matched, counts.matches, counts.low_quality, flags.min_quality, failed);
   }
@@ -244,7 +333,8 @@ void RegisterMatchCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<MatchFlags>();
   CLI::App* cmd = app.add_subcommand(
       "match", "Match images or hashes against the banks and print every matching entry");
-  cmd->add_option("inputs", flags->inputs, "Image files, or directories with --recursive");
+  cmd->add_option("inputs", flags->inputs,
+                  "Image and video files, or directories with --recursive");
   cmd->add_flag("-r,--recursive", flags->recursive, "Walk directories");
   cmd->add_option("-b,--bank", flags->banks, "Bank to match against (repeatable; default: all)")
       ->allow_extra_args(false);
@@ -252,7 +342,10 @@ void RegisterMatchCommand(CLI::App& app, int* exit_code) {
       ->allow_extra_args(false);
   cmd->add_option("--hashes", flags->hashes_file,
                   "File of hashes, one per line (HEX or 'TYPE HEX'); - for stdin");
-  cmd->add_option("--type", flags->type, "Type of bare hashes: pdq, md5 or sha256")
+  cmd->add_option("--vpdq", flags->vpdq_files,
+                  "A video's vPDQ file (frameNumber,quality,pdqHex,timestamp lines; repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--type", flags->type, "Type of bare hashes: pdq, md5, sha256 or vpdq")
       ->capture_default_str();
   cmd->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
   cmd->add_option("-f,--format", flags->format, "Output: text, csv or jsonl")
@@ -262,6 +355,21 @@ void RegisterMatchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--min-quality", flags->min_quality,
                   "PDQ hashes of files below this quality are reported, not matched")
       ->capture_default_str();
+  cmd->add_option("--video-distance", flags->vpdq.max_distance,
+                  "vPDQ: frames match within this Hamming distance")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
+  cmd->add_option("--video-min-quality", flags->vpdq.min_quality,
+                  "vPDQ: frames below this quality take no part")
+      ->capture_default_str();
+  cmd->add_option("--video-query-percent", flags->vpdq.query_match_threshold_percent,
+                  "vPDQ: share of the query video's frames that must match")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--video-target-percent", flags->vpdq.target_match_threshold_percent,
+                  "vPDQ: share of the banked video's frames that must match")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("-j,--threads", flags->threads, "Hashing threads (default: all cores)");
   cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar or summary");
   cmd->callback([flags, exit_code] { *exit_code = RunMatch(*flags); });

@@ -116,7 +116,7 @@ TEST_F(BankCliTest, ImportWithAnInvalidRowWritesNothingAndListsEveryProblem) {
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
             csv + ":3: pdq value needs 64 hex digits, got 3 characters\n" + csv +
-                ":4: unknown signal type 'tmk' (known: pdq, md5, sha256, video_md5, "
+                ":4: unknown signal type 'tmk' (known: pdq, md5, sha256, vpdq, video_md5, "
                 "video_sha256)\n" +
                 csv + ":5: skipped: duplicate of line 2\n" + "vigil: " + csv +
                 ": 2 of 4 rows invalid; nothing was imported (fix them, or pass --skip-invalid "

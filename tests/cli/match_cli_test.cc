@@ -134,7 +134,7 @@ TEST_F(MatchCliTest, LowQualityImagesAreReportedNotMatched) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "");
   EXPECT_NE(run.err.find("quality 0 is below the minimum of 50"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("1 PDQ below quality 50"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("1 PDQ or vPDQ below quality 50"), std::string::npos) << run.err;
 }
 
 }  // namespace
