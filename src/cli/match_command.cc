@@ -15,6 +15,7 @@
 #include "cli/file_batch.h"
 #include "cli/hash_output.h"
 #include "cli/inputs.h"
+#include "cli/video_options.h"
 #include "core/file.h"
 #include "match/matcher.h"
 
@@ -355,21 +356,7 @@ void RegisterMatchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--min-quality", flags->min_quality,
                   "PDQ hashes of files below this quality are reported, not matched")
       ->capture_default_str();
-  cmd->add_option("--video-distance", flags->vpdq.max_distance,
-                  "vPDQ: frames match within this Hamming distance")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 256));
-  cmd->add_option("--video-min-quality", flags->vpdq.min_quality,
-                  "vPDQ: frames below this quality take no part")
-      ->capture_default_str();
-  cmd->add_option("--video-query-percent", flags->vpdq.query_match_threshold_percent,
-                  "vPDQ: share of the query video's frames that must match")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 100.0));
-  cmd->add_option("--video-target-percent", flags->vpdq.target_match_threshold_percent,
-                  "vPDQ: share of the banked video's frames that must match")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 100.0));
+  AddVideoMatchOptions(cmd, &flags->vpdq);
   cmd->add_option("-j,--threads", flags->threads, "Hashing threads (default: all cores)");
   cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar or summary");
   cmd->callback([flags, exit_code] { *exit_code = RunMatch(*flags); });

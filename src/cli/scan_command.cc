@@ -12,6 +12,7 @@
 #include "cli/database.h"
 #include "cli/file_batch.h"
 #include "cli/inputs.h"
+#include "cli/video_options.h"
 #include "detect/pipeline.h"
 #include "match/bank_verification_sink.h"
 
@@ -26,6 +27,7 @@ struct ScanFlags {
   std::string region = "unknown";
   std::string rules_file;
   std::vector<std::string> banks;
+  hash::VpdqMatchOptions vpdq;
   std::string db;
   std::string format = "text";
   bool dry_run = false;
@@ -56,16 +58,31 @@ std::string FormatOutcome(bool jsonl, const std::string& file, const detect::Ite
     for (const auto& f : d.flags) j["technologies"].push_back(f.technology);
     if (out.opened) j["case_id"] = out.opened->opened.id;
     if (out.pdq_low_quality) j["pdq_low_quality"] = true;
+    if (out.vpdq_low_quality) j["vpdq_low_quality"] = true;
+    if (!out.video_matches.empty()) {
+      j["video_matches"] = nlohmann::json::array();
+      for (const auto& m : out.video_matches) {
+        j["video_matches"].push_back({{"bank", m.bank.name},
+                                      {"entry_id", m.entry.id},
+                                      {"query_match_percent", m.result.query_match_percent},
+                                      {"target_match_percent", m.result.target_match_percent}});
+      }
+    }
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
   if (d.flags.empty()) {
-    return fmt::format("{}  not flagged{}\n", file,
-                       out.pdq_low_quality ? " (PDQ quality too low to match)" : "");
+    return fmt::format("{}  not flagged{}{}\n", file,
+                       out.pdq_low_quality ? " (PDQ quality too low to match)" : "",
+                       out.vpdq_low_quality ? " (no video frame of quality to match)" : "");
   }
-  std::string techs;
+  std::string techs, videos;
   for (const auto& f : d.flags) techs += (techs.empty() ? "" : ",") + f.technology;
-  return fmt::format("{}  flagged action={} priority={} technologies={}{}\n", file,
-                     detect::ActionName(d.action), d.priority, techs,
+  for (const auto& m : out.video_matches) {
+    videos += fmt::format(" video_match=entry:{}:{:.2f}%/{:.2f}%", m.entry.id,
+                          m.result.query_match_percent, m.result.target_match_percent);
+  }
+  return fmt::format("{}  flagged action={} priority={} technologies={}{}{}\n", file,
+                     detect::ActionName(d.action), d.priority, techs, videos,
                      out.opened ? fmt::format(" case={}", out.opened->opened.id) : "");
 }
 
@@ -94,6 +111,7 @@ int RunScan(const ScanFlags& flags) {
   }
   match::MatcherOptions match_options;
   match_options.banks = flags.banks;
+  match_options.vpdq = flags.vpdq;
   auto matcher = match::Matcher::Load((*db)->banks(), match_options);
   auto clock = std::make_shared<SystemClock>();
   match::BankVerificationSink sink((*db)->banks());
@@ -152,6 +170,7 @@ void RegisterScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--rules", flags->rules_file, "Rules file (JSON, docs/review.md)");
   cmd->add_option("-b,--bank", flags->banks, "Bank to match (repeatable; default: all)")
       ->allow_extra_args(false);
+  AddVideoMatchOptions(cmd, &flags->vpdq);
   cmd->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
   cmd->add_option("-f,--format", flags->format, "Output: text or jsonl")->capture_default_str();
   cmd->add_flag("--dry-run", flags->dry_run, "Decide but open no case and count nothing");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 namespace vigil::detect {
@@ -27,6 +28,24 @@ Signal SignalFromMatch(const match::BankMatch& m) {
   s.version = kHashVersion;
   s.category = Category::kKnown;
   s.value = m.distance;
+  s.bank_entry_id = m.entry.id;
+  s.bank = m.bank.name;
+  s.bank_auto_action = m.bank.auto_action();
+  return s;
+}
+
+// A banked video the item matched. The flag's raw value is the smaller of the two shares (both
+// passed the matcher's thresholds); the label carries the matcher's frame distance and
+// thresholds, e.g. "vpdq@1 d<=31 80/80", since the rules cannot express them.
+Signal SignalFromVideoMatch(const match::VideoMatch& m, const hash::VpdqMatchOptions& options) {
+  Signal s;
+  s.detector = "vpdq";
+  s.version = kHashVersion;
+  s.threshold =
+      fmt::format("d<={} {}/{}", options.max_distance, options.query_match_threshold_percent,
+                  options.target_match_threshold_percent);
+  s.category = Category::kKnown;
+  s.value = std::min(m.result.query_match_percent, m.result.target_match_percent);
   s.bank_entry_id = m.entry.id;
   s.bank = m.bank.name;
   s.bank_auto_action = m.bank.auto_action();
@@ -70,6 +89,18 @@ Result<std::vector<Signal>> Pipeline::Match(const MediaHashes& h, ItemOutcome* o
   std::vector<Signal> signals;
   for (const auto& m : found) signals.push_back(SignalFromMatch(m));
   out->matches = std::move(found);
+  if (h.video) {
+    auto videos = matcher_->MatchVpdq(h.video->frames);
+    if (videos.status().code() == StatusCode::kFailedPrecondition) {
+      out->vpdq_low_quality = true;  // reported, not matched
+    } else {
+      RETURN_IF_ERROR(videos.status());
+      for (const auto& m : *videos) {
+        signals.push_back(SignalFromVideoMatch(m, matcher_->options().vpdq));
+      }
+      out->video_matches = std::move(*videos);
+    }
+  }
   return signals;
 }
 

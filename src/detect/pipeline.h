@@ -21,8 +21,8 @@
 #include "core/clock.h"
 #include "detect/media_hasher.h"
 #include "detect/rules.h"
-#include "stats/volume.h"
 #include "match/matcher.h"
+#include "stats/volume.h"
 
 namespace vigil::detect {
 
@@ -38,6 +38,9 @@ struct ItemOutcome {
   MediaHashes hashes;
   std::vector<match::BankMatch> matches;
   bool pdq_low_quality = false;  // PDQ not matched: quality below the matcher's minimum
+  // A video's matches against banked videos, with both shares (each also a "vpdq" signal).
+  std::vector<match::VideoMatch> video_matches;
+  bool vpdq_low_quality = false;  // no frame reached the matcher's vPDQ quality floor
   RuleDecision decision;
   std::optional<cases::OpenedCase> opened;  // set when a case was opened
 };

@@ -91,6 +91,7 @@ std::string_view ActionName(Action a) {
 
 std::string TechnologyLabel(const Signal& signal, const Rule& rule) {
   std::string label = fmt::format("{}@{}", signal.detector, signal.version);
+  if (!signal.threshold.empty()) label += " " + signal.threshold;
   if (rule.max_distance) label += " r<=" + FormatNumber(*rule.max_distance);
   if (rule.min_score) label += " s>=" + FormatNumber(*rule.min_score);
   return label;

@@ -35,9 +35,13 @@ std::string_view ActionName(Action a);  // "ignore", "review", "auto_action"
 struct Signal {
   std::string detector;  // "pdq", "md5", "sha256", "vpdq", "classifier:<model>"
   std::string version;   // detector version, e.g. "1"
+  // A threshold the detector applied itself, for the technology label (vPDQ: "d<=31 80/80",
+  // frame distance and the two shares); empty for most.
+  std::string threshold;
   Category category = Category::kKnown;
   // Hamming distance for perceptual hashes (smaller is closer), 0 for exact digests, score in
-  // [0, 1] for classifiers (larger is more likely).
+  // [0, 1] for classifiers (larger is more likely); for vPDQ the smaller of the two matched
+  // shares in percent (the matcher already applied its thresholds).
   double value = 0;
   // For bank matches: the entry and bank, and whether the bank allows automatic action.
   std::optional<int64_t> bank_entry_id;
@@ -92,7 +96,7 @@ class RuleSet {
   bool auto_action_enabled_ = false;
 };
 
-// "pdq@1 r<=31", "md5@1", "classifier:x@3 s>=0.9".
+// "pdq@1 r<=31", "md5@1", "classifier:x@3 s>=0.9", "vpdq@1 d<=31 80/80".
 std::string TechnologyLabel(const Signal& signal, const Rule& rule);
 
 }  // namespace vigil::detect

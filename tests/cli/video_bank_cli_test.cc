@@ -178,5 +178,41 @@ TEST_F(VideoBankCliTest, MatchReportsBankedVideosForVideoFilesAndVpdqFiles) {
   EXPECT_NE(run.err.find(bad + ": line 1"), std::string::npos) << run.err;
 }
 
+TEST_F(VideoBankCliTest, ImportMatchScanOfAVideoOpensAReviewCaseWithBothShares) {
+  ASSERT_EQ(RunVigil("bank import videos -q -f vpdq " + Quote(Expected("s01_slideshow_h264.txt")) +
+                     " " + db_)
+                .exit_code,
+            0);
+  // The half-size copy shares 80% of frames both ways (expected_matches.csv): a match.
+  const std::string clip = Video("s01_slideshow_h264__scale50.mp4").string();
+  CliRun match = RunVigil("match -q -f csv '" + clip + "' " + db_);
+  ASSERT_EQ(match.exit_code, 0) << match.err;
+  EXPECT_NE(match.out.find(clip + ",vpdq,,,videos,1,,,80.00,80.00\n"), std::string::npos)
+      << match.out;
+
+  CliRun scan = RunVigil("scan -f jsonl --account acct-v --region eu " + db_ + " '" + clip + "' '" +
+                         Video("s01_slideshow_h264__hflip.mp4").string() + "'");
+  ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  auto lines = JsonLines(scan.out);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["flagged"], true);
+  EXPECT_EQ(lines[0]["technologies"][0], "vpdq@1 d<=31 80/80");
+  EXPECT_EQ(lines[0]["video_matches"][0]["query_match_percent"], 80.0);
+  EXPECT_EQ(lines[0]["video_matches"][0]["target_match_percent"], 80.0);
+  EXPECT_EQ(lines[0]["case_id"], 1);
+  EXPECT_EQ(lines[1]["flagged"], false);  // mirrored: 0% / 0%
+
+  auto queue = JsonLines(RunVigil("cases list -f jsonl " + db_).out);
+  ASSERT_EQ(queue.size(), 1u);
+  EXPECT_EQ(queue[0]["items"][0]["content_type"], "video");
+  EXPECT_EQ(queue[0]["items"][0]["flags"][0]["technology"], "vpdq@1 d<=31 80/80");
+  EXPECT_EQ(queue[0]["items"][0]["flags"][0]["value"], 80.0);  // the smaller share
+
+  // Stricter thresholds in the matcher: the same file is not flagged.
+  CliRun strict = RunVigil("scan --dry-run --video-target-percent 90 " + db_ + " '" + clip + "'");
+  ASSERT_EQ(strict.exit_code, 0) << strict.err;
+  EXPECT_NE(strict.out.find("not flagged"), std::string::npos) << strict.out;
+}
+
 }  // namespace
 }  // namespace vigil::testing

@@ -112,5 +112,19 @@ TEST(RulesTest, BadRuleFilesNameTheProblem) {
   }
 }
 
+TEST(RulesTest, ADetectorsOwnThresholdIsPartOfTheTechnologyLabel) {
+  Signal s;
+  s.detector = "vpdq";
+  s.version = "1";
+  s.threshold = "d<=31 80/80";
+  s.value = 90;  // the smaller of the two shares, in percent
+  s.bank_entry_id = 3;
+  const RuleDecision d = RuleSet::Defaults().Decide({s});
+  ASSERT_EQ(d.flags.size(), 1u);
+  EXPECT_EQ(d.flags[0].technology, "vpdq@1 d<=31 80/80");
+  EXPECT_EQ(d.action, Action::kReview);
+  EXPECT_EQ(d.priority, 60);
+}
+
 }  // namespace
 }  // namespace vigil::detect
