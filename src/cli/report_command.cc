@@ -6,11 +6,53 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/database.h"
 #include "cli/file_batch.h"
 #include "transparency/transparency.h"
 
 namespace vigil::cli {
 namespace {
+
+struct AnnualFlags {
+  std::string db;
+  int year = 0;
+  std::string format = "json";
+  std::string config;
+  std::string form = transparency::kDefaultFormId;
+  std::string form_file;
+};
+
+int Fail(const Status& s) {
+  PrintError(s);
+  return ExitCodeFor(s.code());
+}
+
+int RunAnnual(const AnnualFlags& flags) {
+  if (flags.format != "json" && flags.format != "html" && flags.format != "csv") {
+    return Fail(
+        InvalidArgumentError(fmt::format("unknown format '{}' (json, html or csv)", flags.format)));
+  }
+  auto form = flags.form_file.empty() ? transparency::BuiltInForm(flags.form)
+                                      : transparency::LoadStandardForm(flags.form_file);
+  if (!form.ok()) return Fail(form.status());
+  transparency::ReportConfig config;
+  if (!flags.config.empty()) {
+    auto loaded = transparency::LoadReportConfig(flags.config, *form);
+    if (!loaded.ok()) return Fail(loaded.status());
+    config = *std::move(loaded);
+  }
+  auto db = OpenCommandDatabase(flags.db);
+  if (!db.ok()) return Fail(db.status());
+  auto report = transparency::BuildAnnualReport(
+      {.cases = &(*db)->cases(), .volumes = &(*db)->volume(), .banks = &(*db)->banks()}, *form,
+      config, flags.year, SystemClock().Now());
+  if (!report.ok()) return Fail(report.status());
+  const std::string out = flags.format == "html"  ? transparency::AnnualReportHtml(*report)
+                          : flags.format == "csv" ? transparency::AnnualReportCsv(*report)
+                                                  : transparency::AnnualReportJson(*report);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
 
 struct CompareFlags {
   std::vector<std::string> files;
@@ -74,6 +116,20 @@ void RegisterReportCommand(CLI::App& app, int* exit_code) {
   CLI::App* cmd =
       app.add_subcommand("report", "Transparency reports: the annual report, comparisons");
   cmd->require_subcommand(1);
+
+  auto annual_flags = std::make_shared<AnnualFlags>();
+  CLI::App* annual = cmd->add_subcommand(
+      "annual", "The annual report (Art 3(1)(g)(vii)) in the standard form, from the store");
+  annual->add_option("--year", annual_flags->year, "Calendar year (UTC)")->required();
+  annual->add_option("--format", annual_flags->format, "json, html or csv")->capture_default_str();
+  annual->add_option("--config", annual_flags->config,
+                     "Provider configuration (JSON): identification, services, organisations, "
+                     "answers to the form's text rows");
+  annual->add_option("--form", annual_flags->form, "Built-in standard form")->capture_default_str();
+  annual->add_option("--form-file", annual_flags->form_file, "A standard form file instead");
+  annual->add_option("--db", annual_flags->db,
+                     "Database URL (default: VIGIL_DATABASE_URL or vigil.db)");
+  annual->callback([annual_flags, exit_code] { *exit_code = RunAnnual(*annual_flags); });
 
   auto compare_flags = std::make_shared<CompareFlags>();
   CLI::App* compare = cmd->add_subcommand(

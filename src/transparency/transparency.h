@@ -5,10 +5,12 @@
 #ifndef VIGIL_TRANSPARENCY_TRANSPARENCY_H_
 #define VIGIL_TRANSPARENCY_TRANSPARENCY_H_
 
+#include "transparency/annual_report.h"     // IWYU pragma: export
 #include "transparency/compare.h"           // IWYU pragma: export
 #include "transparency/member_state.h"      // IWYU pragma: export
 #include "transparency/provider_report.h"   // IWYU pragma: export
 #include "transparency/received_reports.h"  // IWYU pragma: export
+#include "transparency/report_config.h"     // IWYU pragma: export
 #include "transparency/standard_form.h"     // IWYU pragma: export
 
 #endif  // VIGIL_TRANSPARENCY_TRANSPARENCY_H_

@@ -112,3 +112,54 @@ TEST(StatsMemberStateCli, BadRecordsAreNamedWithTheirLine) {
 
 }  // namespace
 }  // namespace vigil::testing
+
+namespace vigil::testing {
+namespace {
+
+TEST(ReportAnnualCli, WritesJsonHtmlAndCsvFromTheDatabase) {
+  TempDir dir;
+  const std::string db = "--db '" + (dir.path() / "v.db").string() + "'";
+  const std::string config =
+      dir.Write("c.json", R"({"provider":{"name":"Example Chat"},"services":["Chat"],
+                    "answers":{"grounds.transfer":"No transfers outside the Union"}})");
+  CliRun json = RunVigil("report annual --year 2025 --config " + config + " " + db);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["provider"]["name"], "Example Chat");
+  EXPECT_EQ(j["rows"].size(), 147u);
+  EXPECT_EQ(j["figures"]["grounds.transfer"]["text"], "No transfers outside the Union");
+  EXPECT_EQ(j["figures"]["volume.image.eu"]["not_available"],
+            "no volume counters were recorded in 2025");
+  // The report of one provider feeds the comparison.
+  const std::string saved = dir.Write("report.json", json.out);
+  CliRun compare = RunVigil("report compare " + saved);
+  EXPECT_EQ(compare.exit_code, 0) << compare.err;
+  EXPECT_NE(compare.out.find("Example Chat"), std::string::npos);
+
+  CliRun html = RunVigil("report annual --year 2025 --format html --config " + config + " " + db);
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_EQ(html.out.rfind("<!DOCTYPE html>", 0), 0u);
+  CliRun csv = RunVigil("report annual --year 2025 --format csv " + db);
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_NE(csv.out.find("grounds.processing,,,no configuration given (--config),not_available"),
+            std::string::npos)
+      << csv.out.substr(0, 2000);
+}
+
+TEST(ReportAnnualCli, BadConfigurationOrYearIsAClearError) {
+  TempDir dir;
+  const std::string db = "--db '" + (dir.path() / "v.db").string() + "'";
+  const std::string bad =
+      dir.Write("bad.json", R"({"provider":{"name":"P"},"answers":{"typo":"x"}})");
+  CliRun run = RunVigil("report annual --year 2025 --config " + bad + " " + db);
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_NE(run.err.find("bad.json: answers: \"typo\" is not the figure of a text row"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(RunVigil("report annual --year 1850 " + db).exit_code, 3);
+  EXPECT_EQ(RunVigil("report annual --year 2025 --format pdf " + db).exit_code, 3);
+  EXPECT_EQ(RunVigil("report annual --year 2025 --form 2099-1 " + db).exit_code, 4);
+}
+
+}  // namespace
+}  // namespace vigil::testing

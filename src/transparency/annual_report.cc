@@ -1,0 +1,447 @@
+#include "transparency/annual_report.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "transparency/annual_tally.h"
+
+namespace vigil::transparency {
+namespace {
+
+using internal::AnnualTally;
+using internal::GroupTally;
+
+constexpr const char* kGroupKey[] = {"known", "new", "solicitation"};
+constexpr const char* kGroupName[] = {"known_csam", "new_csam", "solicitation"};
+
+const char kCohort[] =
+    "cases opened in the period, with review outcomes as of the time the report was generated";
+const char kRedress[] = "not recorded in vigil yet (the redress issue adds it)";
+
+Figure Count(int64_t n, std::string unit, std::string method) {
+  return Figure{.kind = Figure::Kind::kCount,
+                .count = n,
+                .unit = std::move(unit),
+                .method = std::move(method),
+                .source = "store"};
+}
+
+Figure NotAvailable(std::string why) {
+  return Figure{.kind = Figure::Kind::kNotAvailable, .not_available = std::move(why)};
+}
+
+Figure Rate(int64_t num, int64_t den, std::string unit, std::string method, std::string_view none) {
+  if (den == 0) return NotAvailable(fmt::format("{}: the rate is undefined", none));
+  return Figure{.kind = Figure::Kind::kRate,
+                .numerator = num,
+                .denominator = den,
+                .unit = std::move(unit),
+                .method = std::move(method),
+                .source = "store"};
+}
+
+// Builds the figures of one report; one method per part of the form.
+class FigureBuilder {
+ public:
+  FigureBuilder(const AnnualTally& t, const ReportConfig& config, int year)
+      : t_(t), config_(config), year_(year) {}
+
+  std::map<std::string, Figure> Build() {
+    Volumes();
+    Identification();
+    for (size_t g = 0; g < internal::kGroups; ++g) {
+      Cases(g);
+      Complaints(g);
+      Errors(g);
+      Measures(g);
+    }
+    Organisations();
+    Extras();
+    return std::move(f_);
+  }
+
+ private:
+  // The configured answer to a text row, or why there is none.
+  Figure Answer(const std::string& key) const {
+    if (auto it = config_.answers.find(key); it != config_.answers.end()) {
+      return Figure{.kind = Figure::Kind::kText, .text = it->second, .source = "configuration"};
+    }
+    if (!config_.given) return NotAvailable("no configuration given (--config)");
+    return NotAvailable(fmt::format("not given in the configuration (answers.\"{}\")", key));
+  }
+
+  // What the system knows about a measure, with the configured answer before it when given.
+  void WithSystem(const std::string& key, const std::string& system) {
+    Figure a = Answer(key);
+    if (a.kind == Figure::Kind::kText) {
+      f_[key] = Figure{.kind = Figure::Kind::kText,
+                       .text = a.text + "\n" + system,
+                       .source = "store and configuration"};
+    } else {
+      f_[key] = Figure{.kind = Figure::Kind::kText, .text = system, .source = "store"};
+    }
+  }
+
+  void Volumes();
+  void Identification();
+  void Cases(size_t g);
+  void Complaints(size_t g);
+  void Errors(size_t g);
+  void Measures(size_t g);
+  void Organisations();
+  void Extras();
+
+  const AnnualTally& t_;
+  const ReportConfig& config_;
+  const int year_;
+  std::map<std::string, Figure> f_;
+};
+
+void FigureBuilder::Volumes() {
+  if (t_.volumes.empty()) {
+    const std::string why = fmt::format("no volume counters were recorded in {}", year_);
+    for (const char* k : {"volume.content_data", "volume.image.eu", "volume.image.non_eu",
+                          "volume.video.eu", "volume.video.non_eu", "volume.other.eu",
+                          "volume.other.non_eu", "volume.other_information"}) {
+      f_[k] = NotAvailable(why);
+    }
+  } else {
+    // Every item passes every hash technology of its type, so the items of a day are the
+    // largest count among the technologies run that day.
+    std::map<std::tuple<int64_t, std::string, stats::Region>, uint64_t> items;
+    std::map<std::string, std::pair<uint64_t, uint64_t>> per_tech;
+    std::set<std::string> other_types;
+    for (const auto& [k, v] : t_.volumes) {
+      const bool known_type = k.content_type == "image" || k.content_type == "video";
+      const std::string type = known_type ? k.content_type : "other";
+      if (!known_type) other_types.insert(k.content_type);
+      uint64_t& day = items[{k.day, type, k.region}];
+      day = std::max(day, v.processed);
+      per_tech[k.technology].first += v.processed;
+      per_tech[k.technology].second += v.flagged;
+    }
+    std::map<std::pair<std::string, stats::Region>, int64_t> sums;
+    for (const auto& [k, n] : items)
+      sums[{std::get<1>(k), std::get<2>(k)}] += static_cast<int64_t>(n);
+    const std::string method =
+        "volume counters of the period; per day, the largest count among the technologies that "
+        "processed the content type (each item passes every technology of its type)";
+    int64_t any = 0;
+    for (const char* type : {"image", "video", "other"}) {
+      for (auto [region, key] :
+           {std::pair{stats::Region::kEu, "eu"}, std::pair{stats::Region::kNonEu, "non_eu"}}) {
+        const int64_t n = sums[{type, region}];
+        any += n;
+        std::string m = method;
+        if (std::string(type) == "other") {
+          m += fmt::format(
+              "; file types: {}",
+              other_types.empty() ? "none" : fmt::format("{}", fmt::join(other_types, ", ")));
+        }
+        f_[fmt::format("volume.{}.{}", type, key)] =
+            Count(n, type == std::string("other") ? "files" : std::string(type) + "s", m);
+      }
+    }
+    f_["volume.content_data"] =
+        Figure{.kind = Figure::Kind::kText, .text = any > 0 ? "yes" : "no", .source = "store"};
+    int64_t unknown = 0;
+    for (const char* type : {"image", "video", "other"})
+      unknown += sums[{type, stats::Region::kUnknown}];
+    std::string system = fmt::format(
+        "Items whose user's region was not known (in neither the EU nor the non-EU rows): {}.",
+        unknown);
+    for (const auto& [tech, pf] : per_tech) {
+      system += fmt::format(" {}: {} processed, {} flagged.", tech, pf.first, pf.second);
+    }
+    WithSystem("volume.other_information", system);
+  }
+  f_["volume.text_bytes.eu"] = f_["volume.text_bytes.non_eu"] = NotAvailable(
+      "vigil has no text (solicitation) detection yet, so no bytes of text are counted "
+      "(the classifiers issue adds it)");
+}
+
+void FigureBuilder::Identification() {
+  if (!config_.services.empty()) {
+    f_["provider.services"] = Figure{.kind = Figure::Kind::kText,
+                                     .text = fmt::format("{}", fmt::join(config_.services, "; ")),
+                                     .source = "configuration"};
+  } else {
+    f_["provider.services"] = config_.given
+                                  ? NotAvailable("not given in the configuration (services)")
+                                  : NotAvailable("no configuration given (--config)");
+  }
+  for (const char* k :
+       {"data.metadata", "grounds.processing", "grounds.transfer", "retention.content",
+        "retention.non_content", "retention.complaints", "retention.other"}) {
+    f_[k] = Answer(k);
+  }
+  for (const char* k : {"deidentification", "encryption", "governance", "governance_review",
+                        "incident_response", "security_other", "redress", "access", "other"}) {
+    f_[fmt::format("safeguards.{}", k)] = Answer(fmt::format("safeguards.{}", k));
+  }
+}
+
+void FigureBuilder::Cases(size_t g) {
+  const GroupTally& gt = t_.groups[g];
+  const std::string p = fmt::format("cases.{}.", kGroupKey[g]);
+  const std::string m =
+      fmt::format("EU users' cases decided {} and marked reported in the period", kGroupName[g]);
+  f_[p + "reports"] = Count(gt.reports, "reports", m);
+  if (g < 2) {
+    f_[p + "images"] = Count(gt.images, "images", m);
+    f_[p + "videos"] = Count(gt.videos, "videos", m);
+    f_[p + "other_files"] = Count(
+        gt.other_files, "files",
+        fmt::format(
+            "{}; file types: {}", m,
+            gt.other_types.empty() ? "none" : fmt::format("{}", fmt::join(gt.other_types, ", "))));
+    f_[p + "accounts_sending"] = Count(static_cast<int64_t>(gt.accounts.size()), "accounts",
+                                       "distinct accounts of those cases");
+    f_[p + "accounts_receiving"] =
+        NotAvailable("vigil records the account that sent an item, not its recipients");
+  } else {
+    f_[p + "accounts_soliciting"] = Count(static_cast<int64_t>(gt.accounts.size()), "accounts",
+                                          "distinct accounts of those cases");
+    f_[p + "accounts_soliciting_child_in_eu"] =
+        NotAvailable("vigil records where the account is, not where the child is");
+  }
+}
+
+void FigureBuilder::Complaints(size_t g) {
+  const GroupTally& gt = t_.groups[g];
+  const std::string accounts = fmt::format("complaints.{}.accounts.", kGroupKey[g]);
+  for (const char* k : {"actioned", "internal.complaints", "internal.reasons", "internal.restored",
+                        "internal.average_time", "judicial.complaints", "judicial.reasons",
+                        "judicial.restored", "judicial.average_time"}) {
+    f_[accounts + k] =
+        NotAvailable(fmt::format("whether an action suspended the account is {}", kRedress));
+  }
+  if (g == 2) return;
+  const std::string p = fmt::format("complaints.{}.content_items.", kGroupKey[g]);
+  const std::string of = fmt::format("items of EU users' cases decided {}", kGroupName[g]);
+  f_[p + "actioned"] = Count(gt.actioned_items, "content_items", of + ", acted on in the period");
+  f_[p + "internal.complaints"] =
+      Count(gt.complained_items, "content_items", of + " whose action was appealed in the period");
+  f_[p + "internal.reasons"] = NotAvailable(fmt::format("complaint reasons are {}", kRedress));
+  f_[p + "internal.restored"] =
+      Count(gt.restored_items, "content_items", of + " reinstated after an appeal, in the period");
+  if (gt.complaint_decisions > 0) {
+    f_[p + "internal.average_time"] =
+        Figure{.kind = Figure::Kind::kDuration,
+               .seconds = static_cast<double>(gt.complaint_decision_seconds) /
+                          static_cast<double>(gt.complaint_decisions),
+               .unit = "seconds",
+               .method =
+                   "mean time from the appeal to its decision (reinstated, or actioned again), "
+                   "over the appeals decided in the period",
+               .source = "store"};
+  } else {
+    f_[p + "internal.average_time"] = NotAvailable("no complaint was decided in the period");
+  }
+  for (const char* k :
+       {"judicial.complaints", "judicial.reasons", "judicial.restored", "judicial.average_time"}) {
+    f_[p + k] = NotAvailable(fmt::format("complaints to a judicial authority are {}", kRedress));
+  }
+}
+
+void FigureBuilder::Errors(size_t g) {
+  const GroupTally& gt = t_.groups[g];
+  const std::string p = fmt::format("errors.{}.", kGroupKey[g]);
+  const std::string unit = g == 2 ? "accounts" : "content_items";
+  const std::string what = g == 2 ? "EU accounts flagged automatically for solicitation"
+                                  : fmt::format("items flagged automatically as {}", kGroupName[g]);
+  const auto n = [](const std::set<std::string>& s) { return static_cast<int64_t>(s.size()); };
+  f_[p + "A"] = Count(n(gt.a), unit, fmt::format("{}; {}", what, kCohort));
+  f_[p + "B"] =
+      Count(n(gt.b), unit, fmt::format("of A, decided not_csam on human review; {}", kCohort));
+  f_[p + "C"] =
+      Count(n(gt.c), unit, fmt::format("of A, with at least one human review; {}", kCohort));
+  f_[p + "rate"] =
+      Rate(n(gt.b), n(gt.a), unit,
+           "false_positive_rate_of_flagged: B / A, the standard form's error rate",
+           fmt::format("nothing was flagged automatically as {} in the period", kGroupName[g]));
+  WithSystem(p + "other", fmt::format("Of A, {} awaited human review when the report was generated "
+                                      "(counted in neither B nor C's outcome). Error rates per "
+                                      "technology are in the technologies table.",
+                                      n(gt.pending)));
+}
+
+void FigureBuilder::Measures(size_t g) {
+  const GroupTally& gt = t_.groups[g];
+  const std::string p = fmt::format("measures.{}.", kGroupKey[g]);
+  for (const char* k : {"indicator_vetting", "indicator_other", "third_party_plan",
+                        "deployment_other", "reviewer_training", "feedback_organisations",
+                        "feedback_law_enforcement", "feedback_complaints"}) {
+    f_[p + k] = Answer(p + k);
+  }
+  if (g == 0) {
+    WithSystem(p + "indicator_quality",
+               fmt::format("Hash bank entries retired in the period: {}. Active entries awaiting "
+                           "re-verification after a match was found not to be CSAM: {}.",
+                           t_.retired_entries, t_.entries_needing_verification));
+  } else {
+    f_[p + "indicator_quality"] = Answer(p + "indicator_quality");
+  }
+  const double share =
+      gt.a.empty() ? 0
+                   : 100.0 * static_cast<double>(gt.c.size()) / static_cast<double>(gt.a.size());
+  WithSystem(p + "systematic_review",
+             gt.a.empty() ? std::string("Nothing was flagged in the period.")
+                          : fmt::format("{} of {} flagged were reviewed by a human ({:.2f} %).",
+                                        gt.c.size(), gt.a.size(), share));
+  WithSystem(
+      p + "sample_review",
+      fmt::format("Decisions of the period sampled for a second (QA) review: {} of {}. QA "
+                  "reviews written in the period: {}, of which {} disagreed.",
+                  t_.qa_sampled, t_.decided, t_.qa.overall.reviewed, t_.qa.overall.disagreed));
+  std::string by_reviewer;
+  for (const auto& [r, d] : t_.qa.by_reviewer) {
+    by_reviewer += fmt::format(" {}: {} of {};", r, d.disagreed, d.reviewed);
+  }
+  WithSystem(p + "reviewer_quality_control",
+             fmt::format("QA disagreements by reviewer:{}",
+                         by_reviewer.empty() ? " none recorded." : by_reviewer));
+  int64_t paused = 0;
+  for (const auto& a : t_.alerts) paused += a.paused_auto_action;
+  WithSystem(p + "other",
+             fmt::format("Cluster alerts raised in the period: {} ({} paused automatic "
+                         "action).",
+                         t_.alerts.size(), paused));
+  Figure rate = f_[fmt::format("errors.{}.rate", kGroupKey[g])];
+  f_[p + "error_rate_achieved"] = rate;
+}
+
+void FigureBuilder::Organisations() {
+  for (auto [kind, key] : {std::pair{"ncmec", "organisations.ncmec"},
+                           std::pair{"eu_centre", "organisations.eu_centre"},
+                           std::pair{"other", "organisations.other"}}) {
+    if (!config_.organisations_given) {
+      f_[key] = config_.given ? NotAvailable("not given in the configuration (organisations)")
+                              : NotAvailable("no configuration given (--config)");
+      continue;
+    }
+    std::vector<std::string> names;
+    for (const Organisation& o : config_.organisations) {
+      if (o.kind == kind) names.push_back(o.name);
+    }
+    f_[key] = Figure{
+        .kind = Figure::Kind::kText,
+        .text = names.empty() ? "none: no data shared" : fmt::format("{}", fmt::join(names, "; ")),
+        .source = "configuration"};
+  }
+}
+
+void FigureBuilder::Extras() {
+  int64_t complaints = 0, restored = 0;
+  for (size_t g = 0; g < internal::kGroups; ++g) {
+    f_[fmt::format("cases.{}.confirmed", kGroupKey[g])] =
+        Count(t_.groups[g].confirmed, "cases",
+              fmt::format("EU users' cases decided {} in the period", kGroupName[g]));
+    complaints += t_.groups[g].complaints;
+    restored += t_.groups[g].restored_items;
+  }
+  f_["complaints.internal.total"] =
+      Count(complaints, "complaints", "EU users' cases whose action was appealed in the period");
+  f_["complaints.judicial.total"] =
+      NotAvailable(fmt::format("complaints to a judicial authority are {}", kRedress));
+  f_["reinstatements.content_items"] =
+      Count(restored, "content_items", "items reinstated after an appeal in the period");
+  f_["reinstatements.accounts"] =
+      NotAvailable(fmt::format("whether an action suspended the account is {}", kRedress));
+  f_["retention.purged"] =
+      NotAvailable("purges are not recorded in vigil yet (the privacy issue adds them)");
+  f_["organisations.reports_per_organisation"] = NotAvailable(
+      "reports are not sent through vigil yet, so it cannot count them per organisation (the "
+      "reporting issue adds it)");
+  f_["measures.double_review_share"] =
+      Rate(t_.double_reviewed, t_.decided, "cases",
+           "cases decided in the period with two or more independent primary reviews / decided",
+           "no case was decided in the period");
+  f_["measures.qa_disagreement_rate"] =
+      Rate(t_.qa.overall.disagreed, t_.qa.overall.reviewed, "qa_reviews",
+           "QA reviews in the period that disagreed with the outcome / QA reviews",
+           "no QA review was written in the period");
+  f_["measures.cluster_alerts"] = Count(static_cast<int64_t>(t_.alerts.size()), "alerts",
+                                        "cluster alerts raised in the period");
+  f_["measures.hashes_retired"] =
+      Count(t_.retired_entries, "bank_entries", "bank entries retired in the period");
+}
+
+std::vector<TechnologyFigures> Technologies(const AnnualTally& t) {
+  std::vector<TechnologyFigures> out;
+  for (const auto& [name, tt] : t.technologies) {
+    TechnologyFigures f{.technology = name,
+                        .flagged = tt.a,
+                        .not_confirmed = tt.b,
+                        .reviewed = tt.c,
+                        .pending_review = tt.pending,
+                        .actioned = tt.actioned,
+                        .reversed_on_complaint = tt.reversed};
+    for (cases::FlagCategory c : tt.categories)
+      f.categories.push_back(kGroupName[internal::GroupOf(c)]);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<AnnualReport> BuildAnnualReport(const ReportStores& stores, const StandardForm& form,
+                                       const ReportConfig& config, int year,
+                                       TimePoint generated_at) {
+  if (year < 2000 || year > 2200) {
+    return InvalidArgumentError(fmt::format("year {} is outside 2000-2200", year));
+  }
+  using std::chrono::sys_days;
+  const TimePoint from{sys_days(std::chrono::year(year) / 1 / 1)};
+  const TimePoint to{sys_days(std::chrono::year(year + 1) / 1 / 1)};
+  ASSIGN_OR_RETURN(AnnualTally t,
+                   internal::TallyPeriod(*stores.cases, *stores.volumes, *stores.banks, from, to));
+  AnnualReport r{.form = form.act,
+                 .categories = form.categories,
+                 .rows = form.rows,
+                 .config = config,
+                 .year = year,
+                 .generated_at = FormatUtc(generated_at)};
+  r.figures = FigureBuilder(t, config, year).Build();
+  for (const FormRow& row : form.rows) {
+    if (!r.figures.count(row.figure)) {
+      r.figures[row.figure] = NotAvailable(fmt::format(
+          "vigil computes no figure \"{}\" (a row of form {} that this version does not know)",
+          row.figure, form.act.id));
+    }
+  }
+  r.technologies = Technologies(t);
+  for (const auto& [k, v] : t.volumes) {
+    auto it = std::find_if(r.volumes.begin(), r.volumes.end(), [&](const VolumeFigures& x) {
+      return x.technology == k.technology && x.content_type == k.content_type &&
+             x.region == stats::RegionName(k.region);
+    });
+    if (it == r.volumes.end()) {
+      r.volumes.push_back({k.technology, k.content_type, std::string(stats::RegionName(k.region))});
+      it = r.volumes.end() - 1;
+    }
+    it->processed += static_cast<int64_t>(v.processed);
+    it->flagged += static_cast<int64_t>(v.flagged);
+  }
+  return r;
+}
+
+std::string FigureText(const Figure& f) {
+  switch (f.kind) {
+    case Figure::Kind::kCount:
+      return fmt::format("{} {}", f.count, f.unit);
+    case Figure::Kind::kRate:
+      return fmt::format("{} of {} = {:.2f} %", f.numerator, f.denominator, f.percent());
+    case Figure::Kind::kDuration:
+      return fmt::format("{:.0f} seconds ({:.1f} hours)", f.seconds, f.seconds / 3600);
+    case Figure::Kind::kText:
+      return f.text;
+    case Figure::Kind::kNotAvailable:
+      return "not available: " + f.not_available;
+  }
+  return "";
+}
+
+}  // namespace vigil::transparency
