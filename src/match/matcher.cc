@@ -162,7 +162,8 @@ MatcherStats Matcher::GetStats() const {
   std::shared_lock lock(video_mu_);
   s.vpdq_entries = video_frames_.size();
   for (const auto& [id, frames] : video_frames_) s.vpdq_frames += static_cast<size_t>(frames);
-  s.pdq_entries -= s.vpdq_frames;
+  // Read at two moments; a video added in between must not make the photo count wrap.
+  s.pdq_entries -= std::min(s.pdq_entries, s.vpdq_frames);
   return s;
 }
 

@@ -18,6 +18,17 @@ namespace {
 
 index::Hash256 ToIndexHash(const hash::Hash256& h) { return index::Hash256{h.words}; }
 
+// The hash whose hex (Hash256::ToHex) is these bytes' hex: byte j holds bits 255-8j..248-8j.
+// Going through hex instead made loading a 3M-frame bank a third slower.
+hash::Hash256 HashFromBytes(const std::array<uint8_t, 32>& bytes) {
+  hash::Hash256 h;
+  for (int j = 0; j < 32; ++j) {
+    const int low_bit = 248 - 8 * j;
+    h.words[low_bit >> 6] |= uint64_t{bytes[j]} << (low_bit & 63);
+  }
+  return h;
+}
+
 Result<std::vector<hash::VpdqFrame>> EntryFrames(const bank::BankEntry& entry) {
   auto parsed = bank::ParseVpdqValue(entry.value);
   if (!parsed.ok()) {
@@ -26,8 +37,8 @@ Result<std::vector<hash::VpdqFrame>> EntryFrames(const bank::BankEntry& entry) {
   std::vector<hash::VpdqFrame> frames;
   frames.reserve(parsed->size());
   for (const bank::VpdqValueFrame& f : *parsed) {
-    ASSIGN_OR_RETURN(hash::Hash256 h, hash::Hash256::FromHex(bank::BytesToHex(f.hash)));
-    frames.push_back({f.frame_number, f.quality, h, static_cast<double>(f.timestamp_ms) / 1000});
+    frames.push_back({f.frame_number, f.quality, HashFromBytes(f.hash),
+                      static_cast<double>(f.timestamp_ms) / 1000});
   }
   return frames;
 }
