@@ -56,6 +56,56 @@ struct Candidate {
   std::vector<bool> target_hit;
 };
 
+// One search per query frame; every hit on a video's frame is credited to that video.
+Status CollectCandidates(const index::HammingIndex& index, std::span<const hash::VpdqFrame> q,
+                         int max_distance, std::unordered_map<bank::EntryId, Candidate>* out) {
+  for (size_t qi = 0; qi < q.size(); ++qi) {
+    ASSIGN_OR_RETURN(auto hits, index.Search(ToIndexHash(q[qi].hash), max_distance));
+    for (const index::Match& hit : hits) {
+      if (!IsVideoFrameId(hit.id)) continue;  // a photo entry
+      Candidate& c = (*out)[VideoEntryOf(hit.id)];
+      if (c.last_query_frame != static_cast<int>(qi)) {
+        c.last_query_frame = static_cast<int>(qi);
+        ++c.query_matched;
+      }
+      const auto t = static_cast<size_t>(VideoFrameOf(hit.id));
+      if (t >= c.target_hit.size()) c.target_hit.resize(t + 1);
+      if (!c.target_hit[t]) {
+        c.target_hit[t] = true;
+        ++c.target_matched;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+hash::VpdqMatchResult Score(const Candidate& c, int query_frames, int target_frames,
+                            const hash::VpdqMatchOptions& opt) {
+  hash::VpdqMatchResult r;
+  r.query_frames = query_frames;
+  r.target_frames = target_frames;
+  r.query_frames_matched = c.query_matched;
+  r.target_frames_matched = c.target_matched;
+  r.query_match_percent = Percent(r.query_frames_matched, r.query_frames);
+  r.target_match_percent = Percent(r.target_frames_matched, r.target_frames);
+  r.is_match = r.query_match_percent >= opt.query_match_threshold_percent &&
+               r.target_match_percent >= opt.target_match_threshold_percent;
+  return r;
+}
+
+using Scored = std::pair<bank::EntryId, hash::VpdqMatchResult>;
+
+// Query share, then target share (both descending), then entry id.
+bool Better(const Scored& a, const Scored& b) {
+  if (a.second.query_match_percent != b.second.query_match_percent) {
+    return a.second.query_match_percent > b.second.query_match_percent;
+  }
+  if (a.second.target_match_percent != b.second.target_match_percent) {
+    return a.second.target_match_percent > b.second.target_match_percent;
+  }
+  return a.first < b.first;
+}
+
 }  // namespace
 
 Status Matcher::AddVideo(const bank::BankEntry& entry, std::vector<index::HammingEntry>* bulk) {
@@ -107,50 +157,18 @@ Result<std::vector<VideoMatch>> Matcher::MatchVpdq(std::span<const hash::VpdqFra
         fmt::format("no frame of the video reaches vPDQ quality {}; not matched", opt.min_quality));
   }
   std::unordered_map<bank::EntryId, Candidate> candidates;
-  for (size_t qi = 0; qi < q.size(); ++qi) {
-    ASSIGN_OR_RETURN(auto hits, pdq_->Search(ToIndexHash(q[qi].hash), opt.max_distance));
-    for (const index::Match& hit : hits) {
-      if (!IsVideoFrameId(hit.id)) continue;  // a photo entry
-      Candidate& c = candidates[VideoEntryOf(hit.id)];
-      if (c.last_query_frame != static_cast<int>(qi)) {
-        c.last_query_frame = static_cast<int>(qi);
-        ++c.query_matched;
-      }
-      const auto t = static_cast<size_t>(VideoFrameOf(hit.id));
-      if (t >= c.target_hit.size()) c.target_hit.resize(t + 1);
-      if (!c.target_hit[t]) {
-        c.target_hit[t] = true;
-        ++c.target_matched;
-      }
-    }
-  }
-  std::vector<std::pair<bank::EntryId, hash::VpdqMatchResult>> scored;
+  RETURN_IF_ERROR(CollectCandidates(*pdq_, q, opt.max_distance, &candidates));
+  std::vector<Scored> scored;
   {
     std::shared_lock lock(video_mu_);
     for (const auto& [id, c] : candidates) {
       auto frames = video_frames_.find(id);
       if (frames == video_frames_.end()) continue;  // retired while we searched
-      hash::VpdqMatchResult r;
-      r.query_frames = static_cast<int>(q.size());
-      r.target_frames = frames->second;
-      r.query_frames_matched = c.query_matched;
-      r.target_frames_matched = c.target_matched;
-      r.query_match_percent = Percent(r.query_frames_matched, r.query_frames);
-      r.target_match_percent = Percent(r.target_frames_matched, r.target_frames);
-      r.is_match = r.query_match_percent >= opt.query_match_threshold_percent &&
-                   r.target_match_percent >= opt.target_match_threshold_percent;
+      const hash::VpdqMatchResult r = Score(c, static_cast<int>(q.size()), frames->second, opt);
       if (r.is_match || include_below_threshold) scored.emplace_back(id, r);
     }
   }
-  std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
-    if (a.second.query_match_percent != b.second.query_match_percent) {
-      return a.second.query_match_percent > b.second.query_match_percent;
-    }
-    if (a.second.target_match_percent != b.second.target_match_percent) {
-      return a.second.target_match_percent > b.second.target_match_percent;
-    }
-    return a.first < b.first;
-  });
+  std::sort(scored.begin(), scored.end(), Better);
   std::vector<VideoMatch> out;
   for (const auto& [id, result] : scored) {
     ASSIGN_OR_RETURN(bank::BankEntry entry, store_.GetEntry(id));
