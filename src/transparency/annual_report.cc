@@ -98,7 +98,37 @@ class FigureBuilder {
   std::map<std::string, Figure> f_;
 };
 
+// Items processed per content type ("image", "video", "other") and region, from the counters.
+struct ItemVolumes {
+  std::map<std::pair<std::string, stats::Region>, int64_t> items;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> per_technology;  // processed, flagged
+  std::set<std::string> other_types;
+};
+
+ItemVolumes CountItems(const std::map<stats::VolumeKey, stats::VolumeCount>& volumes) {
+  // Every item passes every hash technology of its type, so the items of a day are the largest
+  // count among the technologies run that day (a sum would count an image once per hash).
+  std::map<std::tuple<int64_t, std::string, stats::Region>, uint64_t> per_day;
+  ItemVolumes out;
+  for (const auto& [k, v] : volumes) {
+    const bool known_type = k.content_type == "image" || k.content_type == "video";
+    const std::string type = known_type ? k.content_type : "other";
+    if (!known_type) out.other_types.insert(k.content_type);
+    uint64_t& day = per_day[{k.day, type, k.region}];
+    day = std::max(day, v.processed);
+    out.per_technology[k.technology].first += v.processed;
+    out.per_technology[k.technology].second += v.flagged;
+  }
+  for (const auto& [k, n] : per_day) {
+    out.items[{std::get<1>(k), std::get<2>(k)}] += static_cast<int64_t>(n);
+  }
+  return out;
+}
+
 void FigureBuilder::Volumes() {
+  f_["volume.text_bytes.eu"] = f_["volume.text_bytes.non_eu"] = NotAvailable(
+      "vigil has no text (solicitation) detection yet, so no bytes of text are counted "
+      "(the classifiers issue adds it)");
   if (t_.volumes.empty()) {
     const std::string why = fmt::format("no volume counters were recorded in {}", year_);
     for (const char* k : {"volume.content_data", "volume.image.eu", "volume.image.non_eu",
@@ -106,59 +136,35 @@ void FigureBuilder::Volumes() {
                           "volume.other.non_eu", "volume.other_information"}) {
       f_[k] = NotAvailable(why);
     }
-  } else {
-    // Every item passes every hash technology of its type, so the items of a day are the
-    // largest count among the technologies run that day.
-    std::map<std::tuple<int64_t, std::string, stats::Region>, uint64_t> items;
-    std::map<std::string, std::pair<uint64_t, uint64_t>> per_tech;
-    std::set<std::string> other_types;
-    for (const auto& [k, v] : t_.volumes) {
-      const bool known_type = k.content_type == "image" || k.content_type == "video";
-      const std::string type = known_type ? k.content_type : "other";
-      if (!known_type) other_types.insert(k.content_type);
-      uint64_t& day = items[{k.day, type, k.region}];
-      day = std::max(day, v.processed);
-      per_tech[k.technology].first += v.processed;
-      per_tech[k.technology].second += v.flagged;
-    }
-    std::map<std::pair<std::string, stats::Region>, int64_t> sums;
-    for (const auto& [k, n] : items)
-      sums[{std::get<1>(k), std::get<2>(k)}] += static_cast<int64_t>(n);
-    const std::string method =
-        "volume counters of the period; per day, the largest count among the technologies that "
-        "processed the content type (each item passes every technology of its type)";
-    int64_t any = 0;
-    for (const char* type : {"image", "video", "other"}) {
-      for (auto [region, key] :
-           {std::pair{stats::Region::kEu, "eu"}, std::pair{stats::Region::kNonEu, "non_eu"}}) {
-        const int64_t n = sums[{type, region}];
-        any += n;
-        std::string m = method;
-        if (std::string(type) == "other") {
-          m += fmt::format(
-              "; file types: {}",
-              other_types.empty() ? "none" : fmt::format("{}", fmt::join(other_types, ", ")));
-        }
-        f_[fmt::format("volume.{}.{}", type, key)] =
-            Count(n, type == std::string("other") ? "files" : std::string(type) + "s", m);
-      }
-    }
-    f_["volume.content_data"] =
-        Figure{.kind = Figure::Kind::kText, .text = any > 0 ? "yes" : "no", .source = "store"};
-    int64_t unknown = 0;
-    for (const char* type : {"image", "video", "other"})
-      unknown += sums[{type, stats::Region::kUnknown}];
-    std::string system = fmt::format(
-        "Items whose user's region was not known (in neither the EU nor the non-EU rows): {}.",
-        unknown);
-    for (const auto& [tech, pf] : per_tech) {
-      system += fmt::format(" {}: {} processed, {} flagged.", tech, pf.first, pf.second);
-    }
-    WithSystem("volume.other_information", system);
+    return;
   }
-  f_["volume.text_bytes.eu"] = f_["volume.text_bytes.non_eu"] = NotAvailable(
-      "vigil has no text (solicitation) detection yet, so no bytes of text are counted "
-      "(the classifiers issue adds it)");
+  ItemVolumes v = CountItems(t_.volumes);
+  const std::string method =
+      "volume counters of the period; per day, the largest count among the technologies that "
+      "processed the content type (each item passes every technology of its type)";
+  const std::string types =
+      v.other_types.empty() ? "none" : fmt::format("{}", fmt::join(v.other_types, ", "));
+  int64_t any = 0, unknown = 0;
+  for (const std::string type : {"image", "video", "other"}) {
+    for (auto [region, key] :
+         {std::pair{stats::Region::kEu, "eu"}, std::pair{stats::Region::kNonEu, "non_eu"}}) {
+      const int64_t n = v.items[{type, region}];
+      any += n;
+      f_[fmt::format("volume.{}.{}", type, key)] =
+          type == "other" ? Count(n, "files", fmt::format("{}; file types: {}", method, types))
+                          : Count(n, type + "s", method);
+    }
+    unknown += v.items[{type, stats::Region::kUnknown}];
+  }
+  f_["volume.content_data"] =
+      Figure{.kind = Figure::Kind::kText, .text = any > 0 ? "yes" : "no", .source = "store"};
+  std::string system = fmt::format(
+      "Items whose user's region was not known (in neither the EU nor the non-EU rows): {}.",
+      unknown);
+  for (const auto& [tech, pf] : v.per_technology) {
+    system += fmt::format(" {}: {} processed, {} flagged.", tech, pf.first, pf.second);
+  }
+  WithSystem("volume.other_information", system);
 }
 
 void FigureBuilder::Identification() {

@@ -19,6 +19,7 @@
 #include "bank/line_reader.h"
 #include "cases/cases.h"
 #include "stats/volume.h"
+#include "store/pg_test_database.h"
 #include "store/store.h"
 #include "transparency/transparency.h"
 
@@ -228,6 +229,15 @@ class AnnualReportTest : public ::testing::TestWithParam<Backend> {
       banks_ = std::make_unique<bank::InMemoryBankStore>(clock_);
       volumes_ = std::make_unique<stats::InMemoryVolumeCounters>();
       stores_ = {cases_.get(), volumes_.get(), banks_.get()};
+    } else if (GetParam().name == "Postgres") {
+      SKIP_WITHOUT_POSTGRES();
+      auto scratch = store::testing::ScratchDatabase::Create();
+      ASSERT_TRUE(scratch.ok()) << scratch.status().ToString();
+      scratch_ = *std::move(scratch);
+      auto db = store::OpenDatabase(scratch_->url(), {.clock = clock_});
+      ASSERT_TRUE(db.ok()) << db.status().ToString();
+      db_ = *std::move(db);
+      stores_ = {&db_->cases(), &db_->volume(), &db_->banks()};
     } else {
       path_ = fs::temp_directory_path() /
               fmt::format("vigil-annual-{}.db", ::testing::UnitTest::GetInstance()->random_seed());
@@ -251,6 +261,7 @@ class AnnualReportTest : public ::testing::TestWithParam<Backend> {
   }
   void TearDown() override {
     db_.reset();
+    scratch_.reset();
     if (!path_.empty()) {
       for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
     }
@@ -293,6 +304,7 @@ class AnnualReportTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<cases::CaseStore> cases_;
   std::unique_ptr<bank::BankStore> banks_;
   std::unique_ptr<stats::VolumeCounterSink> volumes_;
+  std::unique_ptr<store::testing::ScratchDatabase> scratch_;  // destroyed after db_
   std::unique_ptr<store::Database> db_;
   fs::path path_;
   ReportStores stores_;
@@ -525,7 +537,8 @@ TEST_P(AnnualReportTest, HtmlIsOneSelfContainedPageAndCsvHasEveryRow) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AnnualReportTest,
-                         ::testing::Values(Backend{"InMemory"}, Backend{"Sqlite"}),
+                         ::testing::Values(Backend{"InMemory"}, Backend{"Sqlite"},
+                                           Backend{"Postgres"}),
                          [](const auto& info) { return info.param.name; });
 
 TEST(AnnualReport, AYearWithoutActivityHasNotAvailableVolumesAndUndefinedRates) {
