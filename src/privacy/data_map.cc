@@ -1,0 +1,66 @@
+#include "privacy/data_map.h"
+
+#include <array>
+
+namespace vigil::privacy {
+namespace {
+
+// Retention texts. "Not yet enforced" is stated plainly until `vigil purge` exists (issue 8).
+constexpr std::string_view kCaseRetention =
+    "with its case: the longest purpose of the case, at most 12 months, longer only under a "
+    "legal hold (purge not yet enforced)";
+constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
+
+constexpr std::array<DataMapEntry, 16> kDataMap = {{
+    {"banks", "a named hash list", "none", "hashing (matching known material)",
+     "while the operator keeps the bank", "admin, bank-manager, auditor"},
+    {"bank_entries",
+     "one hash of known material with its provenance, verification state and retirement",
+     "none (hashes of material reliably identified as abuse, never of users' other content)",
+     "hashing", "kept while its bank exists; retired entries are kept for error accounting",
+     "admin, bank-manager, auditor"},
+    {"cases", "one review case: the flagged account, state, lease, outcome and times",
+     "account id (pseudonymised by the operator or vigil), surface, EU flag, reviewer id",
+     kCasePurposes, kCaseRetention, "admin, reviewer, auditor"},
+    {"case_items", "one flagged item of a case (item id, content type, time received)",
+     "item id of the user's content", kCasePurposes, kCaseRetention, "admin, reviewer, auditor"},
+    {"case_flags", "one technology's flag on an item (technology, raw score, bank entry)",
+     "none beyond the item it belongs to", kCasePurposes, kCaseRetention,
+     "admin, reviewer, auditor, reporter"},
+    {"case_reviews", "a reviewer's decision with rationale and time", "reviewer id", kCasePurposes,
+     kCaseRetention, "admin, reviewer, auditor"},
+    {"false_positives",
+     "an unconfirmed flag: technology, bank entry, decision, date (what error rates need)",
+     "none (no user identifiers: Art 3(1)(h) minimisation)", "error accounting (Art 3(1)(e))",
+     "kept for the reporting period of the annual report", "admin, auditor, reporter"},
+    {"verification_requests", "a bank entry flagged for verification after a false positive",
+     "none", "hashing (keeping banks correct)", "until the entry is verified or retired",
+     "admin, bank-manager, auditor"},
+    {"cluster_alerts", "a burst of flags for one technology or bank entry", "none",
+     "error limitation (Art 3(1)(e))", "kept for the reporting period of the annual report",
+     "admin, bank-manager, auditor, reporter"},
+    {"auto_action_pauses", "automatic action paused for a technology or bank entry", "none",
+     "error limitation (Art 3(1)(e))", "while the pause lasts, then for the reporting period",
+     "admin, bank-manager, auditor"},
+    {"reviewer_settings", "a reviewer's wellness settings (blur, greyscale, exposure cap)",
+     "reviewer id (staff)", "reviewer wellbeing", "while the reviewer works on vigil",
+     "admin, the reviewer"},
+    {"reviewer_exposure", "items a reviewer viewed per day", "reviewer id (staff)",
+     "reviewer wellbeing (exposure caps)", "90 days (not yet enforced)", "admin, the reviewer"},
+    {"case_events", "every change of a case, written with the change", "actor ids, case ids",
+     "accountability", "with its case (not yet enforced)", "admin, auditor"},
+    {"volume_counters", "per-day counts of items processed and flagged per technology",
+     "none (aggregates only: unflagged items leave no other trace, Art 3(1)(h))",
+     "annual report (Art 3(1)(g)(vii))", "kept for reporting periods", "admin, auditor, reporter"},
+    {"audit_log", "hash-chained record of who did what, when, from where",
+     "staff or client ids, remote addresses", "accountability (Art 3(1)(i) access control)",
+     "not yet defined (issue 8); never edited", "admin, auditor"},
+    {"schema_migrations", "which schema versions were applied and when", "none", "operations",
+     "for the life of the database", "admin"},
+}};
+
+}  // namespace
+
+std::span<const DataMapEntry> DataMap() { return kDataMap; }
+
+}  // namespace vigil::privacy
