@@ -15,6 +15,7 @@ void RegisterBankCommand(CLI::App& app, int* exit_code);
 void RegisterReportCommand(CLI::App& app, int* exit_code);
 void RegisterAuditCommand(CLI::App& app, int* exit_code);
 void RegisterStatsCommand(CLI::App& app, int* exit_code);
+void RegisterPrivacyCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigil::cli
 
