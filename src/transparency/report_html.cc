@@ -141,6 +141,14 @@ std::string AnnualReportHtml(const AnnualReport& r) {
         Escape(t.technology), cats, t.flagged, t.not_confirmed, t.reviewed, t.pending_review,
         rate(t.not_confirmed, t.flagged), t.actioned, rate(t.reversed_on_complaint, t.actioned));
   }
+  h += "</table>\n<h2>Volumes per technology, content type and region</h2>\n<table><tr><th>"
+       "technology</th><th>content "
+       "type</th><th>region</th><th>processed</th><th>flagged</th></tr>\n";
+  for (const VolumeFigures& v : r.volumes) {
+    h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                     Escape(v.technology), Escape(v.content_type), Escape(v.region), v.processed,
+                     v.flagged);
+  }
   h += "</table>\n" + Charts(r);
   for (const FormCategory& c : r.categories) {
     h += fmt::format("<h2>{}) {}</h2>\n", c.number, Escape(c.title));

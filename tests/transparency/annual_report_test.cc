@@ -521,6 +521,9 @@ TEST_P(AnnualReportTest, HtmlIsOneSelfContainedPageAndCsvHasEveryRow) {
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("Example Chat"), std::string::npos);
   EXPECT_NE(html.find("1 of 4 = 25.00 %"), std::string::npos);
+  EXPECT_NE(
+      html.find("<tr><td>md5@1</td><td>application/pdf</td><td>eu</td><td>5</td><td>1</td></tr>"),
+      std::string::npos);
   for (const char* external : {"<script", "src=", "href=", "@import", "url("}) {
     EXPECT_EQ(html.find(external), std::string::npos) << external;
   }
