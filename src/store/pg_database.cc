@@ -2,12 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "store/api_key_stores.h"
 #include "store/audit_stores.h"
 #include "store/pg_bank_store.h"
 #include "store/pg_case_store.h"
 #include "store/pg_schema.h"
-#include "store/volume_stores.h"
 #include "store/pg_url.h"
+#include "store/volume_stores.h"
 
 namespace vigil::store {
 
@@ -17,7 +18,8 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
       banks_(std::make_unique<PostgresBankStore>(pool_, clock)),
       cases_(std::make_unique<PostgresCaseStore>(pool_)),
       volume_(std::make_unique<PostgresVolumeCounters>(pool_)),
-      audit_(std::make_unique<PostgresAuditStore>(pool_, std::move(clock))) {}
+      audit_(std::make_unique<PostgresAuditStore>(pool_, std::move(clock))),
+      api_keys_(std::make_unique<PostgresApiKeyStore>(pool_)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -48,6 +50,7 @@ cases::CaseStore& PostgresDatabase::cases() { return *cases_; }
 stats::VolumeCounterSink& PostgresDatabase::volume() { return *volume_; }
 
 audit::AuditStore& PostgresDatabase::audit() { return *audit_; }
+auth::ApiKeyStore& PostgresDatabase::api_keys() { return *api_keys_; }
 
 Result<std::vector<Migration>> PostgresDatabase::AppliedMigrations() {
   ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());

@@ -226,11 +226,30 @@ ALTER TABLE bank_entries DROP CONSTRAINT bank_entries_bank_id_signal_type_value_
 CREATE UNIQUE INDEX bank_entries_unique_value ON bank_entries (bank_id, signal_type, sha256(value));
 )sql";
 
+// Mirrors SQLite's version 6: API keys, revoked and never deleted.
+constexpr std::string_view kV6ApiKeys = R"sql(
+CREATE TABLE api_keys (
+  id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name         TEXT   NOT NULL UNIQUE,
+  roles        TEXT   NOT NULL,
+  secret_hash  TEXT   NOT NULL UNIQUE,
+  created_at   BIGINT NOT NULL,
+  revoked_at   BIGINT
+);
+CREATE FUNCTION api_keys_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'API keys are revoked, never deleted';
+END $$;
+CREATE TRIGGER api_keys_no_delete BEFORE DELETE ON api_keys
+  FOR EACH ROW EXECUTE FUNCTION api_keys_no_delete();
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
     {3, "volume counters", kV3Volume},
     {5, "audit log", kV5Audit},
+    {6, "API keys", kV6ApiKeys},
     {7, "vpdq bank entries", kV7VpdqEntries},
 };
 

@@ -5,11 +5,12 @@
 
 #include <filesystem>
 
+#include "store/api_key_stores.h"
+#include "store/audit_stores.h"
 #include "store/sqlite_bank_store.h"
 #include "store/sqlite_case_store.h"
 #include "store/sqlite_errors.h"
 #include "store/sqlite_schema.h"
-#include "store/audit_stores.h"
 #include "store/volume_stores.h"
 
 namespace vigil::store {
@@ -52,7 +53,8 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       banks_(std::make_unique<SqliteBankStore>(*db_, mu_, path_, clock)),
       cases_(std::make_unique<SqliteCaseStore>(*db_, mu_, path_)),
       volume_(std::make_unique<SqliteVolumeCounters>(*db_, mu_, path_)),
-      audit_(std::make_unique<SqliteAuditStore>(*db_, mu_, path_, std::move(clock))) {}
+      audit_(std::make_unique<SqliteAuditStore>(*db_, mu_, path_, std::move(clock))),
+      api_keys_(std::make_unique<SqliteApiKeyStore>(*db_, mu_, path_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -86,6 +88,7 @@ cases::CaseStore& SqliteDatabase::cases() { return *cases_; }
 stats::VolumeCounterSink& SqliteDatabase::volume() { return *volume_; }
 
 audit::AuditStore& SqliteDatabase::audit() { return *audit_; }
+auth::ApiKeyStore& SqliteDatabase::api_keys() { return *api_keys_; }
 
 Result<std::vector<Migration>> SqliteDatabase::AppliedMigrations() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -211,11 +211,27 @@ constexpr std::string_view kV7VpdqEntries = R"sql(
 SELECT 1;
 )sql";
 
+// API keys of the HTTP service (docs/server.md): only the SHA-256 of each secret is stored.
+// Keys are revoked, never deleted, so audit records naming a key stay resolvable.
+constexpr std::string_view kV6ApiKeys = R"sql(
+CREATE TABLE api_keys (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT    NOT NULL UNIQUE,
+  roles        TEXT    NOT NULL,
+  secret_hash  TEXT    NOT NULL UNIQUE,
+  created_at   INTEGER NOT NULL,
+  revoked_at   INTEGER
+);
+CREATE TRIGGER api_keys_no_delete BEFORE DELETE ON api_keys
+  BEGIN SELECT RAISE(ABORT, 'API keys are revoked, never deleted'); END;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
     {3, "volume counters", kV3Volume},
     {5, "audit log", kV5Audit},
+    {6, "API keys", kV6ApiKeys},
     {7, "vpdq bank entries", kV7VpdqEntries},
 };
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "bank/bank_store.h"
 #include "cases/case_store.h"
 #include "core/clock.h"
@@ -66,6 +67,8 @@ class Database {
 
   // The hash-chained audit log. Valid as long as the Database.
   virtual audit::AuditStore& audit() = 0;
+  // API keys of the HTTP service. Valid as long as the Database.
+  virtual auth::ApiKeyStore& api_keys() = 0;
 
   // The migrations applied to this database, ascending by version.
   virtual Result<std::vector<Migration>> AppliedMigrations() = 0;

@@ -1,0 +1,391 @@
+#include "server/api.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <thread>
+
+#include "bank/signal.h"
+#include "core/text.h"
+#include "hash/digest.h"
+
+namespace vigil::server {
+namespace {
+
+constexpr std::string_view kFieldPrefix = "field '";
+
+std::string Shown(std::string_view s) { return bank::EscapeForMessage(s, 64); }
+
+std::string_view JsonTypeName(const nlohmann::json& v) { return v.type_name(); }
+
+}  // namespace
+
+HasherPool::Lease::~Lease() {
+  if (h_ == nullptr) return;
+  std::lock_guard<std::mutex> lock(pool_->mu_);
+  pool_->idle_.push_back(std::move(h_));
+}
+
+HasherPool::Lease HasherPool::Acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      auto h = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(h));
+    }
+  }
+  return Lease(this, std::make_unique<detect::MediaHasher>(options_));
+}
+
+Reply JsonReply(const Json& j, int status) {
+  return Reply{status,
+               j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+               "application/json",
+               {}};
+}
+
+Reply ErrorReply(const Status& status) {
+  return Reply{HttpStatusFor(status.code()), ErrorBody(status), "application/json", {}};
+}
+
+std::optional<auth::ApiKey> KeyCache::Get(const std::string& secret_hash, TimePoint now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = keys_.find(secret_hash);
+  if (it == keys_.end()) return std::nullopt;
+  if (now >= it->second.second) {
+    keys_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.first;
+}
+
+void KeyCache::Put(const std::string& secret_hash, const auth::ApiKey& key, TimePoint now) {
+  if (ttl_.count() == 0) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  keys_[secret_hash] = {key, now + ttl_};
+}
+
+void KeyCache::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  keys_.clear();
+}
+
+Reply TextReply(std::string text, int status, std::string content_type) {
+  return Reply{status, std::move(text), std::move(content_type), {}};
+}
+
+Status FieldError(std::string_view field, std::string_view problem) {
+  return InvalidArgumentError(fmt::format("{}{}': {}", kFieldPrefix, field, problem));
+}
+
+std::string FieldOf(const Status& status) {
+  const std::string& m = status.message();
+  if (status.code() != StatusCode::kInvalidArgument || m.rfind(kFieldPrefix, 0) != 0) return "";
+  const size_t end = m.find("': ", kFieldPrefix.size());
+  return end == std::string::npos ? "" : m.substr(kFieldPrefix.size(), end - kFieldPrefix.size());
+}
+
+std::string ErrorBody(const Status& status) {
+  Json j;
+  j["message"] =
+      status.message().empty() ? std::string(StatusCodeName(status.code())) : status.message();
+  if (std::string field = FieldOf(status); !field.empty()) j["field"] = field;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<nlohmann::json> JsonObjectBody(const Call& call) {
+  if (call.req.body.empty()) return FieldError("body", "a JSON object is required");
+  nlohmann::json j = nlohmann::json::parse(call.req.body, nullptr, false);
+  if (j.is_discarded()) return FieldError("body", "not valid JSON");
+  if (!j.is_object()) {
+    return FieldError("body", fmt::format("expected a JSON object, got {}", JsonTypeName(j)));
+  }
+  return j;
+}
+
+Result<std::optional<std::string>> OptString(const nlohmann::json& j, std::string_view field) {
+  auto it = j.find(field);
+  if (it == j.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) {
+    return FieldError(field, fmt::format("expected a string, got {}", JsonTypeName(*it)));
+  }
+  std::string s = it->get<std::string>();
+  if (!IsValidUtf8(s)) return FieldError(field, "not valid UTF-8");
+  return std::optional<std::string>(std::move(s));
+}
+
+Result<std::string> ReqString(const nlohmann::json& j, std::string_view field) {
+  ASSIGN_OR_RETURN(std::optional<std::string> s, OptString(j, field));
+  if (!s) return FieldError(field, "is required");
+  return std::move(*s);
+}
+
+Result<std::optional<int64_t>> OptInt(const nlohmann::json& j, std::string_view field) {
+  auto it = j.find(field);
+  if (it == j.end() || it->is_null()) return std::optional<int64_t>();
+  if (!it->is_number_integer()) {
+    return FieldError(field, fmt::format("expected an integer, got {}", JsonTypeName(*it)));
+  }
+  return std::optional<int64_t>(it->get<int64_t>());
+}
+
+Status OnlyFields(const nlohmann::json& j, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    for (std::string_view a : allowed) known |= key == a;
+    if (!known) return FieldError(Shown(key), "unknown field");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ReqQuery(const Call& call, std::string_view name) {
+  auto v = OptQuery(call, name);
+  if (!v || v->empty()) return FieldError(name, "query parameter is required");
+  return std::move(*v);
+}
+
+std::optional<std::string> OptQuery(const Call& call, std::string_view name) {
+  const std::string key(name);
+  if (!call.req.has_param(key)) return std::nullopt;
+  return call.req.get_param_value(key);
+}
+
+Result<bool> BoolQuery(const Call& call, std::string_view name, bool default_value) {
+  auto v = OptQuery(call, name);
+  if (!v) return default_value;
+  if (*v == "true" || *v == "1") return true;
+  if (*v == "false" || *v == "0") return false;
+  return FieldError(name, fmt::format("expected true or false, got '{}'", Shown(*v)));
+}
+
+Result<int64_t> IntQuery(const Call& call, std::string_view name, int64_t default_value,
+                         int64_t min, int64_t max) {
+  auto v = OptQuery(call, name);
+  if (!v) return default_value;
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || end != v->data() + v->size() || n < min || n > max) {
+    return FieldError(
+        name, fmt::format("expected an integer from {} to {}, got '{}'", min, max, Shown(*v)));
+  }
+  return n;
+}
+
+std::vector<std::string> ListQuery(const Call& call, std::string_view name) {
+  std::vector<std::string> out;
+  auto v = OptQuery(call, name);
+  if (!v) return out;
+  std::string_view rest = *v;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    if (std::string_view item = rest.substr(0, comma); !item.empty()) out.emplace_back(item);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return out;
+}
+
+Result<int64_t> IdParam(const Call& call, std::string_view name) {
+  const std::string& v = call.params.at(std::string(name));
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n < 1) {
+    return FieldError(name, fmt::format("expected a positive integer id, got '{}'", Shown(v)));
+  }
+  return n;
+}
+
+Result<Upload> SingleUpload(const Call& call) {
+  if (!call.req.is_multipart_form_data()) {
+    return FieldError("body", "expected multipart/form-data with one file");
+  }
+  const Upload* found = nullptr;
+  Upload upload;
+  for (const auto& [name, file] : call.req.files) {
+    if (file.filename.empty()) continue;  // a plain form field
+    if (found != nullptr) {
+      return FieldError(name, "only one file may be uploaded per request");
+    }
+    upload = Upload{name, &file.content};
+    found = &upload;
+  }
+  if (found == nullptr) return FieldError("file", "no file was uploaded");
+  if (upload.bytes->empty()) return FieldError(upload.field, "the uploaded file is empty");
+  return upload;
+}
+
+Result<detect::MediaHashes> HashUpload(Call& call, const Upload& upload) {
+  HasherPool::Lease hasher = call.ctx.hashers->Acquire();
+  const auto* data = reinterpret_cast<const uint8_t*>(upload.bytes->data());
+  auto hashes = (*hasher).HashBytes({data, upload.bytes->size()});
+  if (!hashes.ok() && hashes.status().code() == StatusCode::kInvalidArgument) {
+    return FieldError(upload.field, hashes.status().message());
+  }
+  if (!hashes.ok()) return hashes.status().WithContext(fmt::format("upload '{}'", upload.field));
+  return hashes;
+}
+
+Result<ParsedSignal> ParseSignal(std::string_view type, std::string_view value,
+                                 std::string_view type_field, std::string_view value_field) {
+  auto t = bank::ParseSignalType(type);
+  if (!t.ok()) return FieldError(type_field, t.status().message());
+  auto v = bank::NormalizeSignalValue(*t, value);
+  if (!v.ok()) return FieldError(value_field, v.status().message());
+  return ParsedSignal{*t, std::move(*v)};
+}
+
+std::shared_ptr<const Detection> ServerContext::detection() const {
+  std::lock_guard<std::mutex> lock(detection_mu);
+  return detection_;
+}
+
+Status ServerContext::ReloadDetection() {
+  match::MatcherOptions mo;
+  mo.banks = config.banks;
+  mo.pdq_radius = config.pdq_radius;
+  mo.min_pdq_quality = config.min_pdq_quality;
+  mo.build_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto d = std::make_shared<Detection>();
+  ASSIGN_OR_RETURN(d->matcher, match::Matcher::Load(db->banks(), mo));
+  d->pipeline = std::make_unique<detect::Pipeline>(d->matcher.get(), &rules, review.get(),
+                                                   counters.get(), clock);
+  d->loaded_at = clock->Now();
+  std::lock_guard<std::mutex> lock(detection_mu);
+  detection_ = std::move(d);
+  return Status::Ok();
+}
+
+Result<std::vector<match::BankMatch>> MatchSignal(const ServerContext& ctx,
+                                                  const ParsedSignal& signal) {
+  const std::shared_ptr<const Detection> d = ctx.detection();
+  switch (signal.type) {
+    case bank::SignalType::kPdq: {
+      ASSIGN_OR_RETURN(hash::Hash256 h, hash::Hash256::FromHex(signal.value));
+      return d->matcher->MatchPdq(h, std::nullopt);
+    }
+    case bank::SignalType::kMd5: {
+      hash::Md5Digest md5{};
+      bank::HexToBytes(signal.value, md5);
+      return d->matcher->MatchMd5(md5);
+    }
+    case bank::SignalType::kSha256: {
+      hash::Sha256Digest sha{};
+      bank::HexToBytes(signal.value, sha);
+      return d->matcher->MatchSha256(sha);
+    }
+  }
+  return InternalError("unknown signal type");
+}
+
+Result<bank::Bank> CreateBank(ServerContext& ctx, const bank::NewBank& nb) {
+  auto created = ctx.db->banks().CreateBank(nb);
+  if (!created.ok() && created.status().code() == StatusCode::kInvalidArgument) {
+    return FieldError("name", created.status().message());
+  }
+  if (!created.ok()) return created.status();
+  if (ctx.config.banks.empty()) {
+    std::lock_guard<std::mutex> lock(ctx.changes_mu);
+    RETURN_IF_ERROR(ctx.ReloadDetection());
+  }
+  return created;
+}
+
+Result<bank::BankEntry> AddBankEntry(ServerContext& ctx, const bank::Bank& bank,
+                                     const bank::NewEntry& entry) {
+  RETURN_IF_ERROR(bank::ValidateNewEntry(entry));
+  std::lock_guard<std::mutex> lock(ctx.changes_mu);
+  bank::BankStore& store = ctx.db->banks();
+  ASSIGN_OR_RETURN(bank::AddEntriesResult added, bank::AddEntry(store, bank.id, entry));
+  ASSIGN_OR_RETURN(bank::BankEntry stored,
+                   store.FindEntry(bank.id, entry.signal_type, entry.value));
+  if (added.added == 1) RETURN_IF_ERROR(ctx.detection()->matcher->OnEntryAdded(stored));
+  return stored;
+}
+
+Result<bank::BankEntry> RetireBankEntry(ServerContext& ctx, bank::EntryId id,
+                                        std::string_view reason) {
+  RETURN_IF_ERROR(bank::ValidateRetireReason(reason));
+  std::lock_guard<std::mutex> lock(ctx.changes_mu);
+  ASSIGN_OR_RETURN(bank::BankEntry retired, ctx.db->banks().RetireEntry(id, reason));
+  RETURN_IF_ERROR(ctx.detection()->matcher->OnEntryRetired(retired));
+  return retired;
+}
+
+Json BankEntryJson(const bank::BankEntry& e, std::string_view bank_name) {
+  Json j;
+  j["id"] = e.id;
+  j["bank"] = bank_name;
+  j["signal_type"] = bank::SignalTypeName(e.signal_type);
+  j["signal"] = e.value;
+  j["added_at"] = FormatUtc(e.added_at);
+  j["source_ref"] = e.source_ref;
+  j["verifications"] = e.verifications;
+  j["needs_verification"] = e.needs_verification;
+  j["retired"] = e.retired;
+  if (e.retired) {
+    j["retired_reason"] = e.retired_reason;
+    j["retired_at"] = FormatUtc(e.retired_at);
+  }
+  return j;
+}
+
+Json CaseJson(const cases::Case& c) {
+  Json j;
+  j["id"] = c.id;
+  j["version"] = c.version;
+  j["state"] = cases::CaseStateName(c.progress.state);
+  j["priority"] = c.priority;
+  j["account_id"] = c.account_id;
+  j["surface"] = c.surface;
+  j["eu"] = c.eu;
+  j["created_at"] = FormatUtc(c.created_at);
+  if (c.progress.lease) {
+    j["lease"] = {{"reviewer", c.progress.lease->reviewer},
+                  {"expires_at", FormatUtc(c.progress.lease->expires_at)}};
+  }
+  if (c.progress.outcome) j["outcome"] = cases::DecisionName(*c.progress.outcome);
+  j["qa"] = cases::QaStateName(c.progress.qa);
+  j["items"] = Json::array();
+  for (const auto& item : c.items) {
+    Json ij = {{"item_id", item.item_id},
+               {"content_type", item.content_type},
+               {"received_at", FormatUtc(item.received_at)},
+               {"flags", Json::array()}};
+    for (const auto& f : item.flags) {
+      Json fj = {{"technology", f.technology},
+                 {"category", cases::FlagCategoryName(f.category)},
+                 {"value", f.raw_value}};
+      if (f.bank_entry_id) fj["bank_entry_id"] = *f.bank_entry_id;
+      if (!f.bank_name.empty()) fj["bank"] = f.bank_name;
+      ij["flags"].push_back(std::move(fj));
+    }
+    j["items"].push_back(std::move(ij));
+  }
+  j["reviews"] = Json::array();
+  for (const auto& r : c.reviews) {
+    j["reviews"].push_back({{"kind", cases::ReviewKindName(r.kind)},
+                            {"reviewer", r.reviewer},
+                            {"decision", cases::DecisionName(r.decision)},
+                            {"rationale", r.rationale},
+                            {"decided_at", FormatUtc(r.decided_at)}});
+  }
+  return j;
+}
+
+Json HashesJson(const detect::MediaHashes& h) {
+  Json j;
+  j["media_type"] = media::MediaTypeName(h.type);
+  j["width"] = h.width;
+  j["height"] = h.height;
+  if (h.video) {
+    j["vpdq_frames"] = h.video->frames.size();
+  } else {
+    j["pdq"] = h.pdq.ToHex();
+    j["pdq_quality"] = h.pdq_quality;
+  }
+  j["md5"] = hash::DigestToHex(h.md5);
+  j["sha256"] = hash::DigestToHex(h.sha256);
+  return j;
+}
+
+}  // namespace vigil::server

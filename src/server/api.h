@@ -1,0 +1,196 @@
+// The server's internals shared by the route handlers: what a handler gets (Call), what it
+// returns (Reply), the objects it calls (ServerContext), and request-parsing helpers whose
+// errors name the bad field.
+//
+// Thread safety: a Call belongs to one request; ServerContext's members are thread-safe.
+#ifndef VIGIL_SERVER_API_H_
+#define VIGIL_SERVER_API_H_
+
+#include <httplib.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/auth.h"
+#include "cases/review_service.h"
+#include "core/result.h"
+#include "detect/pipeline.h"
+#include "match/matcher.h"
+#include "server/audit_recorder.h"
+#include "server/server.h"
+#include "store/store.h"
+
+namespace vigil::server {
+
+class Metrics;
+
+using Json = nlohmann::ordered_json;
+
+// MediaHashers keep scratch buffers and are not thread-safe; requests borrow one.
+class HasherPool {
+ public:
+  explicit HasherPool(detect::MediaHasherOptions options) : options_(std::move(options)) {}
+  class Lease {
+   public:
+    Lease(HasherPool* pool, std::unique_ptr<detect::MediaHasher> h)
+        : pool_(pool), h_(std::move(h)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    detect::MediaHasher& operator*() const { return *h_; }
+
+   private:
+    HasherPool* pool_;
+    std::unique_ptr<detect::MediaHasher> h_;
+  };
+  Lease Acquire();
+
+ private:
+  const detect::MediaHasherOptions options_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<detect::MediaHasher>> idle_;  // guarded by mu_
+};
+
+// Keys recently authenticated, by secret hash, so a request does not cost a database lookup.
+// An entry is trusted for the configured time; revocations through this server clear it at once.
+class KeyCache {
+ public:
+  explicit KeyCache(std::chrono::seconds ttl) : ttl_(ttl) {}
+  std::optional<auth::ApiKey> Get(const std::string& secret_hash, TimePoint now);
+  void Put(const std::string& secret_hash, const auth::ApiKey& key, TimePoint now);
+  void Clear();
+
+ private:
+  const std::chrono::seconds ttl_;
+  std::mutex mu_;
+  std::map<std::string, std::pair<auth::ApiKey, TimePoint>> keys_;  // guarded by mu_
+};
+
+// The matcher and the pipeline over it, replaced as a whole when the banks are reloaded (a bank
+// created through the API when the server matches all banks), so a request keeps the one it
+// started with.
+struct Detection {
+  std::unique_ptr<match::Matcher> matcher;
+  std::unique_ptr<detect::Pipeline> pipeline;
+  TimePoint loaded_at{};
+};
+
+struct ServerContext {
+  ServerConfig config;
+  store::Database* db = nullptr;
+  std::shared_ptr<const Clock> clock;
+  detect::RuleSet rules;
+  std::unique_ptr<cases::EntryVerificationSink> verification_sink;
+  std::unique_ptr<cases::ReviewService> review;
+  std::unique_ptr<stats::VolumeCounterSink> counters;  // the database's, also feeding metrics
+  std::unique_ptr<HasherPool> hashers;
+  AuditRecorder* audit = nullptr;
+  Metrics* metrics = nullptr;
+  std::unique_ptr<KeyCache> key_cache;
+
+  // The current matcher and pipeline.
+  std::shared_ptr<const Detection> detection() const;
+  // Loads the banks' active entries into a new matcher and swaps it in.
+  Status ReloadDetection();
+
+  // Serialises bank changes with reloads, so no entry added during a reload is lost.
+  std::mutex changes_mu;
+  mutable std::mutex detection_mu;
+  std::shared_ptr<const Detection> detection_;  // guarded by detection_mu
+};
+
+// One request as a handler sees it.
+struct Call {
+  const httplib::Request& req;
+  ServerContext& ctx;
+  const auth::ApiKey* key = nullptr;          // null on public routes
+  std::map<std::string, std::string> params;  // path parameters by name
+
+  // The caller's name for records and review actions ("" on public routes).
+  std::string actor() const { return key ? key->name : std::string(); }
+};
+
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers{};  // extra response headers
+};
+
+using Handler = Result<Reply> (*)(Call&);
+
+Reply JsonReply(const Json& j, int status = 200);
+// The error reply for `status` (HttpStatusFor its code), body ErrorBody.
+Reply ErrorReply(const Status& status);
+Reply TextReply(std::string text, int status = 200, std::string content_type = "text/plain");
+
+// kInvalidArgument whose message is "field '<field>': <problem>"; the error writer puts the
+// field into the JSON error's "field" key.
+Status FieldError(std::string_view field, std::string_view problem);
+// The field named by a FieldError message, or "" for other messages.
+std::string FieldOf(const Status& status);
+// {"message": ..., "field"?: ...}
+std::string ErrorBody(const Status& status);
+
+// The body as a JSON object; FieldError("body") when it is not one.
+Result<nlohmann::json> JsonObjectBody(const Call& call);
+// Typed members of a JSON object; absent members give nullopt, wrong types a FieldError.
+Result<std::optional<std::string>> OptString(const nlohmann::json& j, std::string_view field);
+Result<std::string> ReqString(const nlohmann::json& j, std::string_view field);
+Result<std::optional<int64_t>> OptInt(const nlohmann::json& j, std::string_view field);
+// Rejects members other than `allowed`, naming the first unknown one.
+Status OnlyFields(const nlohmann::json& j, std::initializer_list<std::string_view> allowed);
+
+// Query parameters.
+Result<std::string> ReqQuery(const Call& call, std::string_view name);
+std::optional<std::string> OptQuery(const Call& call, std::string_view name);
+Result<bool> BoolQuery(const Call& call, std::string_view name, bool default_value);
+Result<int64_t> IntQuery(const Call& call, std::string_view name, int64_t default_value,
+                         int64_t min, int64_t max);
+// Comma-separated list (HMA's `banks`, `types`); empty when absent.
+std::vector<std::string> ListQuery(const Call& call, std::string_view name);
+// A path parameter that must be a positive integer id.
+Result<int64_t> IdParam(const Call& call, std::string_view name);
+
+// The one uploaded file of a multipart request, with its form field name (HMA's content type).
+struct Upload {
+  std::string field;
+  const std::string* bytes = nullptr;
+};
+Result<Upload> SingleUpload(const Call& call);
+// Hashes uploaded bytes with a pooled hasher; errors name the upload field.
+Result<detect::MediaHashes> HashUpload(Call& call, const Upload& upload);
+
+// A signal type and hex value from a request: the type parsed (vigil's or threatexchange's
+// names), the value normalised. Errors name `type_field` or `value_field`.
+struct ParsedSignal {
+  bank::SignalType type;
+  std::string value;
+};
+Result<ParsedSignal> ParseSignal(std::string_view type, std::string_view value,
+                                 std::string_view type_field, std::string_view value_field);
+// Matches one signal with the server's matcher (quality unknown: matched).
+Result<std::vector<match::BankMatch>> MatchSignal(const ServerContext& ctx,
+                                                  const ParsedSignal& signal);
+
+// Creates a bank; when the server matches every bank, reloads the matcher so it is matched.
+Result<bank::Bank> CreateBank(ServerContext& ctx, const bank::NewBank& bank);
+// Bank changes made through the API, applied to the live matcher.
+Result<bank::BankEntry> AddBankEntry(ServerContext& ctx, const bank::Bank& bank,
+                                     const bank::NewEntry& entry);
+Result<bank::BankEntry> RetireBankEntry(ServerContext& ctx, bank::EntryId id,
+                                        std::string_view reason);
+
+// JSON shapes shared by routes.
+Json BankEntryJson(const bank::BankEntry& e, std::string_view bank_name);
+Json CaseJson(const cases::Case& c);
+Json HashesJson(const detect::MediaHashes& h);
+
+}  // namespace vigil::server
+
+#endif  // VIGIL_SERVER_API_H_

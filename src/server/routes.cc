@@ -1,0 +1,156 @@
+#include "server/routes.h"
+
+#include <algorithm>
+
+namespace vigil::server {
+namespace {
+
+using auth::Role;
+namespace h = handlers;
+
+constexpr Role kBank = Role::kBankManager;
+constexpr Role kReview = Role::kReviewer;
+constexpr Role kAudit = Role::kAuditor;
+constexpr Role kIngest = Role::kIngestClient;
+constexpr Role kReport = Role::kReporter;
+
+Route Public(std::string_view method, std::string_view path, Handler handler,
+             std::string_view summary) {
+  return Route{method, path, {}, true, Audit::kNone, handler, summary};
+}
+
+Route Keyed(std::string_view method, std::string_view path, std::vector<Role> roles, Audit audit,
+            Handler handler, std::string_view summary) {
+  return Route{method, path, std::move(roles), false, audit, handler, summary};
+}
+
+// THE route table. Admin may call every keyed route; the lists name the other roles.
+std::vector<Route> BuildRoutes() {
+  const Audit none = Audit::kNone, change = Audit::kChange, view = Audit::kView;
+  return {
+      Public("GET", "/healthz", h::Healthz, "Liveness: the process serves requests"),
+      Public("GET", "/readyz", h::Readyz, "Readiness: index loaded and database reachable"),
+      Public("GET", "/status", h::HmaStatus, "HMA status: I-AM-ALIVE when the index is loaded"),
+      Public("GET", "/status/live", h::StatusLive, "HMA liveness"),
+      Public("GET", "/site-map", h::SiteMap, "HMA: every route path, sorted"),
+      Public("GET", "/openapi.json", h::OpenApi, "This OpenAPI 3 document"),
+      Public("GET", "/metrics", h::MetricsText, "Prometheus metrics"),
+      // HMA hashing (/h), matching (/m) and curation (/c): HMA's paths and JSON shapes.
+      Keyed("GET", "/h/hash", {kIngest, kBank}, none, h::HmaHashUrl,
+            "HMA: hash a URL (not supported: answers 501; POST the file)"),
+      Keyed("POST", "/h/hash", {kIngest, kBank}, none, h::HmaHashUpload,
+            "HMA: hash one uploaded photo or video"),
+      Keyed("GET", "/m/raw_lookup", {kIngest, kBank}, none, h::HmaRawLookup,
+            "HMA: ids of bank entries matching a signal"),
+      Keyed("GET", "/m/lookup", {kIngest, kBank}, none, h::HmaLookup,
+            "HMA: matches of a signal by bank"),
+      Keyed("POST", "/m/lookup", {kIngest, kBank}, none, h::HmaLookupUpload,
+            "HMA: matches of an uploaded file by signal type and bank"),
+      Keyed("POST", "/m/compare", {kIngest, kBank}, none, h::HmaCompare,
+            "HMA: compare two signals of each type"),
+      Keyed("GET", "/m/index/status", {kIngest, kBank, kAudit, kReport}, none, h::HmaIndexStatus,
+            "HMA: index size per signal type"),
+      Keyed("GET", "/c/banks", {kBank, kAudit, kReport}, none, h::HmaListBanks, "HMA: banks"),
+      Keyed("POST", "/c/banks", {kBank}, change, h::HmaCreateBank, "HMA: create a bank"),
+      Keyed("GET", "/c/bank/{bank_name}", {kBank, kAudit, kReport}, none, h::HmaGetBank,
+            "HMA: one bank"),
+      Keyed("PUT", "/c/bank/{bank_name}", {kBank}, change, h::HmaUpdateBank,
+            "HMA: update a bank (rename and disabling are not supported)"),
+      Keyed("DELETE", "/c/bank/{bank_name}", {kBank}, change, h::HmaDeleteBank,
+            "HMA: delete a bank (refused: banks are never deleted)"),
+      Keyed("POST", "/c/bank/{bank_name}/signal", {kBank}, change, h::HmaAddSignal,
+            "HMA: add a signal to a bank"),
+      Keyed("POST", "/c/bank/{bank_name}/content", {kBank}, change, h::HmaAddContent,
+            "HMA: hash an uploaded file and add its signals to a bank"),
+      Keyed("GET", "/c/bank/{bank_name}/content/{content_id}", {kBank, kAudit, kReview}, view,
+            h::HmaGetContent, "HMA: one bank entry"),
+      Keyed("PUT", "/c/bank/{bank_name}/content/{content_id}", {kBank}, change, h::HmaUpdateContent,
+            "HMA: disable (retire) a bank entry"),
+      Keyed("DELETE", "/c/bank/{bank_name}/content/{content_id}", {kBank}, change,
+            h::HmaDeleteContent, "HMA: delete a bank entry (vigil retires it instead)"),
+      // vigil's API.
+      Keyed("POST", "/v1/hash", {kIngest, kBank}, none, h::V1Hash, "Hash an uploaded file"),
+      Keyed("POST", "/v1/match", {kIngest, kBank}, none, h::V1Match,
+            "Match one signal against the loaded banks"),
+      Keyed("POST", "/v1/items", {kIngest}, change, h::V1SubmitItem,
+            "Run an uploaded item through the detection pipeline"),
+      Keyed("GET", "/v1/banks", {kBank, kAudit, kReport, kReview}, none, h::V1ListBanks,
+            "Banks with their policies"),
+      Keyed("POST", "/v1/banks", {kBank}, change, h::V1CreateBank, "Create a bank"),
+      Keyed("GET", "/v1/banks/{bank}", {kBank, kAudit, kReport}, none, h::V1GetBank,
+            "One bank with entry counts"),
+      Keyed("GET", "/v1/banks/{bank}/entries", {kBank, kAudit}, view, h::V1ListEntries,
+            "A page of a bank's entries"),
+      Keyed("POST", "/v1/banks/{bank}/entries", {kBank}, change, h::V1AddEntry,
+            "Add an entry to a bank"),
+      Keyed("GET", "/v1/entries/{id}", {kBank, kAudit, kReview}, view, h::V1GetEntry,
+            "One bank entry with its provenance"),
+      Keyed("POST", "/v1/entries/{id}/retire", {kBank}, change, h::V1RetireEntry,
+            "Retire a bank entry (entries are never deleted)"),
+      Keyed("GET", "/v1/review/queue", {kReview, kAudit}, none, h::V1Queue,
+            "Claimable cases by priority"),
+      Keyed("POST", "/v1/review/claim", {kReview}, change, h::V1Claim,
+            "Claim a case (or the next one) for review"),
+      Keyed("POST", "/v1/cases/{id}/release", {kReview}, change, h::V1Release,
+            "Give up a claimed case"),
+      Keyed("POST", "/v1/cases/{id}/decision", {kReview}, change, h::V1Decide,
+            "Record a review decision"),
+      Keyed("GET", "/v1/cases", {kReview, kAudit}, none, h::V1ListCases,
+            "Cases by state, ascending by id"),
+      Keyed("GET", "/v1/cases/{id}", {kReview, kAudit}, view, h::V1GetCase,
+            "One case with its items, flags and reviews"),
+      Keyed("GET", "/v1/keys", {}, none, h::V1ListKeys, "API keys (never their secrets)"),
+      Keyed("POST", "/v1/keys", {}, change, h::V1CreateKey,
+            "Create an API key; the secret is returned once"),
+      Keyed("POST", "/v1/keys/{name}/revoke", {}, change, h::V1RevokeKey, "Revoke an API key"),
+  };
+}
+
+const std::vector<Route>& Table() {
+  static const std::vector<Route> routes = BuildRoutes();
+  return routes;
+}
+
+// Matches `path` against a pattern with {name} segments, collecting the parameters.
+bool MatchPath(std::string_view pattern, std::string_view path,
+               std::map<std::string, std::string>* params) {
+  while (!pattern.empty() && !path.empty()) {
+    const size_t pe = pattern.find('/', 1), qe = path.find('/', 1);
+    std::string_view pseg = pattern.substr(0, pe), qseg = path.substr(0, qe);
+    if (pseg.size() > 2 && pseg[1] == '{') {
+      if (qseg.size() < 2) return false;  // an empty parameter
+      (*params)[std::string(pseg.substr(2, pseg.size() - 3))] = std::string(qseg.substr(1));
+    } else if (pseg != qseg) {
+      return false;
+    }
+    pattern = pe == std::string_view::npos ? std::string_view() : pattern.substr(pe);
+    path = qe == std::string_view::npos ? std::string_view() : path.substr(qe);
+  }
+  return pattern.empty() && path.empty();
+}
+
+}  // namespace
+
+std::span<const Route> AllRoutes() { return Table(); }
+
+bool Allowed(const Route& route, const auth::ApiKey& key) {
+  if (key.Has(Role::kAdmin)) return true;
+  return std::any_of(route.roles.begin(), route.roles.end(), [&](Role r) { return key.Has(r); });
+}
+
+RouteMatch FindRoute(std::string_view method, std::string_view path) {
+  RouteMatch out;
+  for (const Route& r : Table()) {
+    std::map<std::string, std::string> params;
+    if (!MatchPath(r.path, path, &params)) continue;
+    out.path_exists = true;
+    out.allowed_methods.push_back(r.method);
+    if (r.method == method && out.route == nullptr) {
+      out.route = &r;
+      out.params = std::move(params);
+    }
+  }
+  return out;
+}
+
+}  // namespace vigil::server

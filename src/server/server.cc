@@ -1,0 +1,233 @@
+// Server: the cpp-httplib front end. Every request goes through Impl::Dispatch, which finds the
+// route in the one route table, authenticates and authorises the key, calls the handler, maps
+// the Status to an HTTP status, records the audit entry and the metrics.
+#include "server/server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "match/bank_verification_sink.h"
+#include "server/api.h"
+#include "server/metrics.h"
+#include "server/routes.h"
+
+namespace vigil::server {
+namespace {
+
+Result<detect::RuleSet> LoadRules(const std::string& path) {
+  if (path.empty()) return detect::RuleSet::Defaults();
+  std::ifstream in(path);
+  if (!in) return NotFoundError(fmt::format("{}: cannot open rules file", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto rules = detect::RuleSet::Parse(ss.str());
+  if (!rules.ok()) return rules.status().WithContext(path);
+  return rules;
+}
+
+Status Unauthenticated(std::string message) { return PermissionDeniedError(std::move(message)); }
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Metrics metrics;
+  ServerContext ctx;
+  httplib::Server http;
+  std::thread listener;
+  int port = 0;
+
+  Result<auth::ApiKey> Authenticate(const httplib::Request& req);
+  Reply Handle(const httplib::Request& req, const RouteMatch& m);
+  void Dispatch(const httplib::Request& req, httplib::Response& res);
+  void Configure();
+};
+
+Result<auth::ApiKey> Server::Impl::Authenticate(const httplib::Request& req) {
+  const std::string header = req.get_header_value("Authorization");
+  if (header.empty()) {
+    return Unauthenticated("missing API key: send the header 'Authorization: Bearer <key>'");
+  }
+  if (header.rfind("Bearer ", 0) != 0) {
+    return Unauthenticated("the Authorization header must be 'Bearer <key>'");
+  }
+  // Only the hash is handled from here on, so the secret cannot reach a log or an error.
+  const std::string hash = auth::HashSecret(std::string_view(header).substr(7));
+  const TimePoint now = ctx.clock->Now();
+  if (auto cached = ctx.key_cache->Get(hash, now)) return *cached;
+  auto key = ctx.db->api_keys().FindBySecretHash(hash);
+  if (!key.ok() && key.status().code() == StatusCode::kNotFound) {
+    return Unauthenticated("unknown API key");
+  }
+  if (!key.ok()) return key.status();
+  if (key->revoked()) return Unauthenticated(fmt::format("API key '{}' was revoked", key->name));
+  ctx.key_cache->Put(hash, *key, now);
+  return key;
+}
+
+Reply Server::Impl::Handle(const httplib::Request& req, const RouteMatch& m) {
+  if (m.route == nullptr) {
+    if (!m.path_exists) {
+      return ErrorReply(NotFoundError(
+          fmt::format("no route {} {}", req.method, bank::EscapeForMessage(req.path, 200))));
+    }
+    Reply r{405,
+            ErrorBody(InvalidArgumentError(
+                fmt::format("method {} is not allowed on {}", req.method, req.path))),
+            "application/json",
+            {{"Allow", fmt::format("{}", fmt::join(m.allowed_methods, ", "))}}};
+    return r;
+  }
+  const Route& route = *m.route;
+  std::optional<auth::ApiKey> key;
+  if (!route.is_public) {
+    auto authed = Authenticate(req);
+    if (!authed.ok() && authed.status().code() == StatusCode::kPermissionDenied) {
+      Reply r = ErrorReply(authed.status());
+      r.status = 401;
+      r.headers.push_back({"WWW-Authenticate", "Bearer"});
+      return r;
+    }
+    if (!authed.ok()) return ErrorReply(authed.status());
+    if (!Allowed(route, *authed)) {
+      return ErrorReply(PermissionDeniedError(
+          fmt::format("API key '{}' (roles {}) may not call {} {}", authed->name,
+                      auth::JoinRoles(authed->roles), route.method, route.path)));
+    }
+    key = std::move(*authed);
+  }
+  Call call{req, ctx, key ? &*key : nullptr, m.params};
+  Result<Reply> result = InternalError("handler did not run");
+  try {
+    result = route.handler(call);
+  } catch (const std::exception& e) {
+    // The library reports errors as values; anything thrown is a bug or out-of-memory.
+    spdlog::error("{} {}: internal error: {}", req.method, route.path, e.what());
+    result = InternalError(fmt::format("internal error in {} {}", req.method, route.path));
+  }
+  Reply reply = result.ok() ? std::move(*result) : ErrorReply(result.status());
+  if (route.audit == Audit::kNone || reply.status >= 300) return reply;
+  Json details = {{"status", reply.status}, {"key_id", key->id}, {"params", call.params}};
+  Status recorded =
+      ctx.audit->Record({key->name, fmt::format("{} {}", route.method, route.path), req.path,
+                         fmt::format("{}:{}", req.remote_addr, req.remote_port), details.dump()});
+  if (!recorded.ok()) {
+    // No evidence leaves and no change is reported as done without its audit record.
+    spdlog::error("audit record for {} {} failed: {}", req.method, req.path, recorded.ToString());
+    return ErrorReply(UnavailableError("the audit log is unavailable: " + recorded.message()));
+  }
+  return reply;
+}
+
+void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res) {
+  const auto start = std::chrono::steady_clock::now();
+  const RouteMatch m = FindRoute(req.method, req.path);
+  Reply reply = Handle(req, m);
+  res.status = reply.status;
+  for (auto& [name, value] : reply.headers) res.set_header(name, value);
+  res.set_content(std::move(reply.body), reply.content_type.c_str());
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  metrics.ObserveRequest(req.method, m.route ? m.route->path : "unmatched", reply.status,
+                         took.count());
+}
+
+void Server::Impl::Configure() {
+  const ServerConfig& c = ctx.config;
+  const size_t threads = static_cast<size_t>(c.threads);
+  // cpp-httplib owns the queue it gets from this factory (its API takes a raw pointer).
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_payload_max_length(c.limits.max_body_bytes);
+  http.set_read_timeout(c.limits.read_timeout);
+  http.set_write_timeout(c.limits.write_timeout);
+  http.set_keep_alive_timeout(c.limits.keep_alive_timeout.count());
+  http.set_keep_alive_max_count(static_cast<size_t>(c.limits.keep_alive_max_requests));
+  http.set_tcp_nodelay(true);
+  // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which would let a second
+  // process bind the same port and take a share of the requests (and the API keys sent).
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+    Dispatch(req, res);
+  };
+  http.Get(".*", dispatch);
+  http.Post(".*", dispatch);
+  http.Put(".*", dispatch);
+  http.Delete(".*", dispatch);
+  // Errors cpp-httplib answers itself (413 over the body limit, 400 for a malformed request,
+  // unsupported methods) get the same JSON shape as the handlers' errors.
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const std::string message = res.status == 413
+                                        ? fmt::format("request body over the limit of {} bytes",
+                                                      ctx.config.limits.max_body_bytes)
+                                        : fmt::format("HTTP {}", res.status);
+        Json j = {{"message", message}};
+        if (res.status == 413) j["field"] = "body";
+        res.set_content(j.dump(), "application/json");
+        metrics.ObserveRequest(req.method, "unrouted", res.status, 0);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+}
+
+Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store::Database& db,
+                                               AuditRecorder& audit,
+                                               std::shared_ptr<const Clock> clock) {
+  auto impl = std::make_unique<Impl>();
+  ServerContext& ctx = impl->ctx;
+  ctx.config = config;
+  ctx.db = &db;
+  ctx.clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
+  ctx.audit = &audit;
+  ctx.metrics = &impl->metrics;
+  ctx.key_cache = std::make_unique<KeyCache>(config.auth_cache);
+  ASSIGN_OR_RETURN(ctx.rules, LoadRules(config.rules_file));
+  ctx.verification_sink = std::make_unique<match::BankVerificationSink>(db.banks());
+  ASSIGN_OR_RETURN(ctx.review, cases::ReviewService::Create(db.cases(), *ctx.verification_sink,
+                                                            ctx.clock, cases::ReviewConfig{}));
+  ctx.counters = std::make_unique<MetricsVolumeSink>(db.volume(), impl->metrics);
+  RETURN_IF_ERROR(ctx.ReloadDetection());
+  ctx.hashers = std::make_unique<HasherPool>(detect::MediaHasherOptions{});
+  impl->Configure();
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  const ServerConfig& c = impl_->ctx.config;
+  int port = c.port;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(c.address);
+  } else if (!impl_->http.bind_to_port(c.address, port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    return UnavailableError(fmt::format("cannot listen on {}:{}", c.address, c.port));
+  }
+  impl_->port = port;
+  impl_->listener = std::thread([this] { impl_->http.listen_after_bind(); });
+  // Stop only works once the loop runs; wait for it so a quick Stop cannot be missed.
+  while (!impl_->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return Status::Ok();
+}
+
+int Server::port() const { return impl_->port; }
+
+void Server::Stop() {
+  if (!impl_->listener.joinable()) return;
+  impl_->http.stop();
+  impl_->listener.join();
+}
+
+}  // namespace vigil::server

@@ -1,0 +1,85 @@
+// Public face of the `server` module: vigil's HTTP/JSON service (`vigil serve`).
+//
+// It serves Meta HMA's hashing, matching and curation routes under HMA's paths and JSON shapes
+// (so HMA clients work unchanged) and vigil's richer API under /v1/, with API keys and roles,
+// an audit record of every state change and evidence view, Prometheus metrics and an OpenAPI
+// document generated from the one route table (docs/server.md). The server is thin: it parses,
+// calls the library, and maps Status codes through HttpStatusFor.
+//
+// Thread safety: Start, Stop and Wait are called from one controlling thread; requests are
+// served on the server's own thread pool.
+#ifndef VIGIL_SERVER_SERVER_H_
+#define VIGIL_SERVER_SERVER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "server/audit_recorder.h"
+#include "store/store.h"
+
+namespace vigil::server {
+
+struct ServerLimits {
+  uint64_t max_body_bytes = 64ull << 20;  // larger request bodies get 413
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds write_timeout{10000};
+  std::chrono::seconds keep_alive_timeout{5};
+  int keep_alive_max_requests = 10000;
+  size_t max_list = 1000;  // the most rows one list call returns
+};
+
+struct ServerConfig {
+  std::string address = "127.0.0.1";
+  int port = 8080;  // 0: any free port (see Server::port)
+  std::string database = store::kDefaultDatabaseUrl;
+  std::vector<std::string> banks;  // banks the matcher loads; empty: all
+  int threads = 8;                 // request worker threads
+  ServerLimits limits;
+  int pdq_radius = 31;
+  int min_pdq_quality = 50;
+  std::string rules_file;  // detection rules (docs/review.md); empty: the defaults
+  // How long an authenticated key is trusted before it is looked up again, so a revocation
+  // from another process takes effect within this time.
+  std::chrono::seconds auth_cache{5};
+};
+
+// Parses the JSON configuration (docs/server.md). Unknown keys and wrong types are
+// kInvalidArgument naming the key, so a typo never silently falls back to a default.
+Result<ServerConfig> ParseServerConfig(std::string_view json);
+// Reads and parses the file at `path`; errors name it.
+Result<ServerConfig> LoadServerConfig(const std::string& path);
+
+class Server {
+ public:
+  // Loads the matcher (config.banks), rules and review service over `db`, which must outlive
+  // the server. `audit` receives the audit events (must outlive the server; normally an
+  // AuditLogRecorder over db.audit()); `clock` defaults to the system clock. Errors: kNotFound for
+  // a missing bank or rules file, kInvalidArgument for bad rules or limits.
+  static Result<std::unique_ptr<Server>> Create(const ServerConfig& config, store::Database& db,
+                                                AuditRecorder& audit,
+                                                std::shared_ptr<const Clock> clock = {});
+  ~Server();
+
+  // Binds the listening socket and starts serving on background threads. kUnavailable when
+  // the address cannot be bound.
+  Status Start();
+  // The bound port (useful with config.port 0); valid after Start.
+  int port() const;
+  // Stops accepting connections, lets in-flight requests finish, and joins the workers.
+  void Stop();
+
+  class Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::server
+
+#endif  // VIGIL_SERVER_SERVER_H_

@@ -1,0 +1,58 @@
+// A real vigil server on a loopback port for integration tests: a fresh SQLite database, one
+// API key per role (secret "secret-<role>"), the database's audit log, and an HTTP client.
+#ifndef VIGIL_TESTS_SERVER_SERVER_ENV_H_
+#define VIGIL_TESTS_SERVER_SERVER_ENV_H_
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "auth/auth.h"
+#include "server/audit_recorder.h"
+#include "server/server.h"
+#include "store/store.h"
+
+namespace vigil::server::testing {
+
+// The secret of the test key holding `role` alone.
+std::string SecretFor(auth::Role role);
+
+// A 64x64 24-bit BMP with a textured pattern (PDQ quality well above 50); `seed` varies it.
+std::string TexturedBmp(int seed);
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Starts the server (SetUp calls it with the default config); stops a running one first.
+  void StartServer(ServerConfig config);
+  ServerConfig DefaultConfig() const;
+
+  httplib::Headers Auth(auth::Role role) const;
+  httplib::Result Get(const std::string& path, auth::Role role);
+  httplib::Result PostJson(const std::string& path, const std::string& body, auth::Role role);
+  httplib::Result PutJson(const std::string& path, const std::string& body, auth::Role role);
+  httplib::Result Delete(const std::string& path, auth::Role role);
+  httplib::Result PostFiles(const std::string& path, const httplib::MultipartFormDataItems& items,
+                            auth::Role role);
+  // The JSON body of a result, asserting its status first.
+  nlohmann::json Json(const httplib::Result& r, int status);
+
+  std::string path_;
+  std::unique_ptr<store::Database> db_;
+  // The database's hash-chained audit log, and the recorder the server gets (tests may swap it).
+  std::vector<audit::AuditRecord> AuditLog();
+  std::unique_ptr<AuditLogRecorder> audit_;
+  AuditRecorder* recorder_ = nullptr;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+}  // namespace vigil::server::testing
+
+#endif  // VIGIL_TESTS_SERVER_SERVER_ENV_H_
