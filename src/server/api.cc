@@ -273,6 +273,10 @@ Result<std::vector<match::BankMatch>> MatchSignal(const ServerContext& ctx,
       bank::HexToBytes(signal.value, sha);
       return d->matcher->MatchSha256(sha);
     }
+    case bank::SignalType::kVpdq:
+      return UnimplementedError(
+          "vpdq signals are matched by uploading the video (POST /m/lookup or /v1/items), not "
+          "as a single signal");
   }
   return InternalError("unknown signal type");
 }
