@@ -11,7 +11,7 @@ constexpr std::string_view kCaseRetention =
     "legal hold (purge not yet enforced)";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 16> kDataMap = {{
+constexpr std::array<DataMapEntry, 17> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
@@ -55,6 +55,10 @@ constexpr std::array<DataMapEntry, 16> kDataMap = {{
     {"audit_log", "hash-chained record of who did what, when, from where",
      "staff or client ids, remote addresses", "accountability (Art 3(1)(i) access control)",
      "not yet defined (issue 8); never edited", "admin, auditor"},
+    {"api_keys", "an API key of the HTTP service: name, roles, SHA-256 of its secret, revocation",
+     "the key's name (may name a staff member or client system)",
+     "access control of the HTTP API (Art 3(1)(i))",
+     "kept after revocation so audit records naming the key stay resolvable", "admin"},
     {"schema_migrations", "which schema versions were applied and when", "none", "operations",
      "for the life of the database", "admin"},
 }};
