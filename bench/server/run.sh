@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${1:-1120000}        # 90% PDQ: 1,008,000 PDQ hashes and 112,000 MD5
-THREADS=${2:-4}           # server worker threads
-CONNS=${3:-16}            # wrk connections (each needs a server worker while open)
+THREADS=${2:-8}           # server worker threads (>= connections: cpp-httplib gives each open connection a worker)
+CONNS=${3:-8}             # wrk connections
 DURATION=${4:-30s}
 WORK=${BENCH_DIR:-/tmp/vigil-bench-server}
 V=build/vigil

@@ -49,21 +49,22 @@ Reply ErrorReply(const Status& status) {
   return Reply{HttpStatusFor(status.code()), ErrorBody(status), "application/json", {}};
 }
 
-std::optional<auth::ApiKey> KeyCache::Get(const std::string& secret_hash, TimePoint now) {
+std::shared_ptr<const auth::ApiKey> KeyCache::Get(const std::string& secret_hash, TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = keys_.find(secret_hash);
-  if (it == keys_.end()) return std::nullopt;
+  if (it == keys_.end()) return nullptr;
   if (now >= it->second.second) {
     keys_.erase(it);
-    return std::nullopt;
+    return nullptr;
   }
   return it->second.first;
 }
 
-void KeyCache::Put(const std::string& secret_hash, const auth::ApiKey& key, TimePoint now) {
+void KeyCache::Put(const std::string& secret_hash, std::shared_ptr<const auth::ApiKey> key,
+                   TimePoint now) {
   if (ttl_.count() == 0) return;
   std::lock_guard<std::mutex> lock(mu_);
-  keys_[secret_hash] = {key, now + ttl_};
+  keys_[secret_hash] = {std::move(key), now + ttl_};
 }
 
 void KeyCache::Clear() {

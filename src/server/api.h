@@ -61,14 +61,16 @@ class HasherPool {
 class KeyCache {
  public:
   explicit KeyCache(std::chrono::seconds ttl) : ttl_(ttl) {}
-  std::optional<auth::ApiKey> Get(const std::string& secret_hash, TimePoint now);
-  void Put(const std::string& secret_hash, const auth::ApiKey& key, TimePoint now);
+  // Shared, so a cache hit copies a pointer rather than the key.
+  std::shared_ptr<const auth::ApiKey> Get(const std::string& secret_hash, TimePoint now);
+  void Put(const std::string& secret_hash, std::shared_ptr<const auth::ApiKey> key, TimePoint now);
   void Clear();
 
  private:
   const std::chrono::seconds ttl_;
   std::mutex mu_;
-  std::map<std::string, std::pair<auth::ApiKey, TimePoint>> keys_;  // guarded by mu_
+  // guarded by mu_
+  std::map<std::string, std::pair<std::shared_ptr<const auth::ApiKey>, TimePoint>> keys_;
 };
 
 // The matcher and the pipeline over it, replaced as a whole when the banks are reloaded (a bank

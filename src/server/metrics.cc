@@ -25,11 +25,17 @@ std::string Label(std::string_view v) {
 
 void Metrics::ObserveRequest(std::string_view method, std::string_view route, int status,
                              double seconds) {
+  // The method as a literal, so the key never points into the request.
+  static constexpr std::string_view kMethods[] = {"GET", "POST", "PUT", "DELETE"};
+  std::string_view m = "OTHER";
+  for (std::string_view known : kMethods) {
+    if (method == known) m = known;
+  }
   size_t bucket = 0;
   while (bucket < kLatencyBuckets.size() && seconds > kLatencyBuckets[bucket]) ++bucket;
   std::lock_guard<std::mutex> lock(mu_);
-  ++requests_[{std::string(method), std::string(route), status}];
-  Latency& l = latency_[{std::string(method), std::string(route)}];
+  ++requests_[{m, route, status}];
+  Latency& l = latency_[{m, route}];
   if (bucket < l.buckets.size()) ++l.buckets[bucket];
   ++l.count;
   l.sum += seconds;

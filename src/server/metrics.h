@@ -25,7 +25,9 @@ inline constexpr std::array<double, 12> kLatencyBuckets = {
 
 class Metrics {
  public:
-  // `route` is the route pattern ("unmatched" for 404s), so label values stay bounded.
+  // `route` is the route pattern ("unmatched" for 404s), so label values stay bounded. It must
+  // point to storage that outlives the Metrics (the route table, or a literal), so counting a
+  // request allocates nothing once its series exists.
   void ObserveRequest(std::string_view method, std::string_view route, int status, double seconds);
   void CountItems(const std::string& technology, uint64_t processed, uint64_t flagged);
 
@@ -46,9 +48,9 @@ class Metrics {
   };
   mutable std::mutex mu_;
   // (method, route, status) -> count; guarded by mu_
-  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
-  std::map<std::pair<std::string, std::string>, Latency> latency_;  // guarded by mu_
-  std::map<std::string, std::pair<uint64_t, uint64_t>> items_;      // guarded by mu_
+  std::map<std::tuple<std::string_view, std::string_view, int>, uint64_t> requests_;
+  std::map<std::pair<std::string_view, std::string_view>, Latency> latency_;  // guarded by mu_
+  std::map<std::string, std::pair<uint64_t, uint64_t>> items_;                // guarded by mu_
 };
 
 // A VolumeCounterSink that forwards to `inner` (the database's) and, once stored, counts the

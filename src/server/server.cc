@@ -43,13 +43,14 @@ class Server::Impl {
   std::thread listener;
   int port = 0;
 
-  Result<auth::ApiKey> Authenticate(const httplib::Request& req);
+  Result<std::shared_ptr<const auth::ApiKey>> Authenticate(const httplib::Request& req);
   Reply Handle(const httplib::Request& req, const RouteMatch& m);
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   void Configure();
 };
 
-Result<auth::ApiKey> Server::Impl::Authenticate(const httplib::Request& req) {
+Result<std::shared_ptr<const auth::ApiKey>> Server::Impl::Authenticate(
+    const httplib::Request& req) {
   const std::string header = req.get_header_value("Authorization");
   if (header.empty()) {
     return Unauthenticated("missing API key: send the header 'Authorization: Bearer <key>'");
@@ -60,15 +61,16 @@ Result<auth::ApiKey> Server::Impl::Authenticate(const httplib::Request& req) {
   // Only the hash is handled from here on, so the secret cannot reach a log or an error.
   const std::string hash = auth::HashSecret(std::string_view(header).substr(7));
   const TimePoint now = ctx.clock->Now();
-  if (auto cached = ctx.key_cache->Get(hash, now)) return *cached;
+  if (auto cached = ctx.key_cache->Get(hash, now)) return cached;
   auto key = ctx.db->api_keys().FindBySecretHash(hash);
   if (!key.ok() && key.status().code() == StatusCode::kNotFound) {
     return Unauthenticated("unknown API key");
   }
   if (!key.ok()) return key.status();
   if (key->revoked()) return Unauthenticated(fmt::format("API key '{}' was revoked", key->name));
-  ctx.key_cache->Put(hash, *key, now);
-  return key;
+  auto shared = std::make_shared<const auth::ApiKey>(std::move(*key));
+  ctx.key_cache->Put(hash, shared, now);
+  return shared;
 }
 
 Reply Server::Impl::Handle(const httplib::Request& req, const RouteMatch& m) {
@@ -85,7 +87,7 @@ Reply Server::Impl::Handle(const httplib::Request& req, const RouteMatch& m) {
     return r;
   }
   const Route& route = *m.route;
-  std::optional<auth::ApiKey> key;
+  std::shared_ptr<const auth::ApiKey> key;
   if (!route.is_public) {
     auto authed = Authenticate(req);
     if (!authed.ok() && authed.status().code() == StatusCode::kPermissionDenied) {
@@ -95,14 +97,15 @@ Reply Server::Impl::Handle(const httplib::Request& req, const RouteMatch& m) {
       return r;
     }
     if (!authed.ok()) return ErrorReply(authed.status());
-    if (!Allowed(route, *authed)) {
-      return ErrorReply(PermissionDeniedError(
-          fmt::format("API key '{}' (roles {}) may not call {} {}", authed->name,
-                      auth::JoinRoles(authed->roles), route.method, route.path)));
+    const auth::ApiKey& k = **authed;
+    if (!Allowed(route, k)) {
+      return ErrorReply(
+          PermissionDeniedError(fmt::format("API key '{}' (roles {}) may not call {} {}", k.name,
+                                            auth::JoinRoles(k.roles), route.method, route.path)));
     }
     key = std::move(*authed);
   }
-  Call call{req, ctx, key ? &*key : nullptr, m.params};
+  Call call{req, ctx, key.get(), m.params};
   Result<Reply> result = InternalError("handler did not run");
   try {
     result = route.handler(call);
