@@ -49,6 +49,7 @@ Case CaseFromOpening(const CaseOpening& opening) {
   c.progress.updated_at = opening.at;
   if (n.auto_actioned) c.progress.actioned_at = opening.at;
   c.items = n.items;
+  for (Item& item : c.items) item.added_at = opening.at;
   return c;
 }
 

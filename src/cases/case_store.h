@@ -46,12 +46,33 @@ struct CaseOpening {
 };
 
 // The case an opening creates, as every store writes it: version 1, state new, actioned at
-// opening when the pipeline already acted. Its id is 0; the store assigns one.
+// opening when the pipeline already acted, every item added at opening. Its id is 0; the store
+// assigns one.
 Case CaseFromOpening(const CaseOpening& opening);
 
 struct OpenedCase {
   Case opened{};
   std::vector<ClusterAlert> alerts{};  // raised by this opening
+  // Set by ReviewService::FileItems when the items joined an existing case (`opened` is that
+  // case after the addition) instead of opening a new one; stores leave it false.
+  bool grouped = false;
+};
+
+// Everything AddItems writes: items joining an undecided case, grouped with the account's
+// earlier flags (ReviewService::FileItems decides when; the store only applies it).
+struct ItemAddition {
+  CaseId id = 0;
+  int64_t expected_version = 0;
+  std::vector<Item> items{};  // validated; appended after the case's items, in this order
+  int priority = 0;           // the case's priority from now on
+  TimePoint at{};             // added_at of the items, flagged_at of their flags, updated_at
+  CaseEvent event{};          // the "items_added" audit event; the store sets its case_id
+  std::vector<AlertCheck> alert_checks{};  // counted like an opening's, for the added flags
+};
+
+struct ItemsAdded {
+  bool applied = false;  // false: the version had moved, nothing was written
+  std::vector<ClusterAlert> alerts{};
 };
 
 // Charges a reviewer's exposure for the day, refused when it would pass the cap.
@@ -85,6 +106,9 @@ struct QueueQuery {
   size_t limit = 100;
 };
 
+// For the transparency report and the console. A case's items, flags and reviews come with it:
+// per-technology error accounting reads Case::items (every flag with its raw value) together
+// with the case's outcome (docs/review.md "How a decision counts").
 struct CaseFilter {
   std::optional<CaseState> state{};
   std::optional<QaState> qa{};
@@ -116,8 +140,21 @@ class CaseStore {
   // place is kept. Expects a validated NewCase (ValidateNewCase).
   virtual Result<OpenedCase> CreateCase(const CaseOpening& opening) = 0;
 
-  // The case with its items, flags and reviews; kNotFound "case N does not exist".
+  // The case with its items (in the order they joined it), flags and reviews; kNotFound "case N
+  // does not exist".
   virtual Result<Case> GetCase(CaseId id) = 0;
+
+  // The newest (highest id) case of the account on the surface that is still new or in review,
+  // or nullopt when it has none: the only case new items may join.
+  virtual Result<std::optional<Case>> LatestOpenCase(std::string_view account_id,
+                                                     std::string_view surface) = 0;
+
+  // Appends items to case `addition.id` if its version is still expected_version: bumps the
+  // version, sets priority and updated_at, stamps the items' added_at and flags' flagged_at with
+  // `at`, writes the event and then runs the alert checks (as CreateCase does), all in one
+  // transaction. applied = false, writing nothing, when the version differs. kNotFound for an
+  // unknown case. The caller checks the case may take items; the store checks only the version.
+  virtual Result<ItemsAdded> AddItems(const ItemAddition& addition) = 0;
 
   // Applies `change` if the case's version is still expected_version, bumping the version and
   // appending reviews, false positives, verification requests and events. Returns false, writing

@@ -38,8 +38,8 @@ void InMemoryCaseStore::AppendEventLocked(CaseEvent event) {
 int64_t InMemoryCaseStore::CountFlagsLocked(const AlertCheck& check) const {
   int64_t count = 0;
   for (const auto& [id, c] : cases_) {
-    if (c.created_at <= check.window_start) continue;
     for (const Item& item : c.items) {
+      if (item.added_at <= check.window_start) continue;  // flagged_at is added_at
       count += std::count_if(item.flags.begin(), item.flags.end(),
                              [&](const Flag& f) { return FlagCounts(f, check); });
     }
@@ -53,7 +53,7 @@ bool InMemoryCaseStore::HasOpenAlertLocked(const AlertCheck& check) const {
   });
 }
 
-void InMemoryCaseStore::RunAlertCheckLocked(const AlertCheck& check, const Case& opened,
+void InMemoryCaseStore::RunAlertCheckLocked(const AlertCheck& check, const Case& c, TimePoint at,
                                             std::vector<ClusterAlert>& raised) {
   const int64_t count = CountFlagsLocked(check);
   if (count <= check.threshold || HasOpenAlertLocked(check)) return;
@@ -63,13 +63,13 @@ void InMemoryCaseStore::RunAlertCheckLocked(const AlertCheck& check, const Case&
                      .flag_count = count,
                      .threshold = check.threshold,
                      .window_seconds = check.window_seconds,
-                     .raised_at = opened.created_at,
-                     .case_id = opened.id,
+                     .raised_at = at,
+                     .case_id = c.id,
                      .paused_auto_action = check.pause_auto_action};
   alerts_.push_back(alert);
   if (check.pause_auto_action) {
     pauses_.try_emplace({check.subject, check.key},
-                        AutoActionPause{check.subject, check.key, opened.created_at, alert.id});
+                        AutoActionPause{check.subject, check.key, at, alert.id});
   }
   AppendEventLocked(AlertRaisedEvent(alert));
   raised.push_back(std::move(alert));
@@ -84,7 +84,46 @@ Result<OpenedCase> InMemoryCaseStore::CreateCase(const CaseOpening& opening) {
   event.case_id = c.id;
   AppendEventLocked(std::move(event));
   OpenedCase out{.opened = c};
-  for (const AlertCheck& check : opening.alert_checks) RunAlertCheckLocked(check, c, out.alerts);
+  for (const AlertCheck& check : opening.alert_checks) {
+    RunAlertCheckLocked(check, c, opening.at, out.alerts);
+  }
+  return out;
+}
+
+Result<std::optional<Case>> InMemoryCaseStore::LatestOpenCase(std::string_view account_id,
+                                                              std::string_view surface) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = cases_.rbegin(); it != cases_.rend(); ++it) {
+    const Case& c = it->second;
+    const CaseState state = c.progress.state;
+    if (c.account_id == account_id && c.surface == surface &&
+        (state == CaseState::kNew || state == CaseState::kInReview)) {
+      return std::optional<Case>(c);
+    }
+  }
+  return std::optional<Case>();
+}
+
+Result<ItemsAdded> InMemoryCaseStore::AddItems(const ItemAddition& addition) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cases_.find(addition.id);
+  if (it == cases_.end()) return CaseNotFoundError(addition.id);
+  Case& c = it->second;
+  if (c.version != addition.expected_version) return ItemsAdded{};
+  ++c.version;
+  c.priority = addition.priority;
+  c.progress.updated_at = addition.at;
+  for (Item item : addition.items) {
+    item.added_at = addition.at;
+    c.items.push_back(std::move(item));
+  }
+  CaseEvent event = addition.event;
+  event.case_id = c.id;
+  AppendEventLocked(std::move(event));
+  ItemsAdded out{.applied = true};
+  for (const AlertCheck& check : addition.alert_checks) {
+    RunAlertCheckLocked(check, c, addition.at, out.alerts);
+  }
   return out;
 }
 

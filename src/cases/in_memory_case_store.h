@@ -21,6 +21,9 @@ class InMemoryCaseStore final : public CaseStore {
  public:
   Result<OpenedCase> CreateCase(const CaseOpening& opening) override;
   Result<Case> GetCase(CaseId id) override;
+  Result<std::optional<Case>> LatestOpenCase(std::string_view account_id,
+                                             std::string_view surface) override;
+  Result<ItemsAdded> AddItems(const ItemAddition& addition) override;
   Result<bool> CompareAndSet(const CaseChange& change) override;
   Result<std::vector<Case>> ListQueue(const QueueQuery& query) override;
   Result<std::vector<Case>> ListCases(const CaseFilter& filter) override;
@@ -46,7 +49,8 @@ class InMemoryCaseStore final : public CaseStore {
   void AppendEventLocked(CaseEvent event);
   int64_t CountFlagsLocked(const AlertCheck& check) const;
   bool HasOpenAlertLocked(const AlertCheck& check) const;
-  void RunAlertCheckLocked(const AlertCheck& check, const Case& opened,
+  // Raises the alert for `check` if due, naming case `c` and time `at`.
+  void RunAlertCheckLocked(const AlertCheck& check, const Case& c, TimePoint at,
                            std::vector<ClusterAlert>& raised);
 
   std::mutex mu_;

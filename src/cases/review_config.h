@@ -30,6 +30,18 @@ struct QaSampling {
   uint64_t seed = 0;
 };
 
+// Which flagged items join their account's open case instead of opening one of their own
+// (ReviewService::FileItems; docs/review.md "Grouping").
+struct GroupingRule {
+  bool enabled = true;
+  // A case this old (from its creation) takes no more items, so a case waiting in the queue does
+  // not grow for ever and the oldest flags are not held back behind newer ones.
+  std::chrono::seconds max_age{std::chrono::hours(24)};
+  // A case with this many items takes no more: one claim's exposure charge stays bounded (and
+  // well under the default daily cap of 300).
+  size_t max_items = 20;
+};
+
 struct ReviewConfig {
   // How long a claim holds a case before another reviewer may take it.
   std::chrono::seconds lease{std::chrono::minutes(15)};
@@ -37,6 +49,7 @@ struct ReviewConfig {
   // material or solicitation may be reported: 1, or 2 for double review.
   int confirmations_required = 1;
   QaSampling qa{};
+  GroupingRule grouping{};
   std::optional<ClusterAlertRule> technology_alerts = ClusterAlertRule{};
   std::optional<ClusterAlertRule> bank_entry_alerts = ClusterAlertRule{.max_flags = 20};
   // Settings of reviewers who have none stored (the reviewer field is ignored).
@@ -45,7 +58,8 @@ struct ReviewConfig {
 };
 
 // kInvalidArgument naming the field: lease of 1 s to 24 h, confirmations 1 or 2, QA fraction in
-// [0, 1], alert rules with max_flags >= 1 and a window of 1 s to 30 days, valid wellness.
+// [0, 1], grouping limits of 1 s to 30 days and 1 to kMaxItemsPerCase items, alert rules with
+// max_flags >= 1 and a window of 1 s to 30 days, valid wellness.
 Status ValidateReviewConfig(const ReviewConfig& config);
 
 }  // namespace vigil::cases

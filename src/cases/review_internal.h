@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cases/case_store.h"
 #include "cases/review_service.h"
@@ -31,6 +32,11 @@ Case Applied(Case c, const CaseChange& change);
 Status CheckHolder(const Case& c, std::string_view reviewer, TimePoint now);
 // True when `reviewer` holds an unexpired lease on `c`.
 bool Holds(const Case& c, std::string_view reviewer, TimePoint now);
+
+// The cluster-alert checks for flags of `items` recorded at `now`: one per distinct technology
+// and bank entry, for the rules the configuration enables.
+std::vector<AlertCheck> AlertChecksFor(const std::vector<Item>& items, TimePoint now,
+                                       const ReviewConfig& config);
 
 // Validates a reviewer's decision input (reviewer id, rationale present).
 Status ValidateDecisionInput(const DecisionInput& input);

@@ -160,7 +160,7 @@ Result<std::vector<Case>> ReviewService::QaQueue(size_t limit) {
 }
 
 Result<Case> ReviewService::ClaimForQa(CaseId id, std::string_view reviewer) {
-  return ClaimAs(id, reviewer, ReviewKind::kQa);
+  return ClaimAs(id, reviewer, ReviewKind::kQa, reviewer);
 }
 
 Result<Case> ReviewService::SubmitQaReview(CaseId id, const DecisionInput& input) {

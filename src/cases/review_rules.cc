@@ -133,6 +133,18 @@ Status ValidateReviewConfig(const ReviewConfig& config) {
     return InvalidArgumentError(
         fmt::format("QA sample fraction {} is outside 0 to 1", config.qa.fraction));
   }
+  if (config.grouping.max_age < seconds(1) || config.grouping.max_age > std::chrono::days(30)) {
+    return InvalidArgumentError(
+        fmt::format("grouping maximum case age of {} s is outside 1 s to "
+                    "30 days",
+                    config.grouping.max_age.count()));
+  }
+  if (config.grouping.max_items < 1 || config.grouping.max_items > kMaxItemsPerCase) {
+    return InvalidArgumentError(
+        fmt::format("grouping maximum of {} items per case is outside 1 to "
+                    "{}",
+                    config.grouping.max_items, kMaxItemsPerCase));
+  }
   for (const auto& [name, rule] : {std::pair("technology", &config.technology_alerts),
                                    std::pair("bank entry", &config.bank_entry_alerts)}) {
     if (!*rule) continue;

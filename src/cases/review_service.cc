@@ -34,32 +34,6 @@ std::string OpenedDetails(const NewCase& n) {
                      n.auto_actioned ? "; the pipeline acted automatically" : "");
 }
 
-void AddAlertChecks(const NewCase& n, TimePoint now, const ReviewConfig& config,
-                    std::vector<AlertCheck>& checks) {
-  std::set<std::string> technologies;
-  std::set<BankEntryId> entries;
-  for (const Item& item : n.items) {
-    for (const Flag& f : item.flags) {
-      technologies.insert(f.technology);
-      if (f.bank_entry_id) entries.insert(*f.bank_entry_id);
-    }
-  }
-  const auto add = [&](AlertSubject subject, std::string key, const ClusterAlertRule& rule) {
-    checks.push_back({.subject = subject,
-                      .key = std::move(key),
-                      .window_start = now - rule.window,
-                      .window_seconds = rule.window.count(),
-                      .threshold = rule.max_flags,
-                      .pause_auto_action = rule.pause_auto_action});
-  };
-  if (const auto& rule = config.technology_alerts) {
-    for (const std::string& t : technologies) add(AlertSubject::kTechnology, t, *rule);
-  }
-  if (const auto& rule = config.bank_entry_alerts) {
-    for (BankEntryId e : entries) add(AlertSubject::kBankEntry, AlertKey(e), *rule);
-  }
-}
-
 Status CheckClaimable(const Case& c, std::string_view reviewer, TimePoint now) {
   const CaseProgress& p = c.progress;
   if (p.state == CaseState::kInReview && p.lease && p.lease->expires_at > now) {
@@ -197,7 +171,7 @@ Result<OpenedCase> ReviewService::OpenCase(const NewCase& new_case) {
                                 .actor = internal::kSystemActor,
                                 .action = "opened",
                                 .details = OpenedDetails(new_case)}};
-  AddAlertChecks(new_case, now, config_, opening.alert_checks);
+  opening.alert_checks = internal::AlertChecksFor(new_case.items, now, config_);
   return store_.CreateCase(opening);
 }
 
@@ -206,10 +180,16 @@ Result<std::vector<Case>> ReviewService::Queue(size_t limit) {
 }
 
 Result<Case> ReviewService::Claim(CaseId id, std::string_view reviewer) {
-  return ClaimAs(id, reviewer, ReviewKind::kPrimary);
+  return ClaimAs(id, reviewer, ReviewKind::kPrimary, reviewer);
 }
 
-Result<Case> ReviewService::ClaimAs(CaseId id, std::string_view reviewer, ReviewKind kind) {
+Result<Case> ReviewService::Assign(CaseId id, std::string_view reviewer, std::string_view actor) {
+  RETURN_IF_ERROR(internal::ValidateActor(actor));
+  return ClaimAs(id, reviewer, ReviewKind::kPrimary, actor);
+}
+
+Result<Case> ReviewService::ClaimAs(CaseId id, std::string_view reviewer, ReviewKind kind,
+                                    std::string_view actor) {
   RETURN_IF_ERROR(ValidateReviewerId(reviewer));
   ASSIGN_OR_RETURN(const ReviewerSettings wellness, Wellness(reviewer));
   return Mutate(id, [&](const Case& c, TimePoint now) -> Result<CaseChange> {
@@ -221,19 +201,32 @@ Result<Case> ReviewService::ClaimAs(CaseId id, std::string_view reviewer, Review
     if (!renewal) {
       RETURN_IF_ERROR(primary ? CheckClaimable(c, reviewer, now)
                               : CheckQaClaimable(c, reviewer, now));
-      // Reviewer wellness: exposure is counted per item shown, per UTC day.
+    }
+    // Reviewer wellness: exposure is counted per item shown, per UTC day; a renewal shows (and
+    // charges) only the items grouped into the case since the holder last saw it.
+    const auto items = static_cast<int64_t>(c.items.size());
+    const int64_t shown = renewal ? c.progress.lease->items_shown : 0;
+    if (items > shown) {
       change.exposure = ExposureCharge{.reviewer = std::string(reviewer),
                                        .day = DayOf(now),
-                                       .items = static_cast<int64_t>(c.items.size()),
+                                       .items = items - shown,
                                        .cap = wellness.daily_exposure_cap};
     }
     if (primary && c.progress.state == CaseState::kNew) {
       RETURN_IF_ERROR(SetState(change, c, CaseState::kInReview));
     }
     const TimePoint until = now + config_.lease;
-    change.progress.lease = Lease{.reviewer = std::string(reviewer), .expires_at = until};
-    const char* action = renewal ? "lease_renewed" : primary ? "claimed" : "qa_claimed";
-    change.events.push_back(MakeEvent(c, now, reviewer, action, ClaimDetails(c, until, now)));
+    change.progress.lease =
+        Lease{.reviewer = std::string(reviewer), .expires_at = until, .items_shown = items};
+    const bool assigned = actor != reviewer;
+    const char* action = renewal    ? "lease_renewed"
+                         : !primary ? "qa_claimed"
+                         : assigned ? "assigned"
+                                    : "claimed";
+    std::string details = ClaimDetails(c, until, now);
+    if (assigned) details = fmt::format("to reviewer {}; {}", reviewer, details);
+    if (renewal && items > shown) details += fmt::format("; {} new item(s) shown", items - shown);
+    change.events.push_back(MakeEvent(c, now, actor, action, std::move(details)));
     return change;
   });
 }
@@ -310,6 +303,15 @@ Result<CaseChange> ReviewService::PlanDecision(const Case& c, const DecisionInpu
                                                CaseStateName(p.state)));
   }
   RETURN_IF_ERROR(CheckHolder(c, input.reviewer, now));
+  const auto items = static_cast<int64_t>(c.items.size());
+  if (c.progress.lease->items_shown < items) {
+    // A decision applies to every item of the case, so it must not cover items its reviewer
+    // never saw (Art 3(1)(g)(ii) human oversight).
+    return FailedPreconditionError(fmt::format(
+        "case {} received {} item(s) after reviewer {} claimed it; claim it again to see them "
+        "before deciding",
+        c.id, items - c.progress.lease->items_shown, input.reviewer));
+  }
   if (input.decision == Decision::kConfirmedKnown && !c.HasFlag(FlagCategory::kKnown)) {
     return InvalidArgumentError(fmt::format(
         "case {} has no bank match, so it cannot be confirmed_known (use confirmed_new)", c.id));

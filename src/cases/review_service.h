@@ -1,12 +1,13 @@
 // ReviewService: the one place the rules of human review are applied, on top of any CaseStore.
 //
-// It opens cases (raising cluster alerts), runs the review queue (claims under leases that
-// expire, releases), records decisions (Art 3(1)(g)(iii) confirmations, false positives, bank
-// verification requests, QA sampling), moves decided cases through action, report and appeal,
-// and keeps reviewer wellness settings and exposure. Each change reads the case, checks the
-// rules, and writes the change with its audit event as one compare-and-set on the case's version;
-// when another writer got there first it re-reads and re-checks, so racing reviewers get the
-// same errors as sequential ones and never both win.
+// It opens cases (raising cluster alerts) and files flagged items into their account's open
+// case, runs the review queue (claims and assignments under leases that expire, releases), records
+// decisions (Art 3(1)(g)(iii) confirmations, false positives, bank verification requests, QA
+// sampling), moves decided cases through action, report and appeal, and keeps reviewer wellness
+// settings and exposure. Each change reads the case, checks the rules, and writes the change with
+// its audit event as one compare-and-set on the case's version; when another writer got there first
+// it re-reads and re-checks, so racing reviewers get the same errors as sequential ones and never
+// both win.
 //
 // Reads that need no rules (GetCase, ListCases, ListEvents, ListAlerts, ListFalsePositives) go to
 // the CaseStore directly.
@@ -63,15 +64,30 @@ class ReviewService {
   // Validates and stores a new case (state new), raising the cluster alerts its flags trigger.
   Result<OpenedCase> OpenCase(const NewCase& new_case);
 
+  // Files flagged items: when config.grouping allows, they join the account's newest open case
+  // on the same surface (an "items_added" change, compare-and-set like any other, raising the
+  // alerts their flags trigger; result.grouped is set); otherwise OpenCase. A case takes items
+  // while it is new or in review, has no review yet, was not acted on, has the same EU flag, is
+  // younger than grouping.max_age and stays within grouping.max_items; items the pipeline acted
+  // on automatically always open their own case. The case's priority becomes the higher of the
+  // two. A decided case never takes items. Two filings for one account racing past an empty
+  // lookup may open two cases; no item is lost or counted twice.
+  Result<OpenedCase> FileItems(const NewCase& flagged);
+
   // Claimable cases (new, or in review with an expired lease) by priority, then age.
   Result<std::vector<Case>> Queue(size_t limit);
 
   // Claims case `id` for `reviewer` until now + lease, charging the case's items to the
-  // reviewer's exposure for the day. Claiming a case one already holds renews the lease without
-  // a new charge. kFailedPrecondition when another reviewer's lease is unexpired, the case is
-  // past review, the reviewer already reviewed it (the next review must be independent), or the
-  // exposure cap would be passed.
+  // reviewer's exposure for the day. Claiming a case one already holds renews the lease, charging
+  // only items grouped into it since they were last shown. kFailedPrecondition when another
+  // reviewer's lease is unexpired, the case is past review, the reviewer already reviewed it (the
+  // next review must be independent), or the exposure cap would be passed.
   Result<Case> Claim(CaseId id, std::string_view reviewer);
+  // Assigns case `id` to `reviewer` on behalf of `actor` (a lead, or the reviewer themselves):
+  // exactly a Claim for `reviewer` (same checks, lease and exposure charge), audited as
+  // "assigned" by `actor` when the actor is someone else. An unexpired lease of another
+  // reviewer is not overridden: it must be released or expire first.
+  Result<Case> Assign(CaseId id, std::string_view reviewer, std::string_view actor);
   // Claims the first case of the queue that `reviewer` may claim; kNotFound when none.
   Result<Case> ClaimNext(std::string_view reviewer);
   // Gives up a primary or QA hold; kPermissionDenied unless `reviewer` holds the case.
@@ -79,10 +95,11 @@ class ReviewService {
 
   // Records a primary review by the reviewer holding the case under an unexpired lease:
   // kPermissionDenied for a reviewer who does not hold it, kFailedPrecondition after the
-  // holder's lease expired or when the case is already decided. The case is decided when the
-  // review reaches an outcome (ResolveOutcome) and returns to the queue otherwise. A not-CSAM
-  // outcome records a false positive for every flag and asks the sink to verify every bank entry
-  // involved. kInvalidArgument for confirmed_known on a case without a bank match.
+  // holder's lease expired, when items joined the case since the holder's claim (claim again to
+  // see them: a decision covers every item) or when the case is already decided. The case is
+  // decided when the review reaches an outcome (ResolveOutcome) and returns to the queue otherwise.
+  // A not-CSAM outcome records a false positive for every flag and asks the sink to verify every
+  // bank entry involved. kInvalidArgument for confirmed_known on a case without a bank match.
   Result<DecisionResult> Decide(CaseId id, const DecisionInput& input);
 
   // Lifecycle after the decision (edges in review_rules.h); `actor` is who acts, `details` goes
@@ -134,7 +151,9 @@ class ReviewService {
   // Reads the case, plans the change and applies it, re-reading and re-planning when another
   // writer changed the case in between. Returns the case as changed.
   Result<Case> Mutate(CaseId id, const Planner& plan);
-  Result<Case> ClaimAs(CaseId id, std::string_view reviewer, ReviewKind kind);
+  // A claim of `kind` for `reviewer`, made by `actor` (the reviewer, or who assigns the case).
+  Result<Case> ClaimAs(CaseId id, std::string_view reviewer, ReviewKind kind,
+                       std::string_view actor);
   Result<CaseChange> PlanDecision(const Case& c, const DecisionInput& input, TimePoint now);
   // The part of a decision's change that records its outcome.
   void RecordOutcome(const Case& with, Decision outcome, const DecisionInput& input, TimePoint now,

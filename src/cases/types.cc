@@ -104,6 +104,29 @@ Status ValidateFlag(const Flag& f, std::string_view where) {
   return Status::Ok();
 }
 
+Status ValidateHashes(const Item& item, std::string_view where) {
+  if (item.hashes.size() > kMaxHashesPerItem) {
+    return InvalidArgumentError(
+        fmt::format("{} has more than {} hashes", where, kMaxHashesPerItem));
+  }
+  std::set<std::string_view> seen;
+  for (const ItemHash& h : item.hashes) {
+    RETURN_IF_ERROR(CheckId(fmt::format("{} hash algorithm", where), h.algorithm));
+    if (!seen.insert(h.algorithm).second) {
+      return InvalidArgumentError(fmt::format("{} has two {} hashes", where, h.algorithm));
+    }
+    const bool hex = std::all_of(h.hex.begin(), h.hex.end(), [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+    if (h.hex.empty() || h.hex.size() > kMaxHashHexBytes || h.hex.size() % 2 != 0 || !hex) {
+      return InvalidArgumentError(fmt::format("{} {} hash is not lowercase hex of 1 to {} bytes",
+                                              where, h.algorithm.substr(0, 40),
+                                              kMaxHashHexBytes / 2));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string_view CaseStateName(CaseState state) { return NameOf(kStateNames, state); }
@@ -189,6 +212,7 @@ Status ValidateNewCase(const NewCase& c) {
     const std::string where = fmt::format("item {}", i + 1);
     RETURN_IF_ERROR(CheckId(where + " id", item.item_id));
     RETURN_IF_ERROR(CheckId(where + " content type", item.content_type));
+    RETURN_IF_ERROR(ValidateHashes(item, where));
     if (item.flags.empty()) return InvalidArgumentError(where + " has no flags");
     if (item.flags.size() > kMaxFlagsPerItem) {
       return InvalidArgumentError(

@@ -91,17 +91,32 @@ struct Flag {
   friend bool operator==(const Flag&, const Flag&) = default;
 };
 
+// One hash of an item, as lowercase hex: "pdq", "md5", "sha256" (a video's frame hashes are not
+// kept; its vPDQ flags carry the match).
+struct ItemHash {
+  std::string algorithm{};
+  std::string hex{};
+  friend bool operator==(const ItemHash&, const ItemHash&) = default;
+};
+
 struct Item {
   std::string item_id{};
   std::string content_type{};
   TimePoint received_at{};
-  std::vector<Flag> flags{};  // at least one
+  // When the item joined its case: the case's creation for the items it was opened with, later
+  // for items grouped into it (ReviewService::FileItems). Set by the store; ignored on input.
+  TimePoint added_at{};
+  std::vector<ItemHash> hashes{};  // may be empty
+  std::vector<Flag> flags{};       // at least one
   friend bool operator==(const Item&, const Item&) = default;
 };
 
 struct Lease {
   std::string reviewer{};
   TimePoint expires_at{};  // held while now < expires_at
+  // Items the holder was shown (and charged for) by the claim: a decision covers only what its
+  // reviewer saw, so items grouped in later must be seen (claim again) before deciding.
+  int64_t items_shown = 0;
   friend bool operator==(const Lease&, const Lease&) = default;
 };
 
@@ -226,6 +241,8 @@ inline constexpr size_t kMaxIdBytes = 256;     // account, item, reviewer ids, s
 inline constexpr size_t kMaxTextBytes = 4096;  // rationale, reasons, notes, details
 inline constexpr size_t kMaxItemsPerCase = 1000;
 inline constexpr size_t kMaxFlagsPerItem = 64;
+inline constexpr size_t kMaxHashesPerItem = 16;
+inline constexpr size_t kMaxHashHexBytes = 512;
 inline constexpr int kMaxExposureCap = 100000;
 
 // kInvalidArgument naming the field when a text is empty (where required), too long, has
@@ -233,7 +250,8 @@ inline constexpr int kMaxExposureCap = 100000;
 Status ValidateReviewerId(std::string_view reviewer);
 Status ValidateText(std::string_view field, std::string_view text, bool required);
 // Checks every field of a new case: at least one item, each with at least one flag, ids and
-// technology names present, bank fields consistent, raw values finite.
+// technology names present, bank fields consistent, raw values finite, hashes lowercase hex
+// with distinct algorithm names.
 Status ValidateNewCase(const NewCase& c);
 Status ValidateReviewerSettings(const ReviewerSettings& s);
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "hash/digest.h"
+
 namespace vigil::detect {
 namespace {
 
@@ -50,6 +52,37 @@ Signal SignalFromVideoMatch(const match::VideoMatch& m, const hash::VpdqMatchOpt
   s.bank = m.bank.name;
   s.bank_auto_action = m.bank.auto_action();
   return s;
+}
+
+// The hashes a case keeps of a flagged item (a video's frame hashes are left out: its vPDQ flags
+// carry the match, and thousands of frames would swamp the case).
+std::vector<cases::ItemHash> ItemHashes(const MediaHashes& h) {
+  std::vector<cases::ItemHash> out;
+  if (!h.video) out.push_back({"pdq", h.pdq.ToHex()});
+  out.push_back({"md5", hash::DigestToHex(h.md5)});
+  out.push_back({"sha256", hash::DigestToHex(h.sha256)});
+  return out;
+}
+
+// The case filing of a flagged item: the item with its hashes and every flag's raw value.
+cases::NewCase FlaggedItem(const ItemInput& item, const ItemOutcome& out, TimePoint now) {
+  cases::NewCase c;
+  c.account_id = item.account_id;
+  c.surface = item.surface;
+  c.eu = item.region != stats::Region::kNonEu;
+  c.priority = out.decision.priority;
+  c.auto_actioned = out.decision.action == Action::kAutoAction;
+  cases::Item case_item;
+  case_item.item_id = item.item_id;
+  case_item.content_type = out.hashes.video ? "video" : "image";
+  case_item.received_at = now;
+  case_item.hashes = ItemHashes(out.hashes);
+  for (const Flag& f : out.decision.flags) {
+    case_item.flags.push_back({f.technology, ToCaseCategory(f.signal.category), f.signal.value,
+                               f.signal.bank_entry_id, f.signal.bank, f.signal.bank_auto_action});
+  }
+  c.items.push_back(std::move(case_item));
+  return c;
 }
 
 // The technologies an item was processed by, for the volume counters.
@@ -141,22 +174,8 @@ Result<ItemOutcome> Pipeline::ProcessHashed(const ItemInput& item, MediaHashes h
   if (item.item_id.empty() || item.account_id.empty()) {
     return InvalidArgumentError("a flagged item needs an item id and an account id");
   }
-  cases::NewCase c;
-  c.account_id = item.account_id;
-  c.surface = item.surface;
-  c.eu = item.region != stats::Region::kNonEu;
-  c.priority = out.decision.priority;
-  c.auto_actioned = out.decision.action == Action::kAutoAction;
-  cases::Item case_item;
-  case_item.item_id = item.item_id;
-  case_item.content_type = out.hashes.video ? "video" : "image";
-  case_item.received_at = clock_->Now();
-  for (const Flag& f : out.decision.flags) {
-    case_item.flags.push_back({f.technology, ToCaseCategory(f.signal.category), f.signal.value,
-                               f.signal.bank_entry_id, f.signal.bank, f.signal.bank_auto_action});
-  }
-  c.items.push_back(std::move(case_item));
-  ASSIGN_OR_RETURN(out.opened, review_->OpenCase(c));
+  // Grouped into the account's open case when the review configuration allows it.
+  ASSIGN_OR_RETURN(out.opened, review_->FileItems(FlaggedItem(item, out, clock_->Now())));
   return out;
 }
 

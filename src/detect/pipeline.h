@@ -1,6 +1,7 @@
 // Pipeline: one item through detection. Hash it (PDQ or vPDQ, MD5, SHA-256), match the hashes
-// against the banks, apply the rules, count the volume per technology, and open a review case
-// when something flagged it.
+// against the banks, apply the rules, count the volume per technology, and file the item for
+// review when something flagged it: it joins its account's open case or opens one
+// (ReviewService::FileItems, docs/review.md "Grouping").
 //
 // Data minimisation (Art 3(1)(h)): an item that nothing flags leaves only the volume counters;
 // its bytes, hashes and account are not stored. A flagged item goes to human review unless the
@@ -42,7 +43,8 @@ struct ItemOutcome {
   std::vector<match::VideoMatch> video_matches;
   bool vpdq_low_quality = false;  // no frame reached the matcher's vPDQ quality floor
   RuleDecision decision;
-  std::optional<cases::OpenedCase> opened;  // set when a case was opened
+  // Set when the item was filed for review: the case it opened, or joined (opened->grouped).
+  std::optional<cases::OpenedCase> opened;
 };
 
 class Pipeline {

@@ -13,7 +13,8 @@ using cases::Case;
 
 constexpr char kCaseColumns[] =
     "id, version, account_id, surface, eu, priority, created_at, updated_at, state, "
-    "lease_reviewer, lease_expires_at, outcome, decided_at, actioned_at, reported_at, qa_state";
+    "lease_reviewer, lease_expires_at, outcome, decided_at, actioned_at, reported_at, qa_state, "
+    "lease_items";
 
 std::optional<TimePoint> OptionalTime(const PgResult& r, int row, int col) {
   if (r.IsNull(row, col)) return std::nullopt;
@@ -47,7 +48,8 @@ Result<Case> CaseFromRow(const PgResult& r, std::string_view name) {
   ASSIGN_OR_RETURN(p.state, ParseStored(&cases::ParseCaseState, r.Text(0, 8), "state", name, row));
   if (!r.IsNull(0, 9)) {
     p.lease = cases::Lease{.reviewer = std::string(r.Text(0, 9)),
-                           .expires_at = FromSeconds(r.Int(0, 10))};
+                           .expires_at = FromSeconds(r.Int(0, 10)),
+                           .items_shown = r.Int(0, 16)};
   }
   if (!r.IsNull(0, 11)) {
     ASSIGN_OR_RETURN(p.outcome,
@@ -62,20 +64,34 @@ Result<Case> CaseFromRow(const PgResult& r, std::string_view name) {
 
 Status ReadItems(PgConnection& conn, Case& c) {
   ASSIGN_OR_RETURN(PgResult items,
-                   conn.Exec("SELECT item_id, content_type, received_at FROM case_items "
-                             "WHERE case_id = $1 ORDER BY position",
+                   conn.Exec("SELECT item_id, content_type, received_at, added_at FROM "
+                             "case_items WHERE case_id = $1 ORDER BY position",
                              PgParams().Int(c.id)));
   for (int i = 0; i < items.rows(); ++i) {
     c.items.push_back({.item_id = std::string(items.Text(i, 0)),
                        .content_type = std::string(items.Text(i, 1)),
-                       .received_at = FromSeconds(items.Int(i, 2))});
+                       .received_at = FromSeconds(items.Int(i, 2)),
+                       .added_at = FromSeconds(items.Int(i, 3))});
+  }
+  const std::string row = fmt::format("case {}", c.id);
+  ASSIGN_OR_RETURN(PgResult hashes,
+                   conn.Exec("SELECT item_position, algorithm, hex FROM case_item_hashes "
+                             "WHERE case_id = $1 ORDER BY item_position, id",
+                             PgParams().Int(c.id)));
+  for (int i = 0; i < hashes.rows(); ++i) {
+    const int64_t position = hashes.Int(i, 0);
+    if (position < 0 || position >= static_cast<int64_t>(c.items.size())) {
+      return DataLossError(
+          fmt::format("{}: {} has a hash of missing item {}", conn.name(), row, position));
+    }
+    c.items[static_cast<size_t>(position)].hashes.push_back(
+        {.algorithm = std::string(hashes.Text(i, 1)), .hex = std::string(hashes.Text(i, 2))});
   }
   ASSIGN_OR_RETURN(PgResult flags,
                    conn.Exec("SELECT item_position, technology, category, raw_value, "
                              "bank_entry_id, bank_name, bank_auto_action FROM case_flags "
                              "WHERE case_id = $1 ORDER BY id",
                              PgParams().Int(c.id)));
-  const std::string row = fmt::format("case {}", c.id);
   for (int i = 0; i < flags.rows(); ++i) {
     const int64_t position = flags.Int(i, 0);
     if (position < 0 || position >= static_cast<int64_t>(c.items.size())) {
@@ -130,8 +146,8 @@ Result<double> DoubleAt(const PgResult& r, int row, int col, std::string_view na
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    return DataLossError(fmt::format("{}: score '{}' is not a number", name,
-                                     std::string(text.substr(0, 40))));
+    return DataLossError(
+        fmt::format("{}: score '{}' is not a number", name, std::string(text.substr(0, 40))));
   }
   return value;
 }

@@ -45,26 +45,35 @@ Result<cases::CaseId> InsertCaseRow(PgConnection& conn, const Case& c) {
   return r.Int(0, 0);
 }
 
-Status InsertItems(PgConnection& conn, const Case& c) {
-  for (size_t i = 0; i < c.items.size(); ++i) {
-    const cases::Item& it = c.items[i];
-    const auto position = static_cast<int64_t>(i);
+// Appends `items` to case `id` from position `first`, added (and flagged) at `at`.
+Status InsertItems(PgConnection& conn, cases::CaseId id, int64_t first,
+                   const std::vector<cases::Item>& items, TimePoint at) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    const cases::Item& it = items[i];
+    const int64_t position = first + static_cast<int64_t>(i);
     RETURN_IF_ERROR(
-        conn.Exec("INSERT INTO case_items (case_id, position, item_id, content_type, received_at) "
-                  "VALUES ($1, $2, $3, $4, $5)",
+        conn.Exec("INSERT INTO case_items (case_id, position, item_id, content_type, "
+                  "received_at, added_at) VALUES ($1, $2, $3, $4, $5, $6)",
                   PgParams()
-                      .Int(c.id)
+                      .Int(id)
                       .Int(position)
                       .Text(it.item_id)
                       .Text(it.content_type)
-                      .Int(Seconds(it.received_at))));
+                      .Int(Seconds(it.received_at))
+                      .Int(Seconds(at))));
+    for (const cases::ItemHash& h : it.hashes) {
+      RETURN_IF_ERROR(
+          conn.Exec("INSERT INTO case_item_hashes (case_id, item_position, algorithm, "
+                    "hex) VALUES ($1, $2, $3, $4)",
+                    PgParams().Int(id).Int(position).Text(h.algorithm).Text(h.hex)));
+    }
     for (const cases::Flag& f : it.flags) {
       RETURN_IF_ERROR(
           conn.Exec("INSERT INTO case_flags (case_id, item_position, technology, category, "
                     "raw_value, bank_entry_id, bank_name, bank_auto_action, flagged_at) "
                     "VALUES ($1, $2, $3, $4, $5::float8, $6, $7, $8, $9)",
                     PgParams()
-                        .Int(c.id)
+                        .Int(id)
                         .Int(position)
                         .Text(f.technology)
                         .Text(cases::FlagCategoryName(f.category))
@@ -72,7 +81,7 @@ Status InsertItems(PgConnection& conn, const Case& c) {
                         .OptionalInt(f.bank_entry_id)
                         .Text(f.bank_name)
                         .Bool(f.bank_auto_action)
-                        .Int(Seconds(c.created_at))));
+                        .Int(Seconds(at))));
     }
   }
   return Status::Ok();
@@ -115,8 +124,9 @@ Result<int64_t> CountFlags(PgConnection& conn, const cases::AlertCheck& check) {
   return r.Int(0, 0);
 }
 
-Status RunAlertCheck(PgConnection& conn, const cases::AlertCheck& check, const Case& opened,
-                     std::vector<cases::ClusterAlert>& raised) {
+// Raises the alert for `check` if due, naming case `case_id` and time `at`.
+Status RunAlertCheck(PgConnection& conn, const cases::AlertCheck& check, cases::CaseId case_id,
+                     TimePoint at, std::vector<cases::ClusterAlert>& raised) {
   ASSIGN_OR_RETURN(const int64_t count, CountFlags(conn, check));
   if (count <= check.threshold) return Status::Ok();
   ASSIGN_OR_RETURN(PgResult open,
@@ -129,8 +139,8 @@ Status RunAlertCheck(PgConnection& conn, const cases::AlertCheck& check, const C
                             .flag_count = count,
                             .threshold = check.threshold,
                             .window_seconds = check.window_seconds,
-                            .raised_at = opened.created_at,
-                            .case_id = opened.id,
+                            .raised_at = at,
+                            .case_id = case_id,
                             .paused_auto_action = check.pause_auto_action};
   ASSIGN_OR_RETURN(PgResult ins,
                    conn.Exec("INSERT INTO cluster_alerts (subject, subject_key, flag_count, "
@@ -228,9 +238,9 @@ Result<uint64_t> UpdateProgress(PgConnection& conn, const cases::CaseChange& cha
   PgParams params;
   params.Int(Seconds(p.updated_at)).Text(cases::CaseStateName(p.state));
   if (p.lease) {
-    params.Text(p.lease->reviewer).Int(Seconds(p.lease->expires_at));
+    params.Text(p.lease->reviewer).Int(Seconds(p.lease->expires_at)).Int(p.lease->items_shown);
   } else {
-    params.Null().Null();
+    params.Null().Null().Int(0);
   }
   if (p.outcome) {
     params.Text(cases::DecisionName(*p.outcome));
@@ -246,8 +256,8 @@ Result<uint64_t> UpdateProgress(PgConnection& conn, const cases::CaseChange& cha
   ASSIGN_OR_RETURN(PgResult r,
                    conn.Exec("UPDATE cases SET version = version + 1, updated_at = $1, "
                              "state = $2, lease_reviewer = $3, lease_expires_at = $4, "
-                             "outcome = $5, decided_at = $6, actioned_at = $7, reported_at = $8, "
-                             "qa_state = $9 WHERE id = $10 AND version = $11",
+                             "lease_items = $5, outcome = $6, decided_at = $7, actioned_at = $8, "
+                             "reported_at = $9, qa_state = $10 WHERE id = $11 AND version = $12",
                              params));
   return r.affected_rows();
 }
@@ -261,7 +271,7 @@ Result<cases::OpenedCase> PostgresCaseStore::CreateCase(const cases::CaseOpening
   ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
   Case c = cases::CaseFromOpening(opening);
   ASSIGN_OR_RETURN(c.id, InsertCaseRow(*conn, c));
-  RETURN_IF_ERROR(InsertItems(*conn, c));
+  RETURN_IF_ERROR(InsertItems(*conn, c.id, 0, c.items, opening.at));
   CaseEvent event = opening.event;
   event.case_id = c.id;
   RETURN_IF_ERROR(InsertEvent(*conn, event));
@@ -270,7 +280,57 @@ Result<cases::OpenedCase> PostgresCaseStore::CreateCase(const cases::CaseOpening
   // held it before, so two openings cannot both count without the other's flags.
   RETURN_IF_ERROR(LockAlertSubjects(*conn, opening.alert_checks));
   for (const cases::AlertCheck& check : opening.alert_checks) {
-    RETURN_IF_ERROR(RunAlertCheck(*conn, check, c, out.alerts));
+    RETURN_IF_ERROR(RunAlertCheck(*conn, check, c.id, opening.at, out.alerts));
+  }
+  RETURN_IF_ERROR(tx.Commit());
+  return out;
+}
+
+Result<std::optional<Case>> PostgresCaseStore::LatestOpenCase(std::string_view account_id,
+                                                              std::string_view surface) {
+  ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  ASSIGN_OR_RETURN(PgTransaction snapshot, PgTransaction::Begin(*conn, kSnapshot));
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec("SELECT id FROM cases WHERE account_id = $1 AND "
+                                          "surface = $2 AND state IN ('new', 'in_review') "
+                                          "ORDER BY id DESC LIMIT 1",
+                                          PgParams().Text(account_id).Text(surface)));
+  std::optional<Case> out;
+  if (r.rows() > 0) {
+    ASSIGN_OR_RETURN(out, pg_cases::ReadCase(*conn, r.Int(0, 0)));
+  }
+  RETURN_IF_ERROR(snapshot.Commit());
+  return out;
+}
+
+Result<cases::ItemsAdded> PostgresCaseStore::AddItems(const cases::ItemAddition& addition) {
+  ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  // As in CompareAndSet, the UPDATE holds the case's row lock to the end, so the positions read
+  // below cannot be taken by a racing addition.
+  ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
+  ASSIGN_OR_RETURN(PgResult upd, conn->Exec("UPDATE cases SET version = version + 1, priority = "
+                                            "$1, updated_at = $2 WHERE id = $3 AND version = $4",
+                                            PgParams()
+                                                .Int(addition.priority)
+                                                .Int(Seconds(addition.at))
+                                                .Int(addition.id)
+                                                .Int(addition.expected_version)));
+  if (upd.affected_rows() == 0) {
+    ASSIGN_OR_RETURN(PgResult exists,
+                     conn->Exec("SELECT 1 FROM cases WHERE id = $1", PgParams().Int(addition.id)));
+    if (exists.rows() == 0) return cases::CaseNotFoundError(addition.id);
+    return cases::ItemsAdded{};
+  }
+  ASSIGN_OR_RETURN(PgResult next, conn->Exec("SELECT COALESCE(MAX(position) + 1, 0) FROM "
+                                             "case_items WHERE case_id = $1",
+                                             PgParams().Int(addition.id)));
+  RETURN_IF_ERROR(InsertItems(*conn, addition.id, next.Int(0, 0), addition.items, addition.at));
+  CaseEvent event = addition.event;
+  event.case_id = addition.id;
+  RETURN_IF_ERROR(InsertEvent(*conn, event));
+  cases::ItemsAdded out{.applied = true};
+  RETURN_IF_ERROR(LockAlertSubjects(*conn, addition.alert_checks));
+  for (const cases::AlertCheck& check : addition.alert_checks) {
+    RETURN_IF_ERROR(RunAlertCheck(*conn, check, addition.id, addition.at, out.alerts));
   }
   RETURN_IF_ERROR(tx.Commit());
   return out;

@@ -29,6 +29,9 @@ class PostgresCaseStore final : public cases::CaseStore {
 
   Result<cases::OpenedCase> CreateCase(const cases::CaseOpening& opening) override;
   Result<cases::Case> GetCase(cases::CaseId id) override;
+  Result<std::optional<cases::Case>> LatestOpenCase(std::string_view account_id,
+                                                    std::string_view surface) override;
+  Result<cases::ItemsAdded> AddItems(const cases::ItemAddition& addition) override;
   Result<bool> CompareAndSet(const cases::CaseChange& change) override;
   Result<std::vector<cases::Case>> ListQueue(const cases::QueueQuery& query) override;
   Result<std::vector<cases::Case>> ListCases(const cases::CaseFilter& filter) override;

@@ -194,6 +194,28 @@ CREATE TABLE volume_counters (
 );
 )sql";
 
+// Mirrors SQLite's version 4 (case item grouping): when each item joined its case, its hashes
+// (lowercase hex; an identity id keeps their order) and how many items a lease's holder saw.
+constexpr std::string_view kV4CaseGroups = R"sql(
+ALTER TABLE case_items ADD COLUMN added_at BIGINT NOT NULL DEFAULT 0;
+UPDATE case_items SET added_at = cases.created_at FROM cases WHERE cases.id = case_items.case_id;
+ALTER TABLE case_items ALTER COLUMN added_at DROP DEFAULT;
+ALTER TABLE cases ADD COLUMN lease_items BIGINT NOT NULL DEFAULT 0 CHECK (lease_items >= 0);
+UPDATE cases SET lease_items = (SELECT COUNT(*) FROM case_items WHERE case_items.case_id = cases.id)
+  WHERE lease_reviewer IS NOT NULL;
+CREATE TABLE case_item_hashes (
+  id             BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  case_id        BIGINT  NOT NULL,
+  item_position  INTEGER NOT NULL,
+  algorithm      TEXT    NOT NULL,
+  hex            TEXT    NOT NULL,
+  UNIQUE (case_id, item_position, algorithm),
+  FOREIGN KEY (case_id, item_position) REFERENCES case_items (case_id, position)
+);
+CREATE INDEX cases_open_by_account ON cases (account_id, surface, id)
+  WHERE state IN ('new', 'in_review');
+)sql";
+
 // Mirrors SQLite's version 5: the hash-chained audit log, append-only.
 constexpr std::string_view kV5Audit = R"sql(
 CREATE TABLE audit_log (
@@ -248,6 +270,7 @@ constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
     {3, "volume counters", kV3Volume},
+    {4, "case item grouping", kV4CaseGroups},
     {5, "audit log", kV5Audit},
     {6, "API keys", kV6ApiKeys},
     {7, "vpdq bank entries", kV7VpdqEntries},

@@ -12,7 +12,8 @@ using cases::Case;
 
 constexpr char kCaseColumns[] =
     "id, version, account_id, surface, eu, priority, created_at, updated_at, state, "
-    "lease_reviewer, lease_expires_at, outcome, decided_at, actioned_at, reported_at, qa_state";
+    "lease_reviewer, lease_expires_at, outcome, decided_at, actioned_at, reported_at, qa_state, "
+    "lease_items";
 
 std::optional<TimePoint> OptionalTime(const SQLite::Column& column) {
   if (column.isNull()) return std::nullopt;
@@ -47,7 +48,8 @@ Result<Case> CaseFromRow(SQLite::Statement& q, std::string_view path) {
   ASSIGN_OR_RETURN(p.state, ParseStored(&cases::ParseCaseState, q.getColumn(8), path, row));
   if (!q.getColumn(9).isNull()) {
     p.lease = cases::Lease{.reviewer = q.getColumn(9).getString(),
-                           .expires_at = FromSeconds(q.getColumn(10).getInt64())};
+                           .expires_at = FromSeconds(q.getColumn(10).getInt64()),
+                           .items_shown = q.getColumn(16).getInt64()};
   }
   if (!q.getColumn(11).isNull()) {
     ASSIGN_OR_RETURN(p.outcome, ParseStored(&cases::ParseDecision, q.getColumn(11), path, row));
@@ -61,20 +63,34 @@ Result<Case> CaseFromRow(SQLite::Statement& q, std::string_view path) {
 
 Status ReadItems(SQLite::Database& db, Case& c, std::string_view path) {
   SQLite::Statement items(db,
-                          "SELECT item_id, content_type, received_at FROM case_items "
+                          "SELECT item_id, content_type, received_at, added_at FROM case_items "
                           "WHERE case_id = ? ORDER BY position");
   items.bind(1, c.id);
   while (items.executeStep()) {
     c.items.push_back({.item_id = items.getColumn(0).getString(),
                        .content_type = items.getColumn(1).getString(),
-                       .received_at = FromSeconds(items.getColumn(2).getInt64())});
+                       .received_at = FromSeconds(items.getColumn(2).getInt64()),
+                       .added_at = FromSeconds(items.getColumn(3).getInt64())});
+  }
+  const std::string row = fmt::format("case {}", c.id);
+  SQLite::Statement hashes(db,
+                           "SELECT item_position, algorithm, hex FROM case_item_hashes "
+                           "WHERE case_id = ? ORDER BY item_position, rowid");
+  hashes.bind(1, c.id);
+  while (hashes.executeStep()) {
+    const int64_t position = hashes.getColumn(0).getInt64();
+    if (position < 0 || position >= static_cast<int64_t>(c.items.size())) {
+      return DataLossError(
+          fmt::format("{}: {} has a hash of missing item {}", path, row, position));
+    }
+    c.items[static_cast<size_t>(position)].hashes.push_back(
+        {.algorithm = hashes.getColumn(1).getString(), .hex = hashes.getColumn(2).getString()});
   }
   SQLite::Statement flags(db,
                           "SELECT item_position, technology, category, raw_value, bank_entry_id, "
                           "bank_name, bank_auto_action FROM case_flags WHERE case_id = ? "
                           "ORDER BY id");
   flags.bind(1, c.id);
-  const std::string row = fmt::format("case {}", c.id);
   while (flags.executeStep()) {
     const int64_t position = flags.getColumn(0).getInt64();
     if (position < 0 || position >= static_cast<int64_t>(c.items.size())) {

@@ -40,26 +40,41 @@ void InsertCaseRow(SQLite::Database& db, const Case& c) {
   ins.exec();
 }
 
-void InsertItems(SQLite::Database& db, const Case& c) {
+// Appends `items` to case `id` from position `first`, added (and flagged) at `at`.
+void InsertItems(SQLite::Database& db, cases::CaseId id, int64_t first,
+                 const std::vector<cases::Item>& items, TimePoint at) {
   SQLite::Statement item(db,
                          "INSERT INTO case_items (case_id, position, item_id, content_type, "
-                         "received_at) VALUES (?, ?, ?, ?, ?)");
+                         "received_at, added_at) VALUES (?, ?, ?, ?, ?, ?)");
+  SQLite::Statement hash(db,
+                         "INSERT INTO case_item_hashes (case_id, item_position, algorithm, hex) "
+                         "VALUES (?, ?, ?, ?)");
   SQLite::Statement flag(db,
                          "INSERT INTO case_flags (case_id, item_position, technology, category, "
                          "raw_value, bank_entry_id, bank_name, bank_auto_action, flagged_at) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  for (size_t i = 0; i < c.items.size(); ++i) {
-    const cases::Item& it = c.items[i];
-    item.bind(1, c.id);
-    item.bind(2, static_cast<int64_t>(i));
+  for (size_t i = 0; i < items.size(); ++i) {
+    const cases::Item& it = items[i];
+    const int64_t position = first + static_cast<int64_t>(i);
+    item.bind(1, id);
+    item.bind(2, position);
     item.bind(3, it.item_id);
     item.bind(4, it.content_type);
     item.bind(5, Seconds(it.received_at));
+    item.bind(6, Seconds(at));
     item.exec();
     item.reset();
+    for (const cases::ItemHash& h : it.hashes) {
+      hash.bind(1, id);
+      hash.bind(2, position);
+      hash.bind(3, h.algorithm);
+      hash.bind(4, h.hex);
+      hash.exec();
+      hash.reset();
+    }
     for (const cases::Flag& f : it.flags) {
-      flag.bind(1, c.id);
-      flag.bind(2, static_cast<int64_t>(i));
+      flag.bind(1, id);
+      flag.bind(2, position);
       flag.bind(3, f.technology);
       flag.bind(4, std::string(cases::FlagCategoryName(f.category)));
       flag.bind(5, f.raw_value);
@@ -70,7 +85,7 @@ void InsertItems(SQLite::Database& db, const Case& c) {
       }
       flag.bind(7, f.bank_name);
       flag.bind(8, f.bank_auto_action ? 1 : 0);
-      flag.bind(9, Seconds(c.created_at));
+      flag.bind(9, Seconds(at));
       flag.exec();
       flag.reset();
     }
@@ -113,8 +128,8 @@ bool HasOpenAlert(SQLite::Database& db, const cases::AlertCheck& check) {
 SqliteCaseStore::SqliteCaseStore(SQLite::Database& db, std::mutex& mu, std::string path)
     : db_(db), mu_(mu), path_(std::move(path)) {}
 
-Status SqliteCaseStore::RunAlertCheck(const cases::AlertCheck& check, const Case& opened,
-                                      std::vector<cases::ClusterAlert>& raised) {
+Status SqliteCaseStore::RunAlertCheck(const cases::AlertCheck& check, cases::CaseId case_id,
+                                      TimePoint at, std::vector<cases::ClusterAlert>& raised) {
   const int64_t count = CountFlags(db_, check);
   if (count <= check.threshold || HasOpenAlert(db_, check)) return Status::Ok();
   cases::ClusterAlert alert{.subject = check.subject,
@@ -122,8 +137,8 @@ Status SqliteCaseStore::RunAlertCheck(const cases::AlertCheck& check, const Case
                             .flag_count = count,
                             .threshold = check.threshold,
                             .window_seconds = check.window_seconds,
-                            .raised_at = opened.created_at,
-                            .case_id = opened.id,
+                            .raised_at = at,
+                            .case_id = case_id,
                             .paused_auto_action = check.pause_auto_action};
   SQLite::Statement ins(db_,
                         "INSERT INTO cluster_alerts (subject, subject_key, flag_count, threshold, "
@@ -162,13 +177,73 @@ Result<cases::OpenedCase> SqliteCaseStore::CreateCase(const cases::CaseOpening& 
     Case c = cases::CaseFromOpening(opening);
     InsertCaseRow(db_, c);
     c.id = db_.getLastInsertRowid();
-    InsertItems(db_, c);
+    InsertItems(db_, c.id, 0, c.items, opening.at);
     CaseEvent event = opening.event;
     event.case_id = c.id;
     InsertEvent(db_, event);
     cases::OpenedCase out{.opened = c};
     for (const cases::AlertCheck& check : opening.alert_checks) {
-      RETURN_IF_ERROR(RunAlertCheck(check, c, out.alerts));
+      RETURN_IF_ERROR(RunAlertCheck(check, c.id, opening.at, out.alerts));
+    }
+    tx.commit();
+    return out;
+  });
+}
+
+Result<std::optional<Case>> SqliteCaseStore::LatestOpenCase(std::string_view account_id,
+                                                            std::string_view surface) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CatchSqlite(path_, [&]() -> Result<std::optional<Case>> {
+    SQLite::Transaction snapshot(db_);
+    cases::CaseId id = 0;
+    {
+      SQLite::Statement q(db_,
+                          "SELECT id FROM cases WHERE account_id = ? AND surface = ? AND "
+                          "state IN ('new', 'in_review') ORDER BY id DESC LIMIT 1");
+      q.bind(1, std::string(account_id));
+      q.bind(2, std::string(surface));
+      if (!q.executeStep()) return std::optional<Case>();
+      id = q.getColumn(0).getInt64();
+    }
+    ASSIGN_OR_RETURN(Case c, sqlite_cases::ReadCase(db_, id, path_));
+    return std::optional<Case>(std::move(c));
+  });
+}
+
+Result<cases::ItemsAdded> SqliteCaseStore::AddItems(const cases::ItemAddition& addition) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CatchSqlite(path_, [&]() -> Result<cases::ItemsAdded> {
+    // IMMEDIATE, as for CompareAndSet: the version check and the appends share the write lock.
+    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement upd(db_,
+                          "UPDATE cases SET version = version + 1, priority = ?, updated_at = ? "
+                          "WHERE id = ? AND version = ?");
+    upd.bind(1, addition.priority);
+    upd.bind(2, Seconds(addition.at));
+    upd.bind(3, addition.id);
+    upd.bind(4, addition.expected_version);
+    if (upd.exec() == 0) {
+      SQLite::Statement exists(db_, "SELECT 1 FROM cases WHERE id = ?");
+      exists.bind(1, addition.id);
+      if (!exists.executeStep()) return cases::CaseNotFoundError(addition.id);
+      return cases::ItemsAdded{};
+    }
+    int64_t first = 0;
+    {
+      SQLite::Statement next(db_,
+                             "SELECT COALESCE(MAX(position) + 1, 0) FROM case_items WHERE "
+                             "case_id = ?");
+      next.bind(1, addition.id);
+      next.executeStep();
+      first = next.getColumn(0).getInt64();
+    }
+    InsertItems(db_, addition.id, first, addition.items, addition.at);
+    CaseEvent event = addition.event;
+    event.case_id = addition.id;
+    InsertEvent(db_, event);
+    cases::ItemsAdded out{.applied = true};
+    for (const cases::AlertCheck& check : addition.alert_checks) {
+      RETURN_IF_ERROR(RunAlertCheck(check, addition.id, addition.at, out.alerts));
     }
     tx.commit();
     return out;
@@ -255,8 +330,8 @@ Result<bool> SqliteCaseStore::CompareAndSet(const cases::CaseChange& change) {
     const cases::CaseProgress& p = change.progress;
     SQLite::Statement upd(db_,
                           "UPDATE cases SET version = version + 1, updated_at = ?, state = ?, "
-                          "lease_reviewer = ?, lease_expires_at = ?, outcome = ?, decided_at = ?, "
-                          "actioned_at = ?, reported_at = ?, qa_state = ? "
+                          "lease_reviewer = ?, lease_expires_at = ?, lease_items = ?, outcome = ?, "
+                          "decided_at = ?, actioned_at = ?, reported_at = ?, qa_state = ? "
                           "WHERE id = ? AND version = ?");
     upd.bind(1, Seconds(p.updated_at));
     upd.bind(2, std::string(cases::CaseStateName(p.state)));
@@ -266,17 +341,18 @@ Result<bool> SqliteCaseStore::CompareAndSet(const cases::CaseChange& change) {
       upd.bind(3);
     }
     BindTime(upd, 4, p.lease ? std::optional(p.lease->expires_at) : std::nullopt);
+    upd.bind(5, p.lease ? p.lease->items_shown : int64_t{0});
     if (p.outcome) {
-      upd.bind(5, std::string(cases::DecisionName(*p.outcome)));
+      upd.bind(6, std::string(cases::DecisionName(*p.outcome)));
     } else {
-      upd.bind(5);
+      upd.bind(6);
     }
-    BindTime(upd, 6, p.decided_at);
-    BindTime(upd, 7, p.actioned_at);
-    BindTime(upd, 8, p.reported_at);
-    upd.bind(9, std::string(cases::QaStateName(p.qa)));
-    upd.bind(10, change.id);
-    upd.bind(11, change.expected_version);
+    BindTime(upd, 7, p.decided_at);
+    BindTime(upd, 8, p.actioned_at);
+    BindTime(upd, 9, p.reported_at);
+    upd.bind(10, std::string(cases::QaStateName(p.qa)));
+    upd.bind(11, change.id);
+    upd.bind(12, change.expected_version);
     if (upd.exec() == 0) {
       SQLite::Statement exists(db_, "SELECT 1 FROM cases WHERE id = ?");
       exists.bind(1, change.id);

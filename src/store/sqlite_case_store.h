@@ -27,6 +27,9 @@ class SqliteCaseStore final : public cases::CaseStore {
 
   Result<cases::OpenedCase> CreateCase(const cases::CaseOpening& opening) override;
   Result<cases::Case> GetCase(cases::CaseId id) override;
+  Result<std::optional<cases::Case>> LatestOpenCase(std::string_view account_id,
+                                                    std::string_view surface) override;
+  Result<cases::ItemsAdded> AddItems(const cases::ItemAddition& addition) override;
   Result<bool> CompareAndSet(const cases::CaseChange& change) override;
   Result<std::vector<cases::Case>> ListQueue(const cases::QueueQuery& query) override;
   Result<std::vector<cases::Case>> ListCases(const cases::CaseFilter& filter) override;
@@ -49,7 +52,8 @@ class SqliteCaseStore final : public cases::CaseStore {
   Result<int64_t> GetExposure(std::string_view reviewer, int64_t day) override;
 
  private:
-  Status RunAlertCheck(const cases::AlertCheck& check, const cases::Case& opened,
+  // Raises the alert for `check` if due, naming case `case_id` and time `at`.
+  Status RunAlertCheck(const cases::AlertCheck& check, cases::CaseId case_id, TimePoint at,
                        std::vector<cases::ClusterAlert>& raised);
   Status ChargeExposure(const cases::ExposureCharge& charge);
   void InsertChangeRows(const cases::CaseChange& change);

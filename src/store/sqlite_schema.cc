@@ -183,6 +183,29 @@ CREATE TABLE volume_counters (
 ) WITHOUT ROWID;
 )sql";
 
+// Grouping (docs/review.md "Grouping"): items join an open case after it was opened, so each
+// item records when (the items already stored joined at their case's creation) and keeps its
+// hashes; a lease records how many items its holder was shown (existing leases saw them all).
+// Item hashes are lowercase hex text, not raw bytes like bank values: they are records shown in
+// the console and reports, never matched against, so nothing is gained by converting them.
+constexpr std::string_view kV4CaseGroups = R"sql(
+ALTER TABLE case_items ADD COLUMN added_at INTEGER NOT NULL DEFAULT 0;
+UPDATE case_items SET added_at = (SELECT created_at FROM cases WHERE cases.id = case_items.case_id);
+ALTER TABLE cases ADD COLUMN lease_items INTEGER NOT NULL DEFAULT 0 CHECK (lease_items >= 0);
+UPDATE cases SET lease_items = (SELECT COUNT(*) FROM case_items WHERE case_items.case_id = cases.id)
+  WHERE lease_reviewer IS NOT NULL;
+CREATE TABLE case_item_hashes (
+  case_id        INTEGER NOT NULL,
+  item_position  INTEGER NOT NULL,
+  algorithm      TEXT    NOT NULL,
+  hex            TEXT    NOT NULL,
+  PRIMARY KEY (case_id, item_position, algorithm),
+  FOREIGN KEY (case_id, item_position) REFERENCES case_items (case_id, position)
+);
+CREATE INDEX cases_open_by_account ON cases (account_id, surface, id)
+  WHERE state IN ('new', 'in_review');
+)sql";
+
 // The hash-chained audit log (audit/audit.h). seq is assigned by the store, one past the last,
 // inside the appending transaction, so the chain cannot fork; the triggers refuse edits and
 // deletions through SQL (someone bypassing them is caught by `vigil audit verify`).
@@ -230,6 +253,7 @@ constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
     {3, "volume counters", kV3Volume},
+    {4, "case item grouping", kV4CaseGroups},
     {5, "audit log", kV5Audit},
     {6, "API keys", kV6ApiKeys},
     {7, "vpdq bank entries", kV7VpdqEntries},

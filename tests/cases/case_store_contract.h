@@ -46,6 +46,8 @@ inline std::string CaseBackendName(const ::testing::TestParamInfo<CaseBackendFac
   INSTANTIATE_TEST_SUITE_P(prefix, CaseStoreContractTest, ::testing::Values(factory), \
                            ::vigil::cases::testing::CaseBackendName);                 \
   INSTANTIATE_TEST_SUITE_P(prefix, ReviewTest, ::testing::Values(factory),            \
+                           ::vigil::cases::testing::CaseBackendName);                 \
+  INSTANTIATE_TEST_SUITE_P(prefix, GroupingTest, ::testing::Values(factory),          \
                            ::vigil::cases::testing::CaseBackendName)
 
 inline const TimePoint kStart = std::chrono::sys_days(std::chrono::year(2024) / 5 / 1);
@@ -128,6 +130,15 @@ class ReviewTest : public CaseBackendTest {
 
   FakeSink sink_;
   std::unique_ptr<ReviewService> service_;
+};
+
+// ReviewService::FileItems (tests/cases/review_grouping_test.cc).
+class GroupingTest : public ReviewTest {
+ protected:
+  // Files `n`, expecting success.
+  OpenedCase File(const NewCase& n);
+  // BaseConfig with `rule` (and `confirmations`).
+  void ConfigureGrouping(GroupingRule rule, int confirmations = 1);
 };
 
 }  // namespace vigil::cases::testing

@@ -186,4 +186,17 @@ std::vector<ClusterAlert> ReviewTest::OpenAlerts(const NewCase& c) {
   return opened.ok() ? opened->alerts : std::vector<ClusterAlert>{};
 }
 
+OpenedCase GroupingTest::File(const NewCase& n) {
+  auto filed = service().FileItems(n);
+  EXPECT_TRUE(filed.ok()) << filed.status().ToString();
+  return filed.ok() ? *filed : OpenedCase{};
+}
+
+void GroupingTest::ConfigureGrouping(GroupingRule rule, int confirmations) {
+  ReviewConfig config = BaseConfig();
+  config.grouping = rule;
+  config.confirmations_required = confirmations;
+  Configure(config);
+}
+
 }  // namespace vigil::cases::testing

@@ -74,7 +74,7 @@ TEST_P(ReviewTest, ClaimHoldsTheCaseUntilItsLeaseExpires) {
   clock_->Advance(seconds(5));
   const Case claimed = ClaimOk(c.id, "alice");
   EXPECT_EQ(claimed.progress.state, CaseState::kInReview);
-  EXPECT_EQ(claimed.progress.lease, (Lease{"alice", kStart + seconds(5) + minutes(15)}));
+  EXPECT_EQ(claimed.progress.lease, (Lease{"alice", kStart + seconds(5) + minutes(15), 1}));
   EXPECT_EQ(Get(c.id), claimed);
 
   auto taken = service().Claim(c.id, "bob");
@@ -102,6 +102,30 @@ TEST_P(ReviewTest, ClaimingACaseOneHoldsRenewsTheLeaseWithoutMoreExposure) {
   EXPECT_EQ(renewed.progress.lease->expires_at, kStart + minutes(25));
   EXPECT_EQ(*service().ExposureToday("alice"), 2);
   EXPECT_EQ(Actions(c.id), (std::vector<std::string>{"opened", "claimed", "lease_renewed"}));
+}
+
+TEST_P(ReviewTest, ALeadAssignsACaseToAReviewerWhoThenHoldsItAsIfClaimed) {
+  const Case c = Open(CaseOfItems(NewFlag(), 2));
+  auto assigned = service().Assign(c.id, "alice", "lead-1");
+  ASSERT_TRUE(assigned.ok()) << assigned.status().ToString();
+  EXPECT_EQ(assigned->progress.state, CaseState::kInReview);
+  EXPECT_EQ(assigned->progress.lease, (Lease{"alice", kStart + minutes(15), 2}));
+  EXPECT_EQ(*service().ExposureToday("alice"), 2);  // the reviewer sees the items, not the lead
+  EXPECT_EQ(*service().ExposureToday("lead-1"), 0);
+  const CaseEvent event = Events(c.id).back();
+  EXPECT_EQ(event.actor, "lead-1");
+  EXPECT_EQ(event.action, "assigned");
+  EXPECT_EQ(event.details, "to reviewer alice; lease until 2024-05-01T00:15:00Z");
+
+  auto over = service().Assign(c.id, "bob", "lead-1");  // alice's lease is not overridden
+  EXPECT_EQ(over.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(over.status().message(), "case 1 is held by reviewer alice until 2024-05-01T00:15:00Z");
+  EXPECT_EQ(DecideOk(c.id, "alice", Decision::kNotCsam).after.progress.state, CaseState::kDecided);
+
+  const Case mine = Open(CaseWith({NewFlag()}));
+  ASSERT_TRUE(service().Assign(mine.id, "bob", "bob").ok());
+  EXPECT_EQ(Actions(mine.id), (std::vector<std::string>{"opened", "claimed"}));
+  EXPECT_EQ(service().Assign(mine.id, "carol", "").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_P(ReviewTest, ReleaseReturnsTheCaseToTheQueueAndOnlyTheHolderMayRelease) {

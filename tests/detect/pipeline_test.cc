@@ -47,7 +47,8 @@ class PipelineTest : public ::testing::Test {
     if (!bytes.ok()) return bytes.status();
     MediaHasher hasher;
     return p.Process(
-        {"item-" + fs::path(file).stem().string(), account, "photos", stats::Region::kEu, *bytes}, hasher);
+        {"item-" + fs::path(file).stem().string(), account, "photos", stats::Region::kEu, *bytes},
+        hasher);
   }
 
   std::shared_ptr<FakeClock> clock_ =
@@ -88,6 +89,46 @@ TEST_F(PipelineTest, AVariantOfABankedImageOpensAReviewCaseWithItsTechnology) {
   EXPECT_EQ((counts[{day, "md5@1", "image", stats::Region::kEu}]), (stats::VolumeCount{1, 0}));
 }
 
+TEST_F(PipelineTest, FlaggedItemsOfOneAccountJoinItsOpenCaseEachWithItsHashesAndFlags) {
+  RuleSet rules = RuleSet::Defaults();
+  Pipeline pipeline(matcher_.get(), &rules, review_.get(), &counters_, clock_);
+  const fs::path original = kPdqDir / "images" / "01_aqua.jpg";
+  auto first = Run(pipeline, original.string(), "acct-1");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(first->opened.has_value());
+  EXPECT_FALSE(first->opened->grouped);
+  clock_->Advance(std::chrono::seconds(30));
+  auto second = Run(pipeline, (kPdqDir / "variants" / "01_aqua__jpeg_q50.jpg").string(), "acct-1");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_TRUE(second->opened.has_value());
+  EXPECT_TRUE(second->opened->grouped);
+  const cases::Case c = *cases_.GetCase(first->opened->opened.id);
+  EXPECT_EQ(second->opened->opened, c);
+  ASSERT_EQ(c.items.size(), 2u);
+  EXPECT_EQ(c.items[0].item_id, "item-01_aqua");
+  EXPECT_EQ(c.items[1].item_id, "item-01_aqua__jpeg_q50");
+  EXPECT_EQ(c.items[1].added_at, c.created_at + std::chrono::seconds(30));
+  // Each item keeps its own hashes: the original's PDQ is the reference's, its digests are of
+  // its bytes.
+  const std::vector<uint8_t> bytes = *ReadFileBytes(original.string(), 1 << 24);
+  const std::vector<cases::ItemHash> want = {{"pdq", kAquaPdq},
+                                             {"md5", hash::DigestToHex(hash::Md5(bytes))},
+                                             {"sha256", hash::DigestToHex(hash::Sha256(bytes))}};
+  EXPECT_EQ(c.items[0].hashes, want);
+  ASSERT_EQ(c.items[1].hashes.size(), 3u);
+  EXPECT_NE(c.items[1].hashes[1], want[1]);
+  // ... and its own flag with its raw distance (expected.csv: 0 for the original, 2 for q50).
+  ASSERT_EQ(c.items[0].flags.size(), 1u);
+  EXPECT_EQ(c.items[0].flags[0].raw_value, 0);
+  ASSERT_EQ(c.items[1].flags.size(), 1u);
+  EXPECT_EQ(c.items[1].flags[0].raw_value, 2);
+
+  auto other = Run(pipeline, original.string(), "acct-2");  // another account: its own case
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_FALSE(other->opened->grouped);
+  EXPECT_NE(other->opened->opened.id, c.id);
+}
+
 TEST_F(PipelineTest, AnUnflaggedItemLeavesOnlyCounters) {
   RuleSet rules = RuleSet::Defaults();
   Pipeline pipeline(matcher_.get(), &rules, review_.get(), &counters_, clock_);
@@ -97,7 +138,8 @@ TEST_F(PipelineTest, AnUnflaggedItemLeavesOnlyCounters) {
   EXPECT_FALSE(out->opened.has_value());
   EXPECT_TRUE(cases_.ListCases({})->empty());  // Art 3(1)(h): no case, no account, no hash
   const int64_t day = clock_->Now().time_since_epoch().count() / 86400;
-  EXPECT_EQ((counters_.Snapshot()[{day, "pdq@1", "image", stats::Region::kEu}]), (stats::VolumeCount{1, 0}));
+  EXPECT_EQ((counters_.Snapshot()[{day, "pdq@1", "image", stats::Region::kEu}]),
+            (stats::VolumeCount{1, 0}));
 }
 
 TEST_F(PipelineTest, KnownMaterialFromATrustedBankIsAutoActionedOnlyWhenEnabled) {

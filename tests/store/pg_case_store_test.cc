@@ -2,12 +2,15 @@
 // review rules, and what only a database server shows: separate databases (as separate
 // processes would open) racing to claim, decide, charge exposure and raise alerts; a row lock
 // held by another session; and the audit table refusing edits.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
 
 #include "cases/case_store_contract.h"
 #include "store/pg_connection.h"
+#include "store/pg_schema.h"
 #include "store/pg_test_database.h"
 #include "store/store.h"
 
@@ -242,6 +245,66 @@ TEST_F(PostgresCasesTest, TheCaseMigrationMatchesSqlites) {
   EXPECT_EQ((*migrations)[2].version, 3);
   EXPECT_EQ((*migrations)[2].name, "volume counters");
   EXPECT_EQ(migrations->back().version, store::LatestSchemaVersion());
+  EXPECT_EQ((*migrations)[3].version, 4);
+  EXPECT_EQ((*migrations)[3].name, "case item grouping");
+}
+
+// A database without migration 4 holding a single-item case under a reviewer's lease, as vigil
+// wrote it before grouping: the missing migration is applied although 5 is newer, the case
+// keeps working and can take grouped items.
+TEST(PostgresCaseMigrationTest, CasesFromBeforeGroupingKeepWorkingAfterMigration4) {
+  SKIP_WITHOUT_POSTGRES();
+  auto scratch = store::testing::MustCreateScratch();
+  ASSERT_NE(scratch, nullptr);
+  {
+    auto raw = scratch->Connect();
+    ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+    // Every migration but 4, as a vigil that had a later feature (5) before grouping wrote it.
+    std::vector<store::PgMigration> without_4;
+    for (const store::PgMigration& m : store::PgMigrations()) {
+      if (m.version != 4) without_4.push_back(m);
+    }
+    const Status applied = store::ApplyPgMigrations(**raw, without_4, kStart);
+    ASSERT_TRUE(applied.ok()) << applied.ToString();
+    const int64_t start = kStart.time_since_epoch().count();
+    const Status rows = (*raw)->ExecScript(fmt::format(
+        "INSERT INTO cases (version, account_id, surface, eu, priority, created_at, updated_at, "
+        "state, lease_reviewer, lease_expires_at, qa_state) VALUES (2, 'acct-1', "
+        "'photos/upload', TRUE, 0, {0}, {0}, 'in_review', 'alice', {1}, 'not_sampled'); "
+        "INSERT INTO case_items VALUES (1, 0, 'old-item', 'image', {2}); "
+        "INSERT INTO case_flags (case_id, item_position, technology, category, raw_value, "
+        "bank_entry_id, bank_name, bank_auto_action, flagged_at) VALUES (1, 0, 'pdq@1 r<=31', "
+        "'known', 4, 9, 'hotline', FALSE, {0})",
+        start, start + 600, start - 5));
+    ASSERT_TRUE(rows.ok()) << rows.ToString();
+  }
+  auto clock = std::make_shared<FakeClock>(kStart + std::chrono::seconds(60));
+  auto db = store::OpenDatabase(scratch->url(), {.clock = clock});
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto migrations = (*db)->AppliedMigrations();
+  ASSERT_TRUE(migrations.ok());
+  EXPECT_EQ(migrations->size(), store::PgMigrations().size());
+  auto c = (*db)->cases().GetCase(1);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->items.size(), 1u);
+  EXPECT_EQ(c->items[0].added_at, kStart);
+  EXPECT_EQ(c->items[0].received_at, kStart - std::chrono::seconds(5));
+  EXPECT_EQ(c->progress.lease, (Lease{"alice", kStart + std::chrono::seconds(600), 1}));
+
+  FakeSink sink;
+  auto service = ReviewService::Create((*db)->cases(), sink, clock, {});
+  ASSERT_TRUE(service.ok());
+  NewCase later = CaseWith({KnownFlag(9)});
+  later.items[0].item_id = "new-item";
+  auto filed = (*service)->FileItems(later);
+  ASSERT_TRUE(filed.ok()) << filed.status().ToString();
+  EXPECT_TRUE(filed->grouped);
+  EXPECT_EQ(filed->opened.id, 1);
+  ASSERT_TRUE((*service)->Claim(1, "alice").ok());  // renews, showing the new item
+  auto decided = (*service)->Decide(1, {"alice", Decision::kConfirmedKnown, "both match"});
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->after.items.size(), 2u);
+  db->reset();  // closes the pool before the scratch database is dropped
 }
 
 }  // namespace

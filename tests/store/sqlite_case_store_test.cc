@@ -212,11 +212,78 @@ TEST(SqliteCaseMigrationTest, AVersion1DatabaseGainsTheCaseTablesOnOpen) {
   EXPECT_EQ((*migrations)[2].version, 3);
   EXPECT_EQ((*migrations)[2].name, "volume counters");
   EXPECT_EQ(migrations->back().version, store::LatestSchemaVersion());
+  EXPECT_EQ((*migrations)[3].version, 4);
+  EXPECT_EQ((*migrations)[3].name, "case item grouping");
   EXPECT_TRUE((*db)->banks().GetBank("kept").ok());
   FakeSink sink;
   auto service = ReviewService::Create((*db)->cases(), sink, nullptr, {});
   ASSERT_TRUE(service.ok());
   EXPECT_TRUE((*service)->OpenCase(CaseWith({NewFlag()})).ok());
+}
+
+// A file without migration 4 holding a single-item case under a reviewer's lease, as vigil wrote
+// it before grouping: migration 4 keeps it working (the item joined at the case's creation, the
+// lease saw it) and the case can take grouped items.
+TEST(SqliteCaseMigrationTest, CasesFromBeforeGroupingKeepWorkingAfterMigration4) {
+  TempDir dir;
+  const std::string path = dir.Path("v3.db");
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at INTEGER NOT NULL)");
+    // Every migration but 4, as a vigil that had a later feature (5) before grouping wrote it:
+    // the runner must still apply the missing 4, not only numbers above the newest.
+    for (const store::SqliteMigration& m : store::SqliteMigrations()) {
+      if (m.version == 4) continue;
+      raw.exec(std::string(m.sql));
+      raw.exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) +
+               ", 'old', 0)");
+    }
+    const int64_t start = kStart.time_since_epoch().count();
+    const std::string lease_end = std::to_string(start + 600);
+    raw.exec(
+        "INSERT INTO cases (version, account_id, surface, eu, priority, created_at, "
+        "updated_at, state, lease_reviewer, lease_expires_at, qa_state) VALUES (2, "
+        "'acct-1', 'photos/upload', 1, 0, " +
+        std::to_string(start) + ", " + std::to_string(start) + ", 'in_review', 'alice', " +
+        lease_end + ", 'not_sampled')");
+    raw.exec("INSERT INTO case_items VALUES (1, 0, 'old-item', 'image', " +
+             std::to_string(start - 5) + ")");
+    raw.exec(
+        "INSERT INTO case_flags (case_id, item_position, technology, category, raw_value, "
+        "bank_entry_id, bank_name, bank_auto_action, flagged_at) VALUES (1, 0, 'pdq@1 "
+        "r<=31', 'known', 4, 9, 'hotline', 0, " +
+        std::to_string(start) + ")");
+  }
+  auto clock = std::make_shared<FakeClock>(kStart + std::chrono::seconds(60));
+  auto db = store::OpenDatabase(path, {.clock = clock});
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto migrations = (*db)->AppliedMigrations();
+  ASSERT_TRUE(migrations.ok());
+  EXPECT_EQ(migrations->size(), store::SqliteMigrations().size());
+  auto c = (*db)->cases().GetCase(1);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->items.size(), 1u);
+  EXPECT_EQ(c->items[0].added_at, kStart);
+  EXPECT_EQ(c->items[0].received_at, kStart - std::chrono::seconds(5));
+  EXPECT_TRUE(c->items[0].hashes.empty());
+  EXPECT_EQ(c->progress.lease, (Lease{"alice", kStart + std::chrono::seconds(600), 1}));
+
+  FakeSink sink;
+  auto service = ReviewService::Create((*db)->cases(), sink, clock, {});
+  ASSERT_TRUE(service.ok());
+  NewCase later = CaseWith({KnownFlag(9)});
+  later.items[0].item_id = "new-item";
+  auto filed = (*service)->FileItems(later);
+  ASSERT_TRUE(filed.ok()) << filed.status().ToString();
+  EXPECT_TRUE(filed->grouped);
+  EXPECT_EQ(filed->opened.id, 1);
+  ASSERT_TRUE((*service)->Claim(1, "alice").ok());  // renews, showing the new item
+  auto decided = (*service)->Decide(1, {"alice", Decision::kConfirmedKnown, "both match"});
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->after.progress.state, CaseState::kDecided);
+  EXPECT_EQ(decided->after.items.size(), 2u);
 }
 
 }  // namespace
