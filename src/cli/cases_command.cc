@@ -1,4 +1,4 @@
-// `vigil cases`: the review queue on a terminal: list, show, claim, release, decide.
+// `vigil cases`: the review queue on a terminal: list, show, assign (claim), release, decide.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/cases.h"
+#include "cli/case_output.h"
 #include "cli/commands.h"
 #include "cli/database.h"
 #include "cli/file_batch.h"
@@ -20,64 +21,12 @@ struct CasesFlags {
   int64_t id = 0;
   bool next = false;
   std::string reviewer;
+  std::string by;  // who assigns (assign --by); the reviewer when empty
   std::string decision;
   std::string rationale;
   std::string state;
   size_t limit = 50;
 };
-
-nlohmann::ordered_json CaseJson(const cases::Case& c) {
-  nlohmann::ordered_json j;
-  j["id"] = c.id;
-  j["state"] = cases::CaseStateName(c.progress.state);
-  j["priority"] = c.priority;
-  j["account_id"] = c.account_id;
-  j["surface"] = c.surface;
-  j["eu"] = c.eu;
-  j["created_at"] = FormatUtc(c.created_at);
-  if (c.progress.lease) {
-    j["lease"] = {{"reviewer", c.progress.lease->reviewer},
-                  {"expires_at", FormatUtc(c.progress.lease->expires_at)}};
-  }
-  if (c.progress.outcome) j["outcome"] = cases::DecisionName(*c.progress.outcome);
-  j["items"] = nlohmann::json::array();
-  for (const auto& item : c.items) {
-    nlohmann::ordered_json ij;
-    ij["item_id"] = item.item_id;
-    ij["content_type"] = item.content_type;
-    ij["flags"] = nlohmann::json::array();
-    for (const auto& f : item.flags) {
-      nlohmann::ordered_json fj;
-      fj["technology"] = f.technology;
-      fj["category"] = cases::FlagCategoryName(f.category);
-      fj["value"] = f.raw_value;
-      if (f.bank_entry_id) fj["bank_entry_id"] = *f.bank_entry_id;
-      if (!f.bank_name.empty()) fj["bank"] = f.bank_name;
-      ij["flags"].push_back(fj);
-    }
-    j["items"].push_back(ij);
-  }
-  j["reviews"] = nlohmann::json::array();
-  for (const auto& r : c.reviews) {
-    j["reviews"].push_back({{"kind", cases::ReviewKindName(r.kind)},
-                            {"reviewer", r.reviewer},
-                            {"decision", cases::DecisionName(r.decision)},
-                            {"rationale", r.rationale},
-                            {"decided_at", FormatUtc(r.decided_at)}});
-  }
-  return j;
-}
-
-std::string CaseLine(const cases::Case& c) {
-  std::string techs;
-  for (const auto& t : c.Technologies()) techs += (techs.empty() ? "" : ",") + t;
-  return fmt::format(
-      "case {}  {}  priority={} items={} account={} technologies={}{}{}\n", c.id,
-      cases::CaseStateName(c.progress.state), c.priority, c.items.size(), c.account_id, techs,
-      c.progress.lease ? " held-by=" + c.progress.lease->reviewer : "",
-      c.progress.outcome ? " outcome=" + std::string(cases::DecisionName(*c.progress.outcome))
-                         : "");
-}
 
 void PrintCase(const CasesFlags& flags, const cases::Case& c) {
   if (flags.format == "jsonl") {
@@ -121,7 +70,8 @@ Status RequireReviewer(const CasesFlags& flags) {
 
 void RegisterCasesCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<CasesFlags>();
-  CLI::App* cmd = app.add_subcommand("cases", "Review cases: list, show, claim, release, decide");
+  CLI::App* cmd =
+      app.add_subcommand("cases", "Review cases: list, show, assign (claim), release, decide");
   cmd->require_subcommand(1);
   auto common = [&](CLI::App* sub) {
     sub->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
@@ -154,25 +104,47 @@ void RegisterCasesCommand(CLI::App& app, int* exit_code) {
   show->callback([flags, exit_code] {
     *exit_code = WithReview(*flags, [&](store::Database& db, cases::ReviewService&) -> Status {
       ASSIGN_OR_RETURN(cases::Case c, db.cases().GetCase(flags->id));
-      std::fputs((CaseJson(c).dump(2) + "\n").c_str(), stdout);
+      if (flags->format == "jsonl") {
+        PrintCase(*flags, c);
+      } else {
+        std::fputs(CaseDetail(c).c_str(), stdout);
+      }
       return Status::Ok();
     });
   });
 
-  CLI::App* claim = cmd->add_subcommand("claim", "Take a case (or the next one) under a lease");
-  common(claim);
-  claim->add_option("id", flags->id, "Case id");
-  claim->add_flag("--next", flags->next, "Claim the next case in the queue");
-  claim->add_option("--reviewer", flags->reviewer, "Reviewer id")->required();
-  claim->callback([flags, exit_code] {
-    *exit_code = WithReview(*flags, [&](store::Database&, cases::ReviewService& review) -> Status {
-      if (!flags->next && flags->id == 0) return InvalidArgumentError("give a case id or --next");
-      ASSIGN_OR_RETURN(cases::Case c, flags->next ? review.ClaimNext(flags->reviewer)
-                                                  : review.Claim(flags->id, flags->reviewer));
-      PrintCase(*flags, c);
-      return Status::Ok();
+  // `assign` is the documented verb; `claim` is the same command without --by, kept for
+  // scripts written before assign existed.
+  for (const char* verb : {"assign", "claim"}) {
+    const bool assign = std::string_view(verb) == "assign";
+    CLI::App* sub = cmd->add_subcommand(
+        verb, assign ? "Assign a case (or the next one) to a reviewer under a lease"
+                     : "Take a case (or the next one) under a lease (= assign)");
+    common(sub);
+    sub->add_option("id", flags->id, "Case id");
+    sub->add_flag("--next", flags->next, "The next case in the queue the reviewer may take");
+    sub->add_option("--reviewer", flags->reviewer, "Reviewer who will hold the case")->required();
+    if (assign) sub->add_option("--by", flags->by, "Who assigns it (default: the reviewer)");
+    sub->callback([flags, exit_code] {
+      *exit_code =
+          WithReview(*flags, [&](store::Database&, cases::ReviewService& review) -> Status {
+            if (flags->next == (flags->id != 0)) {
+              return InvalidArgumentError("give either a case id or --next");
+            }
+            if (flags->next && !flags->by.empty() && flags->by != flags->reviewer) {
+              return InvalidArgumentError(
+                  "--next takes the reviewer's own next case; give a "
+                  "case id to assign one to someone else");
+            }
+            const std::string& by = flags->by.empty() ? flags->reviewer : flags->by;
+            ASSIGN_OR_RETURN(cases::Case c, flags->next
+                                                ? review.ClaimNext(flags->reviewer)
+                                                : review.Assign(flags->id, flags->reviewer, by));
+            PrintCase(*flags, c);
+            return Status::Ok();
+          });
     });
-  });
+  }
 
   CLI::App* release = cmd->add_subcommand("release", "Give a claimed case back to the queue");
   common(release);

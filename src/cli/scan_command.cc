@@ -31,6 +31,9 @@ struct ScanFlags {
   std::string db;
   std::string format = "text";
   bool dry_run = false;
+  bool no_grouping = false;
+  size_t group_max_items = cases::GroupingRule{}.max_items;
+  int64_t group_max_age = cases::GroupingRule{}.max_age.count();  // seconds
   int threads = 0;
   bool quiet = false;
 };
@@ -56,7 +59,10 @@ std::string FormatOutcome(bool jsonl, const std::string& file, const detect::Ite
     j["priority"] = d.priority;
     j["technologies"] = nlohmann::json::array();
     for (const auto& f : d.flags) j["technologies"].push_back(f.technology);
-    if (out.opened) j["case_id"] = out.opened->opened.id;
+    if (out.opened) {
+      j["case_id"] = out.opened->opened.id;
+      j["grouped"] = out.opened->grouped;  // joined the account's open case
+    }
     if (out.pdq_low_quality) j["pdq_low_quality"] = true;
     if (out.vpdq_low_quality) j["vpdq_low_quality"] = true;
     if (!out.video_matches.empty()) {
@@ -83,7 +89,9 @@ std::string FormatOutcome(bool jsonl, const std::string& file, const detect::Ite
   }
   return fmt::format("{}  flagged action={} priority={} technologies={}{}{}\n", file,
                      detect::ActionName(d.action), d.priority, techs, videos,
-                     out.opened ? fmt::format(" case={}", out.opened->opened.id) : "");
+                     out.opened ? fmt::format(" case={}{}", out.opened->opened.id,
+                                              out.opened->grouped ? " (joined)" : "")
+                                : "");
 }
 
 int RunScan(const ScanFlags& flags) {
@@ -115,7 +123,11 @@ int RunScan(const ScanFlags& flags) {
   auto matcher = match::Matcher::Load((*db)->banks(), match_options);
   auto clock = std::make_shared<SystemClock>();
   match::BankVerificationSink sink((*db)->banks());
-  auto review = cases::ReviewService::Create((*db)->cases(), sink, clock, cases::ReviewConfig{});
+  cases::ReviewConfig config;
+  config.grouping = {.enabled = !flags.no_grouping,
+                     .max_age = std::chrono::seconds(flags.group_max_age),
+                     .max_items = flags.group_max_items};
+  auto review = cases::ReviewService::Create((*db)->cases(), sink, clock, config);
   for (const Status& s : {matcher.status(), review.status()}) {
     if (!s.ok()) {
       PrintError(s);
@@ -131,7 +143,7 @@ int RunScan(const ScanFlags& flags) {
   batch.threads = flags.threads;
   batch.progress = !flags.quiet;
   batch.label = "scanning";
-  size_t flagged = 0, opened = 0;
+  size_t flagged = 0, opened = 0, joined = 0;
   // Hashing runs on worker threads; matching, rules and case writes run in input order.
   FileBatchSummary summary = HashFilesInOrder(
       inputs.files, batch, [&](const std::string& file, const detect::MediaHashes& h) -> Status {
@@ -139,7 +151,8 @@ int RunScan(const ScanFlags& flags) {
             detect::ItemOutcome out,
             pipeline.ProcessHashed({file, flags.account, flags.surface, *region, {}}, h));
         flagged += !out.decision.flags.empty();
-        opened += out.opened.has_value();
+        opened += out.opened.has_value() && !out.opened->grouped;
+        joined += out.opened.has_value() && out.opened->grouped;
         std::fputs(FormatOutcome(flags.format == "jsonl", file, out).c_str(), stdout);
         return Status::Ok();
       });
@@ -147,9 +160,10 @@ int RunScan(const ScanFlags& flags) {
   const size_t failed = summary.failed + inputs.errors.size();
   if (!flags.quiet) {
     std::fprintf(stderr,
-                 "vigil: scanned %zu file%s, %zu flagged, %zu case%s opened%s, %zu failed\n",
+                 "vigil: scanned %zu file%s, %zu flagged, %zu case%s opened, %zu added to open "
+                 "cases%s, %zu failed\n",
                  summary.succeeded, summary.succeeded == 1 ? "" : "s", flagged, opened,
-                 opened == 1 ? "" : "s", flags.dry_run ? " (dry run)" : "", failed);
+                 opened == 1 ? "" : "s", joined, flags.dry_run ? " (dry run)" : "", failed);
   }
   const Status first = inputs.errors.empty() ? summary.first_error : inputs.errors[0];
   return BatchExitCode(inputs.files.size() + inputs.errors.size(), failed, first);
@@ -174,6 +188,14 @@ void RegisterScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
   cmd->add_option("-f,--format", flags->format, "Output: text or jsonl")->capture_default_str();
   cmd->add_flag("--dry-run", flags->dry_run, "Decide but open no case and count nothing");
+  cmd->add_flag("--no-grouping", flags->no_grouping,
+                "Open a case per flagged file instead of adding to the account's open case");
+  cmd->add_option("--group-max-items", flags->group_max_items,
+                  "An open case takes items until it has this many")
+      ->capture_default_str();
+  cmd->add_option("--group-max-age", flags->group_max_age,
+                  "An open case takes items until it is this many seconds old")
+      ->capture_default_str();
   cmd->add_option("-j,--threads", flags->threads, "Hashing threads (default: all cores)");
   cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar or summary");
   cmd->callback([flags, exit_code] { *exit_code = RunScan(*flags); });

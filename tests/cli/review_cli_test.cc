@@ -1,4 +1,6 @@
-// The full flow from the command line: bank -> scan -> case -> claim -> decide, on SQLite.
+// The full flow from the command line: bank -> scan -> case -> assign -> decide, and grouping of
+// an account's flagged files into one case, on SQLite and on PostgreSQL (a scratch database
+// per test on the server named by VIGIL_TEST_POSTGRES_URL; skipped with a message without it).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -6,6 +8,7 @@
 #include <sstream>
 
 #include "cli/cli_runner.h"
+#include "store/pg_test_database.h"
 
 namespace vigil::testing {
 namespace {
@@ -14,23 +17,54 @@ namespace fs = std::filesystem;
 const fs::path kPdqDir = fs::path(VIGIL_SHARED_DIR) / "testdata" / "pdq";
 const std::string kAquaPdq = "6ddb9264ada7424b94a6694b32cbc92566dbb227c937724993276cdb122692ae";
 
-class ReviewCliTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+class ReviewCliTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (!fs::exists(kPdqDir / "images")) GTEST_SKIP() << "no shared test data at " << kPdqDir;
-    db_ = "--db '" + (dir_.path() / "v.db").string() + "'";
+    if (GetParam() == Backend::kPostgres) {
+      SKIP_WITHOUT_POSTGRES();
+      scratch_ = store::testing::MustCreateScratch();
+      ASSERT_NE(scratch_, nullptr);
+      db_ = "--db '" + scratch_->url() + "'";
+    } else {
+      db_ = "--db '" + (dir_.path() / "v.db").string() + "'";
+    }
     ASSERT_EQ(RunVigil("bank create hotline " + db_).exit_code, 0);
     const std::string list = dir_.Write("l.te", "pdq " + kAquaPdq + "\n");
     ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te " + db_).exit_code, 0);
   }
   std::string Variant(const std::string& n) { return (kPdqDir / "variants" / n).string(); }
   std::string Image(const std::string& n) { return (kPdqDir / "images" / n).string(); }
+  // Scans `files` (shell words) for `account`, expecting success; the JSON line per file.
+  std::vector<nlohmann::json> Scan(const std::string& account, const std::string& files,
+                                   const std::string& extra = "") {
+    CliRun scan =
+        RunVigil("scan -q -f jsonl --account " + account + " " + extra + " " + db_ + " " + files);
+    EXPECT_EQ(scan.exit_code, 0) << scan.err;
+    return JsonLines(scan.out);
+  }
+  nlohmann::json Show(int id) {
+    CliRun show = RunVigil("cases show " + std::to_string(id) + " -f jsonl " + db_);
+    EXPECT_EQ(show.exit_code, 0) << show.err;
+    auto lines = JsonLines(show.out);
+    return lines.empty() ? nlohmann::json() : lines[0];
+  }
 
   TempDir dir_;
+  std::unique_ptr<store::testing::ScratchDatabase> scratch_;
   std::string db_;
 };
 
-TEST_F(ReviewCliTest, ScanOpensCasesOnlyForFlaggedFiles) {
+INSTANTIATE_TEST_SUITE_P(Backends, ReviewCliTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+TEST_P(ReviewCliTest, ScanOpensCasesOnlyForFlaggedFiles) {
   CliRun scan = RunVigil("scan -f jsonl --account acct-1 --region eu " + db_ + " '" +
                          Variant("01_aqua__jpeg_q50.jpg") + "' '" + Image("09_storm.jpg") + "'");
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
@@ -40,8 +74,11 @@ TEST_F(ReviewCliTest, ScanOpensCasesOnlyForFlaggedFiles) {
   EXPECT_EQ(lines[0]["action"], "review");
   EXPECT_EQ(lines[0]["technologies"][0], "pdq@1 r<=31");
   EXPECT_EQ(lines[0]["case_id"], 1);
+  EXPECT_EQ(lines[0]["grouped"], false);
   EXPECT_EQ(lines[1]["flagged"], false);
   EXPECT_FALSE(lines[1].contains("case_id"));
+  EXPECT_NE(scan.err.find("1 flagged, 1 case opened, 0 added to open cases"), std::string::npos)
+      << scan.err;
 
   CliRun list = RunVigil("cases list -f jsonl " + db_);
   auto queue = JsonLines(list.out);
@@ -51,7 +88,7 @@ TEST_F(ReviewCliTest, ScanOpensCasesOnlyForFlaggedFiles) {
   EXPECT_EQ(queue[0]["items"][0]["flags"][0]["value"], 2.0);  // expected.csv distance
 }
 
-TEST_F(ReviewCliTest, DryRunOpensNothingAndScanNeedsAnAccount) {
+TEST_P(ReviewCliTest, DryRunOpensNothingAndScanNeedsAnAccount) {
   CliRun dry = RunVigil("scan --dry-run " + db_ + " '" + Image("01_aqua.jpg") + "'");
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_NE(dry.out.find("flagged action=review"), std::string::npos) << dry.out;
@@ -61,7 +98,7 @@ TEST_F(ReviewCliTest, DryRunOpensNothingAndScanNeedsAnAccount) {
   EXPECT_NE(no_account.err.find("--account"), std::string::npos);
 }
 
-TEST_F(ReviewCliTest, BadRulesFilesAndRegionsAreClearErrors) {
+TEST_P(ReviewCliTest, BadRulesFilesAndRegionsAreClearErrors) {
   const std::string img = " '" + Image("01_aqua.jpg") + "'";
   CliRun missing = RunVigil("scan --account a --rules /nonexistent/rules.json " + db_ + img);
   EXPECT_EQ(missing.exit_code, 4);
@@ -77,7 +114,7 @@ TEST_F(ReviewCliTest, BadRulesFilesAndRegionsAreClearErrors) {
   EXPECT_EQ(RunVigil("cases list -f jsonl " + db_).out, "");  // nothing was opened
 }
 
-TEST_F(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
+TEST_P(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
   ASSERT_EQ(RunVigil("scan -q --account a " + db_ + " '" + Image("01_aqua.jpg") + "'").exit_code,
             0);
   CliRun claim = RunVigil("cases claim --next --reviewer alice -f jsonl " + db_);
@@ -109,7 +146,76 @@ TEST_F(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
   // Deciding twice is refused.
   CliRun again =
       RunVigil("cases decide 1 --reviewer alice --decision confirmed_known --rationale r " + db_);
-  EXPECT_NE(again.exit_code, 0);
+  EXPECT_EQ(again.exit_code, 6);
+  EXPECT_NE(again.err.find("case 1 is already decided"), std::string::npos) << again.err;
+}
+
+TEST_P(ReviewCliTest, AnAccountsFlaggedFilesGroupIntoOneCaseThatShowLists) {
+  const std::string aqua = "'" + Image("01_aqua.jpg") + "'";
+  const std::string q50 = "'" + Variant("01_aqua__jpeg_q50.jpg") + "'";
+  auto lines = Scan("acct-1", aqua + " " + q50);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["case_id"], 1);
+  EXPECT_EQ(lines[0]["grouped"], false);
+  EXPECT_EQ(lines[1]["case_id"], 1);
+  EXPECT_EQ(lines[1]["grouped"], true);
+  EXPECT_EQ(Scan("acct-2", aqua).at(0)["case_id"], 2);  // another account: its own case
+
+  const nlohmann::json c = Show(1);
+  ASSERT_EQ(c["items"].size(), 2u);
+  EXPECT_EQ(c["items"][0]["item_id"], Image("01_aqua.jpg"));
+  EXPECT_EQ(c["items"][0]["hashes"]["pdq"], kAquaPdq);
+  EXPECT_EQ(c["items"][0]["flags"][0]["value"], 0.0);
+  EXPECT_EQ(c["items"][1]["item_id"], Variant("01_aqua__jpeg_q50.jpg"));
+  EXPECT_EQ(c["items"][1]["flags"][0]["value"], 2.0);
+  EXPECT_EQ(c["items"][1]["hashes"]["md5"].get<std::string>().size(), 32u);
+
+  CliRun text = RunVigil("cases show 1 " + db_);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("items (2):"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("  1. " + Image("01_aqua.jpg") + "  image"), std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("     pdq " + kAquaPdq), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("     flag pdq@1 r<=31 (known) value=2 bank=hotline entry=1"),
+            std::string::npos)
+      << text.out;
+
+  // --no-grouping gives every file its own case.
+  auto separate = Scan("acct-3", aqua + " " + q50, "--no-grouping");
+  EXPECT_EQ(separate.at(0)["case_id"], 3);
+  EXPECT_EQ(separate.at(1)["case_id"], 4);
+}
+
+TEST_P(ReviewCliTest, ALeadAssignsACaseAndItemsJoiningItMustBeSeenBeforeTheDecision) {
+  Scan("acct-1", "'" + Image("01_aqua.jpg") + "'");
+  CliRun assign = RunVigil("cases assign 1 --reviewer alice --by lead-1 -f jsonl " + db_);
+  ASSERT_EQ(assign.exit_code, 0) << assign.err;
+  EXPECT_EQ(JsonLines(assign.out).at(0)["lease"]["reviewer"], "alice");
+  CliRun taken = RunVigil("cases assign 1 --reviewer bob --by lead-1 " + db_);
+  EXPECT_EQ(taken.exit_code, 6);
+  EXPECT_NE(taken.err.find("held by reviewer alice"), std::string::npos) << taken.err;
+  EXPECT_EQ(RunVigil("cases assign --reviewer bob " + db_).exit_code, 3);  // no id, no --next
+
+  // A file flagged while alice reviews joins her case; she must see it before deciding.
+  auto joined = Scan("acct-1", "'" + Variant("01_aqua__jpeg_q50.jpg") + "'");
+  EXPECT_EQ(joined.at(0)["grouped"], true);
+  const std::string decide =
+      "cases decide 1 --reviewer alice --decision not_csam --rationale 'both benign' " + db_;
+  CliRun early = RunVigil(decide);
+  EXPECT_EQ(early.exit_code, 6);
+  EXPECT_NE(early.err.find("received 1 item(s) after reviewer alice claimed it"), std::string::npos)
+      << early.err;
+  EXPECT_EQ(Show(1)["reviews"].size(), 0u);  // nothing was written
+  ASSERT_EQ(RunVigil("cases claim 1 --reviewer alice " + db_).exit_code, 0);
+  CliRun decided = RunVigil(decide);
+  ASSERT_EQ(decided.exit_code, 0) << decided.err;
+  EXPECT_EQ(Show(1)["outcome"], "not_csam");
+
+  // A decided case is never reopened: the next flagged file opens case 2.
+  auto after = Scan("acct-1", "'" + Variant("01_aqua__resize_50.jpg") + "'");
+  EXPECT_EQ(after.at(0)["case_id"], 2);
+  EXPECT_EQ(after.at(0)["grouped"], false);
+  EXPECT_EQ(Show(1)["items"].size(), 2u);
 }
 
 }  // namespace
