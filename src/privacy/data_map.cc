@@ -11,7 +11,7 @@ constexpr std::string_view kCaseRetention =
     "legal hold (purge not yet enforced)";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 17> kDataMap = {{
+constexpr std::array<DataMapEntry, 18> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
@@ -22,8 +22,12 @@ constexpr std::array<DataMapEntry, 17> kDataMap = {{
     {"cases", "one review case: the flagged account, state, lease, outcome and times",
      "account id (pseudonymised by the operator or vigil), surface, EU flag, reviewer id",
      kCasePurposes, kCaseRetention, "admin, reviewer, auditor"},
-    {"case_items", "one flagged item of a case (item id, content type, time received)",
+    {"case_items",
+     "one flagged item of a case (item id, content type, time received, time it joined the case)",
      "item id of the user's content", kCasePurposes, kCaseRetention, "admin, reviewer, auditor"},
+    {"case_item_hashes", "the hashes of a flagged item (PDQ, MD5, SHA-256 as hex)",
+     "hashes of the user's content (they identify the item, not the person)", kCasePurposes,
+     kCaseRetention, "admin, reviewer, auditor, reporter"},
     {"case_flags", "one technology's flag on an item (technology, raw score, bank entry)",
      "none beyond the item it belongs to", kCasePurposes, kCaseRetention,
      "admin, reviewer, auditor, reporter"},
