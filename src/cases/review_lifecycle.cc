@@ -150,6 +150,32 @@ Result<Case> ReviewService::MarkReinstated(CaseId id, std::string_view actor,
   });
 }
 
+Result<Case> ReviewService::ReturnForConfirmation(CaseId id, std::string_view actor) {
+  RETURN_IF_ERROR(internal::ValidateActor(actor));
+  return Mutate(id, [&](const Case& c, TimePoint now) -> Result<CaseChange> {
+    CaseChange change = internal::StartChange(c, now);
+    RETURN_IF_ERROR(internal::SetState(change, c, CaseState::kNew));
+    RETURN_IF_ERROR(CheckConfirmedOutcome(c, "returned for confirmation"));
+    const Decision outcome = *c.progress.outcome;
+    const int have = ConfirmationsOf(c, outcome);
+    const int need = ConfirmationsNeeded(c, outcome, config_);
+    if (have >= need) {
+      return FailedPreconditionError(
+          fmt::format("case {} has the {} confirmation(s) it needs; it stays decided", c.id, need));
+    }
+    change.progress.outcome.reset();
+    change.progress.decided_at.reset();
+    change.progress.lease.reset();
+    change.progress.qa = QaState::kNotSampled;
+    change.events.push_back(MakeEvent(
+        c, now, actor, "returned_for_confirmation",
+        fmt::format("{} has {} of {} independent confirmations; back in the queue for another "
+                    "reviewer",
+                    DecisionName(outcome), have, need)));
+    return change;
+  });
+}
+
 Status ReviewService::ReportEligibility(CaseId id) {
   ASSIGN_OR_RETURN(const Case c, store_.GetCase(id));
   return cases::ReportEligibility(c, config_);

@@ -17,6 +17,7 @@ constexpr std::pair<CaseState, CaseState> kEdges[] = {
     {S::kDecided, S::kActioned},  {S::kDecided, S::kReported},    {S::kDecided, S::kReinstated},
     {S::kActioned, S::kReported}, {S::kReported, S::kActioned},   {S::kActioned, S::kAppealed},
     {S::kReported, S::kAppealed}, {S::kAppealed, S::kReinstated}, {S::kAppealed, S::kActioned},
+    {S::kDecided, S::kNew},
 };
 
 // SplitMix64's output function (Steele, Lea, Flood, "Fast splittable pseudorandom number

@@ -17,6 +17,8 @@
 //   decided    actioned    MarkActioned (confirmed outcome)
 //   decided    reported    MarkReported (ReportEligibility, Art 3(1)(g)(iii))
 //   decided    reinstated  MarkReinstated (not CSAM, and the pipeline had acted automatically)
+//   decided    new         ReturnForConfirmation (a confirmed, unreported case lacking the
+//                          confirmations the current configuration requires)
 //   actioned   reported    MarkReported (ReportEligibility)
 //   reported   actioned    MarkActioned (not actioned before)
 //   actioned   appealed    MarkAppealed

@@ -108,6 +108,12 @@ class ReviewService {
   Result<Case> MarkReported(CaseId id, std::string_view actor, std::string_view details);
   Result<Case> MarkAppealed(CaseId id, std::string_view actor, std::string_view details);
   Result<Case> MarkReinstated(CaseId id, std::string_view actor, std::string_view details);
+  // Art 3(1)(g)(iii): sends a decided, unreported case with a confirmed outcome back to the
+  // review queue (state new, outcome cleared, its reviews kept) when it has fewer independent
+  // confirmations than the configuration now requires — e.g. after confirmations_required was
+  // raised — so another reviewer can give the missing one. kFailedPrecondition when the case is
+  // not decided, its outcome is not a confirmation, or it has the confirmations it needs.
+  Result<Case> ReturnForConfirmation(CaseId id, std::string_view actor);
   // ReportEligibility for the stored case `id`.
   Status ReportEligibility(CaseId id);
 

@@ -170,6 +170,48 @@ TEST_P(ReviewTest, ReportIsRefusedWhenTheStoredReviewsLackConfirmations) {
   EXPECT_EQ((Snapshot{Get(c.id), Events()}), before);
 }
 
+TEST_P(ReviewTest, RaisingConfirmationsSendsDecidedUnreportedCasesBackForTheMissingOne) {
+  const Case c = Open(CaseWith({SolicitationFlag()}));
+  Review(c.id, "alice", Decision::kConfirmedSolicitation);  // decided under a one-reviewer policy
+  const Case known = Open(CaseWith({KnownFlag(4)}));
+  Review(known.id, "alice", Decision::kConfirmedKnown);
+  const Case benign = Open(CaseWith({NewFlag()}));
+  Review(benign.id, "alice", Decision::kNotCsam);
+  ReviewConfig config = BaseConfig();
+  config.confirmations_required = 2;
+  Configure(config);
+
+  clock_->Advance(seconds(5));
+  auto returned = service().ReturnForConfirmation(c.id, "lead-1");
+  ASSERT_TRUE(returned.ok()) << returned.status().ToString();
+  EXPECT_EQ(returned->progress.state, CaseState::kNew);
+  EXPECT_FALSE(returned->progress.outcome.has_value());
+  EXPECT_FALSE(returned->progress.decided_at.has_value());
+  EXPECT_EQ(returned->reviews.size(), 1u);  // alice's review is kept and still counts
+  EXPECT_EQ(Get(c.id), *returned);
+  const CaseEvent event = Events(c.id).back();
+  EXPECT_EQ(event.action, "returned_for_confirmation");
+  EXPECT_EQ(event.actor, "lead-1");
+  EXPECT_EQ(event.details,
+            "confirmed_solicitation has 1 of 2 independent confirmations; back in the queue for "
+            "another reviewer");
+  EXPECT_EQ(service().Claim(c.id, "alice").status().code(), StatusCode::kFailedPrecondition);
+  Review(c.id, "bob", Decision::kConfirmedSolicitation);
+  EXPECT_EQ(Get(c.id).progress.outcome, Decision::kConfirmedSolicitation);
+  EXPECT_TRUE(service().ReportEligibility(c.id).ok());
+
+  // Known material needs one confirmation whatever the setting; not_csam has nothing to confirm.
+  auto enough = service().ReturnForConfirmation(known.id, "lead-1");
+  EXPECT_EQ(enough.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(enough.status().message(),
+            "case 2 has the 1 confirmation(s) it needs; it stays decided");
+  EXPECT_EQ(service().ReturnForConfirmation(benign.id, "lead-1").status().code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(service().MarkReported(known.id, "reporter", "").ok());
+  EXPECT_EQ(service().ReturnForConfirmation(known.id, "lead-1").status().message(),
+            "case 2 cannot go from reported to new");
+}
+
 TEST_P(ReviewTest, SecondOpinionReturnsTheCaseForAnotherReviewer) {
   const Case c = Open(CaseWith({NewFlag()}));
   const Case asked = Review(c.id, "alice", Decision::kNeedsSecondOpinion).after;

@@ -20,7 +20,8 @@ TEST(TransitionsTest, AllowedEdgesAreExactlyTheDiagram) {
       {S::kNew, S::kInReview},      {S::kInReview, S::kNew},        {S::kInReview, S::kDecided},
       {S::kDecided, S::kActioned},  {S::kDecided, S::kReported},    {S::kDecided, S::kReinstated},
       {S::kActioned, S::kReported}, {S::kReported, S::kActioned},   {S::kActioned, S::kAppealed},
-      {S::kReported, S::kAppealed}, {S::kAppealed, S::kReinstated}, {S::kAppealed, S::kActioned}};
+      {S::kReported, S::kAppealed}, {S::kAppealed, S::kReinstated}, {S::kAppealed, S::kActioned},
+      {S::kDecided, S::kNew}};
   for (CaseState from : kStates) {
     for (CaseState to : kStates) {
       EXPECT_EQ(TransitionAllowed(from, to), diagram.contains({from, to}))
