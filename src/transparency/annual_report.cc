@@ -16,7 +16,8 @@ constexpr const char* kGroupKey[] = {"known", "new", "solicitation"};
 constexpr const char* kGroupName[] = {"known_csam", "new_csam", "solicitation"};
 
 const char kCohort[] =
-    "cases opened in the period, with review outcomes as of the time the report was generated";
+    "items that joined a case in the period, with review outcomes as of the time the report was "
+    "generated";
 const char kRedress[] = "not recorded in vigil yet (the redress issue adds it)";
 
 Figure Count(int64_t n, std::string unit, std::string method) {

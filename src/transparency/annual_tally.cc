@@ -56,14 +56,16 @@ Result<std::map<cases::CaseId, std::vector<CaseEvent>>> EventsByCase(cases::Case
   return out;
 }
 
-// Category 6 and the per-technology counts, for a case of the cohort.
-void TallyCohortCase(const Case& c, AnnualTally& t) {
+// Category 6 and the per-technology counts, for the items of `c` that joined it in [from, to):
+// a case takes items after it is opened (ReviewService::FileItems), so the cohort is of items.
+void TallyCohortItems(const Case& c, TimePoint from, TimePoint to, AnnualTally& t) {
   const bool reviewed = std::any_of(c.reviews.begin(), c.reviews.end(), [](const auto& r) {
     return r.kind == cases::ReviewKind::kPrimary;
   });
   const bool not_csam = c.progress.outcome == Decision::kNotCsam;
   const bool pending = !c.progress.outcome;
   for (const cases::Item& item : c.items) {
+    if (!In(item.added_at, from, to)) continue;
     const std::string key = fmt::format("{}/{}", c.id, item.item_id);
     std::set<std::string> techs;
     std::set<size_t> groups;
@@ -150,7 +152,7 @@ bool ReversedOnComplaint(const std::vector<CaseEvent>& events) {
 
 void TallyCase(const Case& c, const std::vector<CaseEvent>& events, TimePoint from, TimePoint to,
                AnnualTally& t) {
-  if (In(c.created_at, from, to)) TallyCohortCase(c, t);
+  TallyCohortItems(c, from, to, t);
   const std::optional<size_t> group = GroupOfOutcome(c.progress.outcome);
   if (c.progress.decided_at && In(*c.progress.decided_at, from, to)) {
     ++t.decided;

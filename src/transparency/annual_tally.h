@@ -1,8 +1,9 @@
 // The raw counts behind the annual report, read from the stores for one reporting period.
 // Private to the transparency module: annual_report.cc turns them into the form's figures.
 //
-// Periods: the form's error counts (A, B, C) follow the cohort of cases opened in the period,
-// with review outcomes as of the time the report is built; reports, actions, complaints and
+// Periods: the form's error counts (A, B, C) follow the cohort of items that joined a case in
+// the period (a case takes items after it is opened), with review outcomes as of the time the
+// report is built; reports, actions, complaints and
 // reinstatements count the events that happened in the period. The cases and events are read
 // through CaseStore's paged listing.
 #ifndef VIGIL_TRANSPARENCY_ANNUAL_TALLY_H_
@@ -26,7 +27,7 @@ inline constexpr size_t kGroups = 3;
 size_t GroupOf(cases::FlagCategory category);
 
 struct GroupTally {
-  // Category 6, cohort of cases opened in the period: items (accounts for solicitation) flagged
+  // Category 6, cohort of items added in the period: items (accounts for solicitation) flagged
   // automatically (A), not confirmed on review (B), reviewed by a human (C), awaiting review.
   std::set<std::string> a, b, c, pending;
   // Category 4: EU cases with this outcome reported in the period.

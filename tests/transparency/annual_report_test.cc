@@ -539,6 +539,27 @@ TEST_P(AnnualReportTest, HtmlIsOneSelfContainedPageAndCsvHasEveryRow) {
       std::string::npos);
 }
 
+TEST_P(AnnualReportTest, AnItemGroupedIntoLastYearsCaseCountsInTheYearItJoined) {
+  // A case opened on 31 December 2025 takes a second item of its account on 1 January 2026.
+  cases::ReviewConfig config;
+  NoSink sink;
+  auto service = *cases::ReviewService::Create(*stores_.cases, sink, clock_, config);
+  clock_->Set(Day(2025, 12, 31, 23));
+  auto first = service->FileItems(
+      {.account_id = "acct-q", .surface = "chat", .items = {Item("q1", "image", {Known(7)})}});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  clock_->Set(Day(2026, 1, 1, 2));
+  auto second = service->FileItems(
+      {.account_id = "acct-q", .surface = "chat", .items = {Item("q2", "image", {Known(7)})}});
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_EQ(second->opened.id, first->opened.id);  // grouped into the December case
+  auto y2025 = BuildAnnualReport(stores_, form_, config_, 2025, Day(2026, 1, 15));
+  auto y2026 = BuildAnnualReport(stores_, form_, config_, 2026, Day(2026, 1, 15));
+  ASSERT_TRUE(y2025.ok() && y2026.ok());
+  EXPECT_EQ(y2025->figures.at("errors.known.A").count, 4 + 1);  // the scenario's 4, and q1
+  EXPECT_EQ(y2026->figures.at("errors.known.A").count, 1 + 1);  // C11, and q2
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AnnualReportTest,
                          ::testing::Values(Backend{"InMemory"}, Backend{"Sqlite"},
                                            Backend{"Postgres"}),
