@@ -15,6 +15,7 @@
 #include "cli/video_options.h"
 #include "detect/pipeline.h"
 #include "match/bank_verification_sink.h"
+#include "privacy/legal_basis.h"
 
 namespace vigil::cli {
 namespace {
@@ -36,6 +37,8 @@ struct ScanFlags {
   int64_t group_max_age = cases::GroupingRule{}.max_age.count();  // seconds
   int threads = 0;
   bool quiet = false;
+  std::string legal_basis{privacy::kDefaultLegalBasis};
+  bool end_to_end_encrypted = false;
 };
 
 Result<detect::RuleSet> LoadRules(const std::string& path) {
@@ -97,6 +100,7 @@ std::string FormatOutcome(bool jsonl, const std::string& file, const detect::Ite
 int RunScan(const ScanFlags& flags) {
   auto region = stats::ParseRegion(flags.region);
   auto rules = LoadRules(flags.rules_file);
+  auto basis = privacy::LegalBasisById(flags.legal_basis);
   Status flag_check = Status::Ok();
   if (flags.format != "text" && flags.format != "jsonl") {
     flag_check =
@@ -106,7 +110,13 @@ int RunScan(const ScanFlags& flags) {
   } else if (flags.inputs.empty()) {
     flag_check = InvalidArgumentError("nothing to scan: give FILE... or --recursive DIR");
   }
-  for (const Status& s : {flag_check, region.status(), rules.status()}) {
+  if (basis.ok()) {
+    // Refused before anything is read or hashed; the pipeline checks each item again.
+    Status allowed =
+        privacy::CheckScanAllowed(*basis, {SystemClock().Now(), "", flags.end_to_end_encrypted});
+    if (!allowed.ok()) flag_check = allowed;
+  }
+  for (const Status& s : {flag_check, region.status(), rules.status(), basis.status()}) {
     if (!s.ok()) {
       PrintError(s);
       return ExitCodeFor(s.code());
@@ -135,7 +145,7 @@ int RunScan(const ScanFlags& flags) {
     }
   }
   detect::Pipeline pipeline(matcher->get(), &*rules, flags.dry_run ? nullptr : review->get(),
-                            flags.dry_run ? nullptr : &(*db)->volume(), clock);
+                            flags.dry_run ? nullptr : &(*db)->volume(), clock, *basis);
 
   InputList inputs = ExpandInputs(flags.inputs, flags.recursive);
   for (const Status& s : inputs.errors) PrintError(s);
@@ -149,7 +159,8 @@ int RunScan(const ScanFlags& flags) {
       inputs.files, batch, [&](const std::string& file, const detect::MediaHashes& h) -> Status {
         ASSIGN_OR_RETURN(
             detect::ItemOutcome out,
-            pipeline.ProcessHashed({file, flags.account, flags.surface, *region, {}}, h));
+            pipeline.ProcessHashed(
+                {file, flags.account, flags.surface, *region, {}, flags.end_to_end_encrypted}, h));
         flagged += !out.decision.flags.empty();
         opened += out.opened.has_value() && !out.opened->grouped;
         joined += out.opened.has_value() && out.opened->grouped;
@@ -198,6 +209,12 @@ void RegisterScanCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("-j,--threads", flags->threads, "Hashing threads (default: all cores)");
   cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar or summary");
+  cmd->add_option("--legal-basis", flags->legal_basis,
+                  "The act scanning relies on: 2026/1881 or 2021/1232 (refused outside its period)")
+      ->capture_default_str();
+  cmd->add_flag(
+      "--end-to-end-encrypted", flags->end_to_end_encrypted,
+      "The files come from end-to-end encrypted communications (refused under 2026/1881)");
   cmd->callback([flags, exit_code] { *exit_code = RunScan(*flags); });
 }
 

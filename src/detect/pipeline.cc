@@ -95,12 +95,22 @@ std::vector<std::string> TechnologiesRun(const MediaHashes& h) {
 
 Pipeline::Pipeline(const match::Matcher* matcher, const RuleSet* rules,
                    cases::ReviewService* review, stats::VolumeCounterSink* counters,
-                   std::shared_ptr<const Clock> clock)
+                   std::shared_ptr<const Clock> clock, privacy::LegalBasis legal_basis)
     : matcher_(matcher),
       rules_(rules),
       review_(review),
       counters_(counters),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      legal_basis_(std::move(legal_basis)) {}
+
+Status Pipeline::CheckAllowed(const ItemInput& item) const {
+  // Art 1 of 2021/1232 and 2026/1881: voluntary scanning is lawful only while the act applies
+  // and only for what it covers; audio never reaches here (the hasher takes images and video).
+  Status allowed =
+      privacy::CheckScanAllowed(legal_basis_, {clock_->Now(), "", item.end_to_end_encrypted});
+  if (allowed.ok()) return allowed;
+  return FailedPreconditionError(fmt::format("item {}: {}", item.item_id, allowed.message()));
+}
 
 Result<std::vector<Signal>> Pipeline::Match(const MediaHashes& h, ItemOutcome* out) const {
   std::vector<match::BankMatch> found;
@@ -152,11 +162,13 @@ Status Pipeline::Count(const ItemOutcome& outcome, stats::Region region) const {
 }
 
 Result<ItemOutcome> Pipeline::Process(const ItemInput& item, MediaHasher& hasher) const {
+  RETURN_IF_ERROR(CheckAllowed(item));
   ASSIGN_OR_RETURN(MediaHashes hashes, hasher.HashBytes(item.bytes));
   return ProcessHashed(item, std::move(hashes));
 }
 
 Result<ItemOutcome> Pipeline::ProcessHashed(const ItemInput& item, MediaHashes hashes) const {
+  RETURN_IF_ERROR(CheckAllowed(item));
   ItemOutcome out;
   out.hashes = std::move(hashes);
   ASSIGN_OR_RETURN(std::vector<Signal> signals, Match(out.hashes, &out));

@@ -23,6 +23,7 @@
 #include "detect/media_hasher.h"
 #include "detect/rules.h"
 #include "match/matcher.h"
+#include "privacy/legal_basis.h"
 #include "stats/volume.h"
 
 namespace vigil::detect {
@@ -33,6 +34,8 @@ struct ItemInput {
   std::string surface;     // service or surface, e.g. "photos/upload"
   stats::Region region = stats::Region::kUnknown;
   std::span<const uint8_t> bytes;  // unused by ProcessHashed
+  // From an end-to-end encrypted interpersonal communication: never scanned under 2026/1881.
+  bool end_to_end_encrypted = false;
 };
 
 struct ItemOutcome {
@@ -51,12 +54,15 @@ class Pipeline {
  public:
   // `review` may be null: then flags are decided but no case is opened (a dry run). All
   // pointers must outlive the pipeline.
+  // Items are scanned only as `legal_basis` allows at the clock's time (privacy/legal_basis.h).
   Pipeline(const match::Matcher* matcher, const RuleSet* rules, cases::ReviewService* review,
-           stats::VolumeCounterSink* counters, std::shared_ptr<const Clock> clock);
+           stats::VolumeCounterSink* counters, std::shared_ptr<const Clock> clock,
+           privacy::LegalBasis legal_basis = privacy::DefaultLegalBasis());
 
-  // Processes one item with the caller's (per-thread) hasher. Errors: the hasher's (bad media,
-  // limits), the store's (kUnavailable), kInvalidArgument for an empty item or account id when
-  // a case must be opened.
+  // Processes one item with the caller's (per-thread) hasher. Errors: kFailedPrecondition when
+  // the legal basis does not allow scanning the item now (nothing is hashed, counted or kept),
+  // the hasher's (bad media, limits), the store's (kUnavailable), kInvalidArgument for an empty
+  // item or account id when a case must be opened.
   Result<ItemOutcome> Process(const ItemInput& item, MediaHasher& hasher) const;
 
   // The same for an item already hashed (e.g. on another thread); item.bytes is not read.
@@ -65,12 +71,14 @@ class Pipeline {
  private:
   Result<std::vector<Signal>> Match(const MediaHashes& hashes, ItemOutcome* outcome) const;
   Status Count(const ItemOutcome& outcome, stats::Region region) const;
+  Status CheckAllowed(const ItemInput& item) const;
 
   const match::Matcher* matcher_;
   const RuleSet* rules_;
   cases::ReviewService* review_;
   stats::VolumeCounterSink* counters_;
   std::shared_ptr<const Clock> clock_;
+  privacy::LegalBasis legal_basis_;
 };
 
 }  // namespace vigil::detect

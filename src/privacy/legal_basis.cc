@@ -35,6 +35,8 @@ const std::vector<LegalBasis>& KnownLegalBases() {
   return kBases;
 }
 
+const LegalBasis& DefaultLegalBasis() { return KnownLegalBases().back(); }
+
 Result<LegalBasis> LegalBasisById(std::string_view id) {
   std::string known;
   for (const LegalBasis& b : KnownLegalBases()) {

@@ -34,6 +34,9 @@ struct LegalBasis {
 const std::vector<LegalBasis>& KnownLegalBases();
 inline constexpr std::string_view kDefaultLegalBasis = "2026/1881";
 
+// The act vigil applies unless configured otherwise: the newest known.
+const LegalBasis& DefaultLegalBasis();
+
 // The act with `id`; kInvalidArgument listing the known ids otherwise.
 Result<LegalBasis> LegalBasisById(std::string_view id);
 

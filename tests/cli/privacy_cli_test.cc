@@ -1,6 +1,8 @@
 // `vigil privacy describe|pseudonymise` as an operator runs them.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "cli/cli_runner.h"
 
 namespace vigil::testing {
@@ -49,6 +51,29 @@ TEST(PrivacyCliTest, DescribeListsEveryTableWithItsPurpose) {
   CliRun text = RunVigil("privacy describe");
   EXPECT_NE(text.out.find("Regulation (EU) 2026/1881: 2026-07-31 to 2028-04-03"), std::string::npos)
       << text.out;
+}
+
+TEST(PrivacyCliTest, ScanRefusesWhatTheLegalBasisExcludes) {
+  const std::string image = std::string(VIGIL_SHARED_DIR) + "/testdata/pdq/images/01_aqua.jpg";
+  if (!std::filesystem::exists(image)) GTEST_SKIP() << "no shared test data at " << image;
+  TempDir dir;
+  const std::string db = " --db '" + (dir.path() / "v.db").string() + "'";
+  CliRun e2ee = RunVigil("scan --account a --end-to-end-encrypted '" + image + "'" + db);
+  EXPECT_EQ(e2ee.exit_code, 6);
+  EXPECT_NE(e2ee.err.find("end-to-end encrypted communications is excluded by Regulation (EU) "
+                          "2026/1881"),
+            std::string::npos)
+      << e2ee.err;
+  EXPECT_TRUE(e2ee.out.empty()) << e2ee.out;
+  // 2021/1232 lapsed on 3 April 2026 (the test runs later than that).
+  CliRun lapsed = RunVigil("scan --account a --legal-basis 2021/1232 '" + image + "'" + db);
+  EXPECT_EQ(lapsed.exit_code, 6);
+  EXPECT_NE(lapsed.err.find("2021-08-02 to 2026-04-03"), std::string::npos) << lapsed.err;
+  CliRun unknown = RunVigil("scan --account a --legal-basis 1999/1 '" + image + "'" + db);
+  EXPECT_EQ(unknown.exit_code, 3);
+  CliRun cases = RunVigil("cases list -f jsonl" + db);
+  EXPECT_EQ(cases.exit_code, 0) << cases.err;
+  EXPECT_TRUE(cases.out.empty()) << cases.out;
 }
 
 }  // namespace
