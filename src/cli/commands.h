@@ -16,6 +16,7 @@ void RegisterReportCommand(CLI::App& app, int* exit_code);
 void RegisterAuditCommand(CLI::App& app, int* exit_code);
 void RegisterStatsCommand(CLI::App& app, int* exit_code);
 void RegisterPrivacyCommand(CLI::App& app, int* exit_code);
+void RegisterClassifyCommand(CLI::App& app, int* exit_code);
 void RegisterKeysCommand(CLI::App& app, int* exit_code);
 void RegisterServeCommand(CLI::App& app, int* exit_code);
 

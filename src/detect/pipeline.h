@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cases/review_service.h"
+#include "classify/classifier.h"
 #include "core/clock.h"
 #include "detect/media_hasher.h"
 #include "detect/rules.h"
@@ -67,6 +68,14 @@ class Pipeline {
 
   // The same for an item already hashed (e.g. on another thread); item.bytes is not read.
   Result<ItemOutcome> ProcessHashed(const ItemInput& item, MediaHashes hashes) const;
+
+  // Classifier scores for an item (classified.cc): each becomes a "classifier:<model>" signal
+  // of category new material (content type "image" or "video") or solicitation
+  // ("conversation") through the same rules, volume counters and review queue; never
+  // automatic action (Art 3(1)(g)(iii)). kDataLoss for a nonsense score: nothing is flagged
+  // or counted, the caller keeps the item for a retry. item.bytes is not read.
+  Result<ItemOutcome> ProcessScores(const ItemInput& item, std::string_view content_type,
+                                    const std::vector<classify::Score>& scores) const;
 
  private:
   Result<std::vector<Signal>> Match(const MediaHashes& hashes, ItemOutcome* outcome) const;
