@@ -26,6 +26,7 @@ cases::FlagCategory CaseCategory(Category c) {
 
 Result<ItemOutcome> Pipeline::ProcessScores(const ItemInput& item, std::string_view content_type,
                                             const std::vector<classify::Score>& scores) const {
+  RETURN_IF_ERROR(CheckAllowed(item));
   Category category;
   if (content_type == "conversation") {
     category = Category::kSolicitation;

@@ -90,6 +90,15 @@ TEST_F(PipelineLegalBasisTest, NothingIsScannedInTheGapBetweenTheActs) {
   ExpectNothingKept();
 }
 
+TEST_F(PipelineLegalBasisTest, ClassifierScoresOfExcludedItemsAreRefusedToo) {
+  Pipeline pipeline(matcher_.get(), &rules_, review_.get(), &counters_, clock_);
+  const ItemInput chat{"conv-1", "acct-1", "chat", stats::Region::kEu, {}, true};
+  auto out = pipeline.ProcessScores(chat, "conversation", {{0.9, "grooming-example", "1", {}}});
+  EXPECT_EQ(out.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(out.status().message().find("end-to-end encrypted"), std::string::npos);
+  ExpectNothingKept();
+}
+
 TEST_F(PipelineLegalBasisTest, TheOldActAllowedEncryptedCommunicationsWhileItApplied) {
   clock_->Set(Utc(2025, 6, 1));
   Pipeline pipeline(matcher_.get(), &rules_, review_.get(), &counters_, clock_,
