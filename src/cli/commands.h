@@ -13,6 +13,8 @@ void RegisterScanCommand(CLI::App& app, int* exit_code);
 void RegisterCasesCommand(CLI::App& app, int* exit_code);
 void RegisterBankCommand(CLI::App& app, int* exit_code);
 void RegisterReportCommand(CLI::App& app, int* exit_code);
+// Adds `ncmec` under the `report` command registered by RegisterReportCommand.
+void RegisterReportNcmecCommand(CLI::App& report, int* exit_code);
 void RegisterAuditCommand(CLI::App& app, int* exit_code);
 void RegisterStatsCommand(CLI::App& app, int* exit_code);
 void RegisterPrivacyCommand(CLI::App& app, int* exit_code);
