@@ -91,6 +91,7 @@ struct CaseChange {
   std::vector<ReviewDecision> new_reviews{};
   std::vector<FalsePositive> false_positives{};
   std::vector<VerificationRequest> verification_requests{};  // ids assigned by the store
+  std::vector<ReportRequest> report_requests{};              // ids assigned by the store
   std::optional<ExposureCharge> exposure{};
   std::vector<CaseEvent> events{};  // at least one: every change is audited
 };
@@ -180,6 +181,11 @@ class CaseStore {
       std::optional<CaseId> case_id) = 0;
   // Records delivery; a second call keeps the first time. kNotFound for an unknown id.
   virtual Status MarkVerificationDelivered(int64_t request_id, TimePoint at) = 0;
+
+  // Report requests with id > after_id, ascending by id, at most `limit` (the outbox copies
+  // them; they are never changed or deleted here).
+  virtual Result<std::vector<ReportRequest>> ListReportRequests(int64_t after_id,
+                                                                size_t limit) = 0;
 
   // Alerts ascending by id; only unacknowledged ones when `open_only`.
   virtual Result<std::vector<ClusterAlert>> ListAlerts(bool open_only) = 0;

@@ -158,8 +158,22 @@ Result<bool> InMemoryCaseStore::CompareAndSet(const CaseChange& change) {
     request.id = static_cast<int64_t>(verifications_.size()) + 1;
     verifications_.push_back(std::move(request));
   }
+  for (ReportRequest request : change.report_requests) {
+    request.id = static_cast<int64_t>(report_requests_.size()) + 1;
+    report_requests_.push_back(std::move(request));
+  }
   for (const CaseEvent& event : change.events) AppendEventLocked(event);
   return true;
+}
+
+Result<std::vector<ReportRequest>> InMemoryCaseStore::ListReportRequests(int64_t after_id,
+                                                                         size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ReportRequest> out;
+  for (const ReportRequest& r : report_requests_) {
+    if (r.id > after_id && out.size() < limit) out.push_back(r);
+  }
+  return out;
 }
 
 Result<std::vector<Case>> InMemoryCaseStore::ListQueue(const QueueQuery& query) {

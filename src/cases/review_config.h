@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "cases/types.h"
 #include "core/status.h"
@@ -52,6 +54,9 @@ struct ReviewConfig {
   GroupingRule grouping{};
   std::optional<ClusterAlertRule> technology_alerts = ClusterAlertRule{};
   std::optional<ClusterAlertRule> bank_entry_alerts = ClusterAlertRule{.max_flags = 20};
+  // Art 3(1)(j): destinations (e.g. "ncmec") a confirmed decision is reported to; a request per
+  // destination is written with the decision, for the `report` module's outbox.
+  std::vector<std::string> report_destinations{};
   // Settings of reviewers who have none stored (the reviewer field is ignored).
   ReviewerSettings default_wellness{
       .blur_percent = 100, .greyscale = true, .daily_exposure_cap = 300};

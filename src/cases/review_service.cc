@@ -344,6 +344,17 @@ void ReviewService::RecordOutcome(const Case& with, Decision outcome, const Deci
   change.progress.decided_at = now;
   change.progress.qa = SampledForQa(config_.qa, with.id) ? QaState::kPending : QaState::kNotSampled;
   if (outcome == Decision::kNotCsam) RecordFalsePositives(with, input.reviewer, now, change);
+  // Art 3(1)(j): a confirmed case is reported without delay, so its report is queued in the
+  // same transaction as the decision, never lost between the two.
+  Case decided = with;
+  decided.progress = change.progress;
+  decided.progress.state = CaseState::kDecided;
+  if (IsConfirmation(outcome) && cases::ReportEligibility(decided, config_).ok()) {
+    for (const std::string& destination : config_.report_destinations) {
+      change.report_requests.push_back(
+          {.case_id = with.id, .destination = destination, .created_at = now});
+    }
+  }
   std::string details =
       fmt::format("outcome {} by {} ({} agreeing review(s))", DecisionName(outcome), input.reviewer,
                   ConfirmationsOf(with, outcome));

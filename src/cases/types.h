@@ -211,6 +211,16 @@ struct VerificationRequest {
   friend bool operator==(const VerificationRequest&, const VerificationRequest&) = default;
 };
 
+// A report to a hotline or authority that a confirmed decision calls for (Art 3(1)(j)); written
+// in the same transaction as the decision, then delivered by the `report` module's outbox.
+struct ReportRequest {
+  int64_t id = 0;  // assigned by the store, ascending; the report's idempotency key
+  CaseId case_id = 0;
+  std::string destination{};  // e.g. "ncmec"
+  TimePoint created_at{};     // the decision's time
+  friend bool operator==(const ReportRequest&, const ReportRequest&) = default;
+};
+
 struct ClusterAlert {
   AlertId id = 0;
   AlertSubject subject = AlertSubject::kTechnology;

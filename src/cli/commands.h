@@ -15,6 +15,8 @@ void RegisterBankCommand(CLI::App& app, int* exit_code);
 void RegisterReportCommand(CLI::App& app, int* exit_code);
 // Adds `ncmec` under the `report` command registered by RegisterReportCommand.
 void RegisterReportNcmecCommand(CLI::App& report, int* exit_code);
+// Adds `send`, `outbox` and `overdue` under the `report` command.
+void RegisterReportOutboxCommands(CLI::App& report, int* exit_code);
 void RegisterAuditCommand(CLI::App& app, int* exit_code);
 void RegisterStatsCommand(CLI::App& app, int* exit_code);
 void RegisterPrivacyCommand(CLI::App& app, int* exit_code);

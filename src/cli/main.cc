@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   vigil::cli::RegisterBankCommand(app, &exit_code);
   vigil::cli::RegisterReportCommand(app, &exit_code);
   vigil::cli::RegisterReportNcmecCommand(*app.get_subcommand("report"), &exit_code);
+  vigil::cli::RegisterReportOutboxCommands(*app.get_subcommand("report"), &exit_code);
   vigil::cli::RegisterAuditCommand(app, &exit_code);
   vigil::cli::RegisterStatsCommand(app, &exit_code);
   vigil::cli::RegisterPrivacyCommand(app, &exit_code);

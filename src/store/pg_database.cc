@@ -4,6 +4,7 @@
 
 #include "store/api_key_stores.h"
 #include "store/audit_stores.h"
+#include "store/report_stores.h"
 #include "store/pg_bank_store.h"
 #include "store/pg_case_store.h"
 #include "store/pg_schema.h"
@@ -19,6 +20,7 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
       cases_(std::make_unique<PostgresCaseStore>(pool_)),
       volume_(std::make_unique<PostgresVolumeCounters>(pool_)),
       audit_(std::make_unique<PostgresAuditStore>(pool_, std::move(clock))),
+      report_outbox_(std::make_unique<PostgresReportOutboxStore>(pool_)),
       api_keys_(std::make_unique<PostgresApiKeyStore>(pool_)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
@@ -50,6 +52,7 @@ cases::CaseStore& PostgresDatabase::cases() { return *cases_; }
 stats::VolumeCounterSink& PostgresDatabase::volume() { return *volume_; }
 
 audit::AuditStore& PostgresDatabase::audit() { return *audit_; }
+report::ReportOutboxStore& PostgresDatabase::report_outbox() { return *report_outbox_; }
 auth::ApiKeyStore& PostgresDatabase::api_keys() { return *api_keys_; }
 
 Result<std::vector<Migration>> PostgresDatabase::AppliedMigrations() {

@@ -32,6 +32,7 @@ class PostgresDatabase final : public Database {
   cases::CaseStore& cases() override;
   stats::VolumeCounterSink& volume() override;
   audit::AuditStore& audit() override;
+  report::ReportOutboxStore& report_outbox() override;
   auth::ApiKeyStore& api_keys() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   // The URL without its password.
@@ -53,6 +54,7 @@ class PostgresDatabase final : public Database {
   std::unique_ptr<PostgresCaseStore> cases_;
   std::unique_ptr<stats::VolumeCounterSink> volume_;
   std::unique_ptr<audit::AuditStore> audit_;
+  std::unique_ptr<report::ReportOutboxStore> report_outbox_;
   std::unique_ptr<auth::ApiKeyStore> api_keys_;
 };
 

@@ -266,6 +266,34 @@ CREATE TRIGGER api_keys_no_delete BEFORE DELETE ON api_keys
   FOR EACH ROW EXECUTE FUNCTION api_keys_no_delete();
 )sql";
 
+// Mirrors SQLite's version 9: report requests (written with the decision) and deliveries.
+constexpr std::string_view kV9ReportOutbox = R"sql(
+CREATE TABLE report_requests (
+  id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  case_id      BIGINT NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  destination  TEXT   NOT NULL,
+  created_at   BIGINT NOT NULL,
+  UNIQUE (case_id, destination)
+);
+CREATE TABLE report_deliveries (
+  request_id       BIGINT  PRIMARY KEY,
+  case_id          BIGINT  NOT NULL,
+  destination      TEXT    NOT NULL,
+  confirmed_at     BIGINT  NOT NULL,
+  state            TEXT    NOT NULL,
+  progress         TEXT    NOT NULL,
+  attempts         BIGINT  NOT NULL,
+  next_attempt_at  BIGINT  NOT NULL,
+  last_error       TEXT    NOT NULL,
+  remote_id        BIGINT,
+  delivered_at     BIGINT,
+  version          BIGINT  NOT NULL
+);
+CREATE INDEX report_deliveries_due ON report_deliveries (next_attempt_at)
+  WHERE state = 'pending';
+CREATE INDEX report_deliveries_case ON report_deliveries (case_id);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -274,6 +302,7 @@ constexpr PgMigration kMigrations[] = {
     {5, "audit log", kV5Audit},
     {6, "API keys", kV6ApiKeys},
     {7, "vpdq bank entries", kV7VpdqEntries},
+    {9, "report outbox", kV9ReportOutbox},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

@@ -64,6 +64,26 @@ Result<std::vector<cases::FalsePositive>> SqliteCaseStore::ListFalsePositives(Ti
   });
 }
 
+Result<std::vector<cases::ReportRequest>> SqliteCaseStore::ListReportRequests(int64_t after_id,
+                                                                              size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CatchSqlite(path_, [&]() -> Result<std::vector<cases::ReportRequest>> {
+    SQLite::Statement q(db_,
+                        "SELECT id, case_id, destination, created_at FROM report_requests "
+                        "WHERE id > ? ORDER BY id LIMIT ?");
+    q.bind(1, after_id);
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<cases::ReportRequest> out;
+    while (q.executeStep()) {
+      out.push_back({.id = q.getColumn(0).getInt64(),
+                     .case_id = q.getColumn(1).getInt64(),
+                     .destination = q.getColumn(2).getString(),
+                     .created_at = FromSeconds(q.getColumn(3).getInt64())});
+    }
+    return out;
+  });
+}
+
 Result<std::vector<cases::VerificationRequest>> SqliteCaseStore::ListPendingVerifications(
     std::optional<cases::CaseId> case_id) {
   const std::string sql = fmt::format(

@@ -318,6 +318,16 @@ void SqliteCaseStore::InsertChangeRows(const cases::CaseChange& change) {
     vr.exec();
     vr.reset();
   }
+  SQLite::Statement rr(db_,
+                       "INSERT INTO report_requests (case_id, destination, created_at) VALUES "
+                       "(?, ?, ?)");
+  for (const cases::ReportRequest& r : change.report_requests) {
+    rr.bind(1, r.case_id);
+    rr.bind(2, r.destination);
+    rr.bind(3, Seconds(r.created_at));
+    rr.exec();
+    rr.reset();
+  }
   for (const CaseEvent& event : change.events) InsertEvent(db_, event);
 }
 

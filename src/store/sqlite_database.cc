@@ -7,6 +7,7 @@
 
 #include "store/api_key_stores.h"
 #include "store/audit_stores.h"
+#include "store/report_stores.h"
 #include "store/sqlite_bank_store.h"
 #include "store/sqlite_case_store.h"
 #include "store/sqlite_errors.h"
@@ -54,6 +55,7 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       cases_(std::make_unique<SqliteCaseStore>(*db_, mu_, path_)),
       volume_(std::make_unique<SqliteVolumeCounters>(*db_, mu_, path_)),
       audit_(std::make_unique<SqliteAuditStore>(*db_, mu_, path_, std::move(clock))),
+      report_outbox_(std::make_unique<SqliteReportOutboxStore>(*db_, mu_, path_)),
       api_keys_(std::make_unique<SqliteApiKeyStore>(*db_, mu_, path_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
@@ -88,6 +90,7 @@ cases::CaseStore& SqliteDatabase::cases() { return *cases_; }
 stats::VolumeCounterSink& SqliteDatabase::volume() { return *volume_; }
 
 audit::AuditStore& SqliteDatabase::audit() { return *audit_; }
+report::ReportOutboxStore& SqliteDatabase::report_outbox() { return *report_outbox_; }
 auth::ApiKeyStore& SqliteDatabase::api_keys() { return *api_keys_; }
 
 Result<std::vector<Migration>> SqliteDatabase::AppliedMigrations() {

@@ -34,6 +34,7 @@ class SqliteDatabase final : public Database {
   cases::CaseStore& cases() override;
   stats::VolumeCounterSink& volume() override;
   audit::AuditStore& audit() override;
+  report::ReportOutboxStore& report_outbox() override;
   auth::ApiKeyStore& api_keys() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   const std::string& url() const override { return url_; }
@@ -57,6 +58,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<SqliteCaseStore> cases_;
   std::unique_ptr<stats::VolumeCounterSink> volume_;
   std::unique_ptr<audit::AuditStore> audit_;
+  std::unique_ptr<report::ReportOutboxStore> report_outbox_;
   std::unique_ptr<auth::ApiKeyStore> api_keys_;
 };
 

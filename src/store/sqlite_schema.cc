@@ -249,6 +249,35 @@ CREATE TRIGGER api_keys_no_delete BEFORE DELETE ON api_keys
   BEGIN SELECT RAISE(ABORT, 'API keys are revoked, never deleted'); END;
 )sql";
 
+// Art 3(1)(j): report requests written with the decision (cases), and their deliveries (report
+// outbox), one per request.
+constexpr std::string_view kV9ReportOutbox = R"sql(
+CREATE TABLE report_requests (
+  id           INTEGER PRIMARY KEY,
+  case_id      INTEGER NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  destination  TEXT    NOT NULL,
+  created_at   INTEGER NOT NULL,
+  UNIQUE (case_id, destination)
+);
+CREATE TABLE report_deliveries (
+  request_id       INTEGER PRIMARY KEY,
+  case_id          INTEGER NOT NULL,
+  destination      TEXT    NOT NULL,
+  confirmed_at     INTEGER NOT NULL,
+  state            TEXT    NOT NULL,
+  progress         TEXT    NOT NULL,
+  attempts         INTEGER NOT NULL,
+  next_attempt_at  INTEGER NOT NULL,
+  last_error       TEXT    NOT NULL,
+  remote_id        INTEGER,
+  delivered_at     INTEGER,
+  version          INTEGER NOT NULL
+);
+CREATE INDEX report_deliveries_due ON report_deliveries (next_attempt_at)
+  WHERE state = 'pending';
+CREATE INDEX report_deliveries_case ON report_deliveries (case_id);
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -257,6 +286,7 @@ constexpr SqliteMigration kMigrations[] = {
     {5, "audit log", kV5Audit},
     {6, "API keys", kV6ApiKeys},
     {7, "vpdq bank entries", kV7VpdqEntries},
+    {9, "report outbox", kV9ReportOutbox},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

@@ -23,6 +23,7 @@
 #include "cases/case_store.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "report/outbox_store.h"
 #include "stats/volume.h"
 
 namespace vigil::store {
@@ -69,6 +70,9 @@ class Database {
   virtual audit::AuditStore& audit() = 0;
   // API keys of the HTTP service. Valid as long as the Database.
   virtual auth::ApiKeyStore& api_keys() = 0;
+
+  // The hotline report outbox. Valid as long as the Database.
+  virtual report::ReportOutboxStore& report_outbox() = 0;
 
   // The migrations applied to this database, ascending by version.
   virtual Result<std::vector<Migration>> AppliedMigrations() = 0;

@@ -38,7 +38,9 @@ Status NcmecReporter::Step(DeliveryProgress& p, const SaveProgress& save, const 
 
 bool NcmecReporter::MustRestart(const DeliveryProgress& p) const {
   if (!p.remote_id || p.finished) return false;
-  if (!p.in_flight.empty() && p.in_flight != "finish") return true;
+  // A finish whose answer was lost is sent again (5102 means it happened), never retracted.
+  if (p.in_flight == "finish") return false;
+  if (!p.in_flight.empty()) return true;
   const TimePoint last = p.touched_at.value_or(p.opened_at.value_or(TimePoint{}));
   return clock_->Now() - last > options_.resume_window;
 }
