@@ -11,7 +11,7 @@ constexpr std::string_view kCaseRetention =
     "legal hold (purge not yet enforced)";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 18> kDataMap = {{
+constexpr std::array<DataMapEntry, 20> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
