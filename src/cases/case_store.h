@@ -184,8 +184,7 @@ class CaseStore {
 
   // Report requests with id > after_id, ascending by id, at most `limit` (the outbox copies
   // them; they are never changed or deleted here).
-  virtual Result<std::vector<ReportRequest>> ListReportRequests(int64_t after_id,
-                                                                size_t limit) = 0;
+  virtual Result<std::vector<ReportRequest>> ListReportRequests(int64_t after_id, size_t limit) = 0;
 
   // Alerts ascending by id; only unacknowledged ones when `open_only`.
   virtual Result<std::vector<ClusterAlert>> ListAlerts(bool open_only) = 0;

@@ -13,7 +13,7 @@ Status InMemoryVolumeCounters::Add(const VolumeKey& key, const VolumeCount& delt
 }
 
 Result<std::map<VolumeKey, VolumeCount>> InMemoryVolumeCounters::List(int64_t from_day,
-                                                                       int64_t to_day) {
+                                                                      int64_t to_day) {
   std::lock_guard<std::mutex> lock(mu_);
   std::map<VolumeKey, VolumeCount> out;
   for (const auto& [key, count] : counts_) {
@@ -24,9 +24,12 @@ Result<std::map<VolumeKey, VolumeCount>> InMemoryVolumeCounters::List(int64_t fr
 
 std::string_view RegionName(Region region) {
   switch (region) {
-    case Region::kEu: return "eu";
-    case Region::kNonEu: return "non-eu";
-    case Region::kUnknown: return "unknown";
+    case Region::kEu:
+      return "eu";
+    case Region::kNonEu:
+      return "non-eu";
+    case Region::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -1,6 +1,6 @@
 // Volume counters (module `stats`, which depends on core only so that detection, stores and
-// reports can share it): how many items each technology processed and flagged, per day, content type
-// and region. Only these aggregates remain of items that nothing flagged (Art 3(1)(h) data
+// reports can share it): how many items each technology processed and flagged, per day, content
+// type and region. Only these aggregates remain of items that nothing flagged (Art 3(1)(h) data
 // minimisation), and the annual report's data volumes come from them (Art 3(1)(g)(vii)).
 //
 // Thread safety: InMemoryVolumeCounters locks a mutex per call.

@@ -229,10 +229,10 @@ Status InsertChangeRows(PgConnection& conn, const cases::CaseChange& change) {
                       .Int(Seconds(r.created_at))));
   }
   for (const cases::ReportRequest& r : change.report_requests) {
-    RETURN_IF_ERROR(conn.Exec("INSERT INTO report_requests (case_id, destination, created_at) "
-                              "VALUES ($1, $2, $3)",
-                              PgParams().Int(r.case_id).Text(r.destination).Int(
-                                  Seconds(r.created_at))));
+    RETURN_IF_ERROR(
+        conn.Exec("INSERT INTO report_requests (case_id, destination, created_at) "
+                  "VALUES ($1, $2, $3)",
+                  PgParams().Int(r.case_id).Text(r.destination).Int(Seconds(r.created_at))));
   }
   for (const CaseEvent& event : change.events) RETURN_IF_ERROR(InsertEvent(conn, event));
   return Status::Ok();

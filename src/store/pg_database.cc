@@ -4,11 +4,11 @@
 
 #include "store/api_key_stores.h"
 #include "store/audit_stores.h"
-#include "store/report_stores.h"
 #include "store/pg_bank_store.h"
 #include "store/pg_case_store.h"
 #include "store/pg_schema.h"
 #include "store/pg_url.h"
+#include "store/report_stores.h"
 #include "store/volume_stores.h"
 
 namespace vigil::store {

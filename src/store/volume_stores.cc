@@ -42,8 +42,8 @@ Status SqliteVolumeCounters::Add(const stats::VolumeKey& key, const stats::Volum
   });
 }
 
-Result<std::map<stats::VolumeKey, stats::VolumeCount>> SqliteVolumeCounters::List(
-    int64_t from_day, int64_t to_day) {
+Result<std::map<stats::VolumeKey, stats::VolumeCount>> SqliteVolumeCounters::List(int64_t from_day,
+                                                                                  int64_t to_day) {
   std::lock_guard<std::mutex> lock(mu_);
   return CatchSqlite(path_, [&]() -> Result<std::map<stats::VolumeKey, stats::VolumeCount>> {
     SQLite::Statement q(db_, fmt::format(kList, "?", "?"));
@@ -78,13 +78,12 @@ Status PostgresVolumeCounters::Add(const stats::VolumeKey& key, const stats::Vol
 Result<std::map<stats::VolumeKey, stats::VolumeCount>> PostgresVolumeCounters::List(
     int64_t from_day, int64_t to_day) {
   ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-  ASSIGN_OR_RETURN(PgResult r, conn->Exec(fmt::format(kList, "$1", "$2"),
-                                          PgParams().Int(from_day).Int(to_day)));
+  ASSIGN_OR_RETURN(
+      PgResult r, conn->Exec(fmt::format(kList, "$1", "$2"), PgParams().Int(from_day).Int(to_day)));
   std::map<stats::VolumeKey, stats::VolumeCount> out;
   for (int i = 0; i < r.rows(); ++i) {
-    ASSIGN_OR_RETURN(stats::VolumeKey key,
-                     KeyFromColumns(r.Int(i, 0), std::string(r.Text(i, 1)),
-                                    std::string(r.Text(i, 2)), r.Text(i, 3)));
+    ASSIGN_OR_RETURN(stats::VolumeKey key, KeyFromColumns(r.Int(i, 0), std::string(r.Text(i, 1)),
+                                                          std::string(r.Text(i, 2)), r.Text(i, 3)));
     out[key] = {static_cast<uint64_t>(r.Int(i, 4)), static_cast<uint64_t>(r.Int(i, 5))};
   }
   return out;

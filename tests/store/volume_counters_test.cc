@@ -106,9 +106,12 @@ INSTANTIATE_TEST_SUITE_P(Backends, VolumeCountersTest,
                          ::testing::Values(Backend::kMemory, Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) {
                            switch (info.param) {
-                             case Backend::kMemory: return std::string("InMemory");
-                             case Backend::kSqlite: return std::string("Sqlite");
-                             case Backend::kPostgres: return std::string("Postgres");
+                             case Backend::kMemory:
+                               return std::string("InMemory");
+                             case Backend::kSqlite:
+                               return std::string("Sqlite");
+                             case Backend::kPostgres:
+                               return std::string("Postgres");
                            }
                            return std::string("Unknown");
                          });
