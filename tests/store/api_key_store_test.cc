@@ -16,7 +16,7 @@ using auth::ApiKey;
 using auth::NewApiKey;
 using auth::Role;
 
-enum class Backend { kMemory, kSqlite, kPostgres };
+using testing::Backend;
 
 const TimePoint kT0{std::chrono::seconds(1'800'000'000)};
 
@@ -27,44 +27,25 @@ NewApiKey Key(std::string name, std::set<Role> roles, std::string_view secret) {
 class ApiKeyStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    switch (GetParam()) {
-      case Backend::kMemory:
-        memory_ = std::make_unique<auth::InMemoryApiKeyStore>();
-        return;
-      case Backend::kSqlite:
-        path_ = (std::filesystem::temp_directory_path() /
-                 ("vigil_keys_" + std::to_string(::getpid()) + ".db"))
-                    .string();
-        std::filesystem::remove(path_);
-        url_ = path_;
-        break;
-      case Backend::kPostgres:
-        SKIP_WITHOUT_POSTGRES();
-        scratch_ = testing::MustCreateScratch();
-        ASSERT_NE(scratch_, nullptr);
-        url_ = scratch_->url();
-        break;
+    storage_.Prepare(GetParam(), "vigil_keys");
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (GetParam() == Backend::kMemory) {
+      memory_ = std::make_unique<auth::InMemoryApiKeyStore>();
+      return;
     }
     Reopen();
   }
-  void TearDown() override {
-    db_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-    }
-  }
   void Reopen() {
     db_.reset();
-    auto db = OpenDatabase(url_);
+    auto db = OpenDatabase(storage_.url());
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
   }
   auth::ApiKeyStore& keys() { return memory_ ? *memory_ : db_->api_keys(); }
 
   std::unique_ptr<auth::InMemoryApiKeyStore> memory_;
-  std::unique_ptr<testing::ScratchDatabase> scratch_;
+  testing::BackendStorage storage_;  // declared before db_, which must close first
   std::unique_ptr<Database> db_;
-  std::string path_, url_;
 };
 
 TEST_P(ApiKeyStoreTest, CreatedKeyIsFoundByTheHashOfItsSecret) {
@@ -152,17 +133,7 @@ TEST_P(ApiKeyStoreTest, KeysSurviveReopening) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiKeyStoreTest,
                          ::testing::Values(Backend::kMemory, Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& info) {
-                           switch (info.param) {
-                             case Backend::kMemory:
-                               return std::string("InMemory");
-                             case Backend::kSqlite:
-                               return std::string("Sqlite");
-                             case Backend::kPostgres:
-                               return std::string("Postgres");
-                           }
-                           return std::string("Unknown");
-                         });
+                         testing::BackendTestName);
 
 }  // namespace
 }  // namespace vigil::store

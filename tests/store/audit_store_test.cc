@@ -19,7 +19,7 @@ namespace {
 using audit::AuditEvent;
 using audit::AuditRecord;
 
-enum class Backend { kMemory, kSqlite, kPostgres };
+using testing::Backend;
 
 TimePoint At(int64_t s) { return TimePoint(std::chrono::seconds(s)); }
 
@@ -27,34 +27,16 @@ class AuditStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     clock_ = std::make_shared<FakeClock>(At(1795000000));
-    switch (GetParam()) {
-      case Backend::kMemory:
-        memory_ = std::make_unique<audit::InMemoryAuditStore>(clock_);
-        return;
-      case Backend::kSqlite:
-        path_ = (std::filesystem::temp_directory_path() /
-                 ("vigil_audit_" + std::to_string(::getpid()) + ".db"))
-                    .string();
-        std::filesystem::remove(path_);
-        url_ = path_;
-        break;
-      case Backend::kPostgres:
-        SKIP_WITHOUT_POSTGRES();
-        scratch_ = testing::MustCreateScratch();
-        ASSERT_NE(scratch_, nullptr);
-        url_ = scratch_->url();
-        break;
+    storage_.Prepare(GetParam(), "vigil_audit");
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (GetParam() == Backend::kMemory) {
+      memory_ = std::make_unique<audit::InMemoryAuditStore>(clock_);
+      return;
     }
     db_ = Open();
   }
-  void TearDown() override {
-    db_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-    }
-  }
   std::unique_ptr<Database> Open() {
-    auto db = OpenDatabase(url_, {.clock = clock_});
+    auto db = OpenDatabase(storage_.url(), {.clock = clock_});
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     return db.ok() ? std::move(*db) : nullptr;
   }
@@ -65,14 +47,14 @@ class AuditStoreTest : public ::testing::TestWithParam<Backend> {
   Status RawExec(const std::string& sql) {
     if (GetParam() == Backend::kSqlite) {
       try {
-        SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
+        SQLite::Database raw(storage_.sqlite_path(), SQLite::OPEN_READWRITE);
         raw.exec(sql);
         return Status::Ok();
       } catch (const std::exception& e) {
         return InternalError(e.what());
       }
     }
-    auto conn = scratch_->Connect();
+    auto conn = storage_.scratch()->Connect();
     if (!conn.ok()) return conn.status();
     return (*conn)->ExecScript(sql);
   }
@@ -84,9 +66,8 @@ class AuditStoreTest : public ::testing::TestWithParam<Backend> {
 
   std::shared_ptr<FakeClock> clock_;
   std::unique_ptr<audit::InMemoryAuditStore> memory_;
-  std::unique_ptr<testing::ScratchDatabase> scratch_;
+  testing::BackendStorage storage_;  // declared before db_, which must close first
   std::unique_ptr<Database> db_;
-  std::string path_, url_;
 };
 
 TEST_P(AuditStoreTest, AppendsFormAChainTimedByTheClock) {
@@ -197,17 +178,7 @@ TEST_P(AuditStoreTest, TamperingBehindTheStoresBackIsCaught) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuditStoreTest,
                          ::testing::Values(Backend::kMemory, Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& info) {
-                           switch (info.param) {
-                             case Backend::kMemory:
-                               return std::string("InMemory");
-                             case Backend::kSqlite:
-                               return std::string("Sqlite");
-                             case Backend::kPostgres:
-                               return std::string("Postgres");
-                           }
-                           return std::string("Unknown");
-                         });
+                         testing::BackendTestName);
 
 }  // namespace
 }  // namespace vigil::store

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 
 #include "store/pg_url.h"
@@ -64,6 +65,43 @@ std::unique_ptr<ScratchDatabase> MustCreateScratch() {
   auto db = ScratchDatabase::Create();
   EXPECT_TRUE(db.ok()) << db.status().ToString();
   return db.ok() ? std::move(db).value() : nullptr;
+}
+
+std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info) {
+  switch (info.param) {
+    case Backend::kMemory:
+      return "InMemory";
+    case Backend::kSqlite:
+      return "Sqlite";
+    case Backend::kPostgres:
+      return "Postgres";
+  }
+  return "Unknown";
+}
+
+void BackendStorage::Prepare(Backend backend, std::string_view file_stem) {
+  switch (backend) {
+    case Backend::kMemory:
+      return;
+    case Backend::kSqlite:
+      path_ =
+          (std::filesystem::temp_directory_path() / fmt::format("{}_{}.db", file_stem, ::getpid()))
+              .string();
+      std::filesystem::remove(path_);
+      url_ = path_;
+      return;
+    case Backend::kPostgres:
+      SKIP_WITHOUT_POSTGRES();
+      scratch_ = MustCreateScratch();
+      ASSERT_NE(scratch_, nullptr);
+      url_ = scratch_->url();
+      return;
+  }
+}
+
+BackendStorage::~BackendStorage() {
+  if (path_.empty()) return;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
 }
 
 }  // namespace vigil::store::testing

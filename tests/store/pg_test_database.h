@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,6 +64,37 @@ class ScratchDatabase {
 
 // A fresh ScratchDatabase; fails the test when one cannot be made.
 std::unique_ptr<ScratchDatabase> MustCreateScratch();
+
+// The backends a store contract suite runs on.
+enum class Backend { kMemory, kSqlite, kPostgres };
+
+// "InMemory", "Sqlite", "Postgres": the name suffix of each instantiation.
+std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info);
+
+// Where one contract test keeps its database: nothing for kMemory, a fresh SQLite file (removed
+// with this object, so declare it before the Database that uses it), or a scratch PostgreSQL
+// database (the test skips without a server).
+class BackendStorage {
+ public:
+  BackendStorage() = default;
+  BackendStorage(const BackendStorage&) = delete;
+  BackendStorage& operator=(const BackendStorage&) = delete;
+  ~BackendStorage();
+
+  // Call from SetUp, then return when IsSkipped() or HasFatalFailure(). `file_stem` names the
+  // SQLite file (the process id is appended).
+  void Prepare(Backend backend, std::string_view file_stem);
+
+  // Empty for kMemory.
+  const std::string& url() const { return url_; }
+  const std::string& sqlite_path() const { return path_; }
+  ScratchDatabase* scratch() const { return scratch_.get(); }
+
+ private:
+  std::unique_ptr<ScratchDatabase> scratch_;
+  std::string path_;
+  std::string url_;
+};
 
 }  // namespace vigil::store::testing
 

@@ -17,41 +17,21 @@ namespace {
 using report::Delivery;
 using report::DeliveryState;
 
-enum class Backend { kMemory, kSqlite, kPostgres };
+using testing::Backend;
 
 TimePoint At(int64_t s) { return TimePoint(std::chrono::seconds(s)); }
 
 class ReportOutboxStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    switch (GetParam()) {
-      case Backend::kMemory:
-        return;
-      case Backend::kSqlite:
-        path_ = (std::filesystem::temp_directory_path() /
-                 ("vigil_outbox_" + std::to_string(::getpid()) + ".db"))
-                    .string();
-        std::filesystem::remove(path_);
-        url_ = path_;
-        break;
-      case Backend::kPostgres:
-        SKIP_WITHOUT_POSTGRES();
-        scratch_ = testing::MustCreateScratch();
-        ASSERT_NE(scratch_, nullptr);
-        url_ = scratch_->url();
-        break;
-    }
+    storage_.Prepare(GetParam(), "vigil_outbox");
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (GetParam() == Backend::kMemory) return;
     db_ = Open();
     ASSERT_NE(db_, nullptr);
   }
-  void TearDown() override {
-    db_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-    }
-  }
   std::unique_ptr<Database> Open() {
-    auto db = OpenDatabase(url_);
+    auto db = OpenDatabase(storage_.url());
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     return db.ok() ? std::move(*db) : nullptr;
   }
@@ -76,9 +56,8 @@ class ReportOutboxStoreTest : public ::testing::TestWithParam<Backend> {
 
   cases::InMemoryCaseStore memory_cases_;
   report::InMemoryReportOutboxStore memory_outbox_;
-  std::unique_ptr<testing::ScratchDatabase> scratch_;
+  testing::BackendStorage storage_;  // declared before db_, which must close first
   std::unique_ptr<Database> db_;
-  std::string path_, url_;
 };
 
 TEST_P(ReportOutboxStoreTest, RequestsAreWrittenOnlyWithTheCaseChangeThatCarriesThem) {
@@ -184,11 +163,7 @@ TEST_P(ReportOutboxStoreTest, DeliveriesSurviveReopening) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportOutboxStoreTest,
                          ::testing::Values(Backend::kMemory, Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& info) {
-                           return info.param == Backend::kMemory   ? std::string("InMemory")
-                                  : info.param == Backend::kSqlite ? std::string("Sqlite")
-                                                                   : std::string("Postgres");
-                         });
+                         testing::BackendTestName);
 
 }  // namespace
 }  // namespace vigil::store

@@ -16,49 +16,30 @@ using stats::Region;
 using stats::VolumeCount;
 using stats::VolumeKey;
 
-enum class Backend { kMemory, kSqlite, kPostgres };
+using testing::Backend;
 
 class VolumeCountersTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    switch (GetParam()) {
-      case Backend::kMemory:
-        memory_ = std::make_unique<stats::InMemoryVolumeCounters>();
-        return;
-      case Backend::kSqlite:
-        path_ = (std::filesystem::temp_directory_path() /
-                 ("vigil_volume_" + std::to_string(::getpid()) + ".db"))
-                    .string();
-        std::filesystem::remove(path_);
-        url_ = path_;
-        break;
-      case Backend::kPostgres:
-        SKIP_WITHOUT_POSTGRES();
-        scratch_ = testing::MustCreateScratch();
-        ASSERT_NE(scratch_, nullptr);
-        url_ = scratch_->url();
-        break;
+    storage_.Prepare(GetParam(), "vigil_volume");
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (GetParam() == Backend::kMemory) {
+      memory_ = std::make_unique<stats::InMemoryVolumeCounters>();
+      return;
     }
     Reopen();
   }
-  void TearDown() override {
-    db_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-    }
-  }
   void Reopen() {
     db_.reset();
-    auto db = OpenDatabase(url_);
+    auto db = OpenDatabase(storage_.url());
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
   }
   stats::VolumeCounterSink& counters() { return memory_ ? *memory_ : db_->volume(); }
 
   std::unique_ptr<stats::InMemoryVolumeCounters> memory_;
-  std::unique_ptr<testing::ScratchDatabase> scratch_;
+  testing::BackendStorage storage_;  // declared before db_, which must close first
   std::unique_ptr<Database> db_;
-  std::string path_, url_;
 };
 
 TEST_P(VolumeCountersTest, IncrementsAddUpPerKeyAndListFiltersByDay) {
@@ -104,17 +85,7 @@ TEST_P(VolumeCountersTest, CountsPersistAcrossReopen) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, VolumeCountersTest,
                          ::testing::Values(Backend::kMemory, Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& info) {
-                           switch (info.param) {
-                             case Backend::kMemory:
-                               return std::string("InMemory");
-                             case Backend::kSqlite:
-                               return std::string("Sqlite");
-                             case Backend::kPostgres:
-                               return std::string("Postgres");
-                           }
-                           return std::string("Unknown");
-                         });
+                         testing::BackendTestName);
 
 }  // namespace
 }  // namespace vigil::store
