@@ -21,6 +21,7 @@ void RegisterAuditCommand(CLI::App& app, int* exit_code);
 void RegisterStatsCommand(CLI::App& app, int* exit_code);
 void RegisterPrivacyCommand(CLI::App& app, int* exit_code);
 void RegisterClassifyCommand(CLI::App& app, int* exit_code);
+void RegisterCalibrateCommand(CLI::App& app, int* exit_code);
 void RegisterKeysCommand(CLI::App& app, int* exit_code);
 void RegisterServeCommand(CLI::App& app, int* exit_code);
 

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   vigil::cli::RegisterStatsCommand(app, &exit_code);
   vigil::cli::RegisterPrivacyCommand(app, &exit_code);
   vigil::cli::RegisterClassifyCommand(app, &exit_code);
+  vigil::cli::RegisterCalibrateCommand(app, &exit_code);
   vigil::cli::RegisterKeysCommand(app, &exit_code);
   vigil::cli::RegisterServeCommand(app, &exit_code);
   app.parse_complete_callback([&] {

@@ -58,5 +58,18 @@ TEST(ClassifyCliTest, BadInputsAreNamed) {
   EXPECT_EQ(run.exit_code, 4) << run.err;
 }
 
+TEST(CalibrateCliTest, AnEmptyStoreAndBadOptionsAreClearErrors) {
+  TempDir dir;
+  const std::string db = (dir.path() / "v.db").string();
+  CliRun run = RunVigil("calibrate --technology classifier:g@1 --db '" + db + "'");
+  EXPECT_EQ(run.exit_code, 4) << run.err;
+  EXPECT_NE(run.err.find("no flags of technology 'classifier:g@1'"), std::string::npos) << run.err;
+  run = RunVigil("calibrate --technology g@1 --format xml --db '" + db + "'");
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  run = RunVigil("calibrate --technology g@1 --target-precision 1.5 --db '" + db + "'");
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.err.find("target precision 1.5 is not in (0, 1)"), std::string::npos) << run.err;
+}
+
 }  // namespace
 }  // namespace vigil::testing

@@ -5,10 +5,12 @@
 
 #include <cmath>
 
+#include "bank/in_memory_bank_store.h"
 #include "cases/in_memory_case_store.h"
 #include "classify/grooming.h"
 #include "core/file.h"
 #include "detect/pipeline.h"
+#include "transparency/annual_report.h"
 
 namespace vigil::detect {
 namespace {
@@ -107,6 +109,58 @@ TEST_F(ClassifiedTest, NonsenseScoresAreErrorsAndLeaveNoTrace) {
   EXPECT_TRUE(counters_.Snapshot().empty());
   EXPECT_EQ(pipeline.ProcessScores(item_, "audio", {}).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+// Art 3(1)(g)(vii): classifier technologies count in the annual report's per-technology error
+// rates exactly as hash technologies do, from the flags the pipeline writes and the decisions
+// review takes on them.
+TEST_F(ClassifiedTest, ClassifierErrorsAreCountedPerTechnologyInTheAnnualReport) {
+  Pipeline pipeline(nullptr, &rules_, review_.get(), &counters_, clock_);
+  std::vector<cases::CaseId> ids;
+  for (int i = 0; i < 3; ++i) {  // three conversations of three accounts, one technology
+    ItemInput item{
+        "conv-" + std::to_string(i), "acct-" + std::to_string(i), "chat", stats::Region::kEu, {}};
+    auto out = pipeline.ProcessScores(item, "conversation",
+                                      {{0.6 + 0.1 * i, "grooming-example", "1", {}}});
+    ASSERT_TRUE(out.ok() && out->opened) << out.status().ToString();
+    ids.push_back(out->opened->opened.id);
+  }
+  ItemInput image{"img-1", "acct-9", "photos", stats::Region::kEu, {}};
+  auto img = pipeline.ProcessScores(image, "image", {{0.95, "vendor", "3", {}}});
+  ASSERT_TRUE(img.ok() && img->opened);
+  ids.push_back(img->opened->opened.id);
+  // Confirmed, not CSAM, still pending; the image is not CSAM.
+  const std::vector<std::optional<cases::Decision>> decisions = {
+      cases::Decision::kConfirmedSolicitation, cases::Decision::kNotCsam, std::nullopt,
+      cases::Decision::kNotCsam};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!decisions[i]) continue;
+    ASSERT_TRUE(review_->Claim(ids[i], "rev").ok());
+    auto d = review_->Decide(ids[i], {"rev", *decisions[i], "checked the evidence"});
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+  }
+
+  bank::InMemoryBankStore banks;
+  auto form = transparency::BuiltInForm(transparency::kDefaultFormId);
+  ASSERT_TRUE(form.ok());
+  auto report = transparency::BuildAnnualReport({&cases_, &counters_, &banks}, *form, {}, 2026,
+                                                clock_->Now());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  std::map<std::string, transparency::TechnologyFigures> by_name;
+  for (const auto& t : report->technologies) by_name[t.technology] = t;
+  ASSERT_EQ(by_name.size(), 2u);
+  const auto& grooming = by_name.at("classifier:grooming-example@1 s>=0.5");
+  EXPECT_EQ(grooming.categories, std::vector<std::string>{"solicitation"});
+  EXPECT_EQ(grooming.flagged, 3);
+  EXPECT_EQ(grooming.not_confirmed, 1);
+  EXPECT_EQ(grooming.reviewed, 2);
+  EXPECT_EQ(grooming.pending_review, 1);
+  const auto& vendor = by_name.at("classifier:vendor@3 s>=0.5");
+  EXPECT_EQ(vendor.categories, std::vector<std::string>{"new_csam"});
+  EXPECT_EQ(vendor.flagged, 1);
+  EXPECT_EQ(vendor.not_confirmed, 1);
+  EXPECT_EQ(vendor.reviewed, 1);
+  EXPECT_EQ(vendor.pending_review, 0);
 }
 
 TEST(ClassifierGuardTest, NewMaterialAndSolicitationNeverSkipReviewEvenWithABankEntry) {
