@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/database.h"
 #include "cli/file_batch.h"
+#include "cli/reporting_flag.h"
 #include "match/bank_verification_sink.h"
 
 namespace vigil::cli {
@@ -25,6 +26,7 @@ struct CasesFlags {
   std::string decision;
   std::string rationale;
   std::string state;
+  std::string reporting;  // the reporting config file (decide); $VIGIL_REPORTING_CONFIG when ""
   size_t limit = 50;
 };
 
@@ -40,7 +42,8 @@ void PrintCase(const CasesFlags& flags, const cases::Case& c) {
 
 // Opens the database and the review service, then runs `fn`; maps any error to an exit code.
 int WithReview(const CasesFlags& flags,
-               const std::function<Status(store::Database&, cases::ReviewService&)>& fn) {
+               const std::function<Status(store::Database&, cases::ReviewService&)>& fn,
+               const cases::ReviewConfig& config = {}) {
   if (flags.format != "text" && flags.format != "jsonl") {
     PrintError(
         InvalidArgumentError(fmt::format("unknown format '{}' (text or jsonl)", flags.format)));
@@ -52,8 +55,8 @@ int WithReview(const CasesFlags& flags,
     return ExitCodeFor(db.status().code());
   }
   match::BankVerificationSink sink((*db)->banks());
-  auto review = cases::ReviewService::Create((*db)->cases(), sink, std::make_shared<SystemClock>(),
-                                             cases::ReviewConfig{});
+  auto review =
+      cases::ReviewService::Create((*db)->cases(), sink, std::make_shared<SystemClock>(), config);
   Status s = review.ok() ? fn(**db, **review) : review.status();
   if (!s.ok()) {
     PrintError(s);
@@ -64,6 +67,39 @@ int WithReview(const CasesFlags& flags,
 
 Status RequireReviewer(const CasesFlags& flags) {
   return flags.reviewer.empty() ? InvalidArgumentError("--reviewer is required") : Status::Ok();
+}
+
+// Art 3(1)(j): a confirming decision queues its hotline reports in the decision's transaction,
+// to the destinations of the reporting config the server uses too.
+int Decide(const CasesFlags& flags) {
+  auto reporting = LoadCommandReporting(flags.reporting);
+  if (!reporting.ok()) {
+    PrintError(reporting.status());
+    return ExitCodeFor(reporting.status().code());
+  }
+  cases::ReviewConfig config;
+  if (*reporting) config.report_destinations = (*reporting)->destinations;
+  return WithReview(
+      flags,
+      [&](store::Database&, cases::ReviewService& review) -> Status {
+        RETURN_IF_ERROR(RequireReviewer(flags));
+        ASSIGN_OR_RETURN(cases::Decision d, cases::ParseDecision(flags.decision));
+        ASSIGN_OR_RETURN(cases::DecisionResult r,
+                         review.Decide(flags.id, {flags.reviewer, d, flags.rationale}));
+        PrintCase(flags, r.after);
+        if (!r.verification.ok()) {
+          PrintError(r.verification.WithContext("decision recorded; bank verification pending"));
+        }
+        if (!*reporting && r.after.progress.outcome &&
+            cases::IsConfirmation(*r.after.progress.outcome)) {
+          std::fputs(
+              "vigil: warning: no reporting config (--reporting or $VIGIL_REPORTING_CONFIG): no "
+              "hotline report was queued; the case will show as overdue (vigil report overdue)\n",
+              stderr);
+        }
+        return Status::Ok();
+      },
+      config);
 }
 
 }  // namespace
@@ -169,19 +205,10 @@ void RegisterCasesCommand(CLI::App& app, int* exit_code) {
       ->required();
   decide->add_option("--rationale", flags->rationale, "Why (kept for the record and QA)")
       ->required();
-  decide->callback([flags, exit_code] {
-    *exit_code = WithReview(*flags, [&](store::Database&, cases::ReviewService& review) -> Status {
-      RETURN_IF_ERROR(RequireReviewer(*flags));
-      ASSIGN_OR_RETURN(cases::Decision d, cases::ParseDecision(flags->decision));
-      ASSIGN_OR_RETURN(cases::DecisionResult r,
-                       review.Decide(flags->id, {flags->reviewer, d, flags->rationale}));
-      PrintCase(*flags, r.after);
-      if (!r.verification.ok()) {
-        PrintError(r.verification.WithContext("decision recorded; bank verification pending"));
-      }
-      return Status::Ok();
-    });
-  });
+  decide->add_option("--reporting", flags->reporting,
+                     "Reporting config (destinations a confirmed case is reported to; default: "
+                     "$VIGIL_REPORTING_CONFIG)");
+  decide->callback([flags, exit_code] { *exit_code = Decide(*flags); });
 }
 
 }  // namespace vigil::cli

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/database.h"
 #include "cli/file_batch.h"
+#include "cli/reporting_flag.h"
 #include "core/file.h"
 #include "match/bank_verification_sink.h"
 #include "report/outbox.h"
@@ -21,8 +22,9 @@ struct OutboxFlags {
   std::string config;
   std::string xsd;
   std::string evidence_dir;
+  std::string reporting;  // its report_limit_hours when --limit-hours is not given
   int64_t case_id = 0;
-  int64_t limit_hours = 24;
+  int64_t limit_hours = -1;  // not given: the reporting config's limit, else 24
 };
 
 void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
@@ -32,14 +34,18 @@ int WithOutbox(const OutboxFlags& flags,
                const std::function<Status(store::Database&, cases::ReviewService&,
                                           report::ReportOutbox&)>& fn) {
   Status s = [&]() -> Status {
-    if (flags.limit_hours < 1) return InvalidArgumentError("--limit-hours must be at least 1");
+    if (flags.limit_hours != -1 && (flags.limit_hours < 1 || flags.limit_hours > 720)) {
+      return InvalidArgumentError("--limit-hours must be from 1 to 720");
+    }
+    ASSIGN_OR_RETURN(auto reporting, LoadCommandReporting(flags.reporting));
     ASSIGN_OR_RETURN(auto db, OpenCommandDatabase(flags.db));
     match::BankVerificationSink sink(db->banks());
     auto clock = std::make_shared<SystemClock>();
     ASSIGN_OR_RETURN(auto review,
                      cases::ReviewService::Create(db->cases(), sink, clock, cases::ReviewConfig{}));
     report::OutboxOptions options;
-    options.report_limit = std::chrono::hours(flags.limit_hours);
+    if (reporting) options.report_limit = reporting->report_limit;
+    if (flags.limit_hours > 0) options.report_limit = std::chrono::hours(flags.limit_hours);
     report::ReportOutbox outbox(db->cases(), *review, db->report_outbox(), {}, &db->audit(), clock,
                                 options);
     return fn(*db, *review, outbox);
@@ -109,7 +115,10 @@ void RegisterReportOutboxCommands(CLI::App& report, int* exit_code) {
   CLI::App* overdue = report.add_subcommand(
       "overdue", "Confirmed cases not reported within the limit (Art 3(1)(j))");
   db_flag(overdue);
-  overdue->add_option("--limit-hours", flags->limit_hours, "The limit")->capture_default_str();
+  overdue->add_option("--limit-hours", flags->limit_hours,
+                      "The limit (default: the reporting config's, else 24)");
+  overdue->add_option("--reporting", flags->reporting,
+                      "Reporting config (default: $VIGIL_REPORTING_CONFIG)");
   overdue->callback([flags, exit_code] {
     *exit_code =
         WithOutbox(*flags, [](store::Database&, cases::ReviewService&,

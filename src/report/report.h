@@ -15,6 +15,7 @@
 #include "report/outbox.h"                // IWYU pragma: export
 #include "report/outbox_store.h"          // IWYU pragma: export
 #include "report/reporter.h"              // IWYU pragma: export
+#include "report/reporting_config.h"      // IWYU pragma: export
 #include "report/types.h"                 // IWYU pragma: export
 
 #endif  // VIGIL_REPORT_REPORT_H_

@@ -22,6 +22,7 @@
 #include "core/result.h"
 #include "detect/pipeline.h"
 #include "match/matcher.h"
+#include "report/reporting_config.h"
 #include "server/audit_recorder.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -87,6 +88,7 @@ struct ServerContext {
   store::Database* db = nullptr;
   std::shared_ptr<const Clock> clock;
   detect::RuleSet rules;
+  report::ReportingConfig reporting;  // destinations and the Art 3(1)(j) limit
   std::unique_ptr<cases::EntryVerificationSink> verification_sink;
   std::unique_ptr<cases::ReviewService> review;
   std::unique_ptr<stats::VolumeCounterSink> counters;  // the database's, also feeding metrics

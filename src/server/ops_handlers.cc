@@ -53,6 +53,15 @@ Result<Reply> MetricsText(Call& call) {
   gauges.push_back({"vigil_review_queue_depth", "",
                     "Claimable review cases (capped at limits.max_list).",
                     queue.ok() ? static_cast<double>(queue->size()) : -1.0});
+  // Art 3(1)(j): an alert rule on this gauge (> 0) catches a report that is not on its way.
+  auto overdue = ListOverdueReports(ctx);
+  gauges.push_back({"vigil_reports_overdue", "",
+                    "Confirmed cases not reported within the reporting limit (Art 3(1)(j)); -1 "
+                    "when the database could not be read.",
+                    overdue.ok() ? static_cast<double>(overdue->size()) : -1.0});
+  gauges.push_back({"vigil_report_limit_seconds", "",
+                    "The reporting limit after which a confirmed case is overdue.",
+                    static_cast<double>(ctx.reporting.report_limit.count())});
   return TextReply(ctx.metrics->Render(gauges), 200, "text/plain; version=0.0.4");
 }
 

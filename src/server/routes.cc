@@ -103,6 +103,8 @@ std::vector<Route> BuildRoutes() {
       Keyed("POST", "/v1/keys", {}, change, h::V1CreateKey,
             "Create an API key; the secret is returned once"),
       Keyed("POST", "/v1/keys/{name}/revoke", {}, change, h::V1RevokeKey, "Revoke an API key"),
+      Keyed("GET", "/v1/reports/overdue", {kAudit, kReport}, none, h::V1OverdueReports,
+            "Confirmed cases not reported within the Art 3(1)(j) limit, oldest first"),
   };
 }
 

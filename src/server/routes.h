@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auth/auth.h"
+#include "report/outbox.h"
 #include "server/api.h"
 
 namespace vigil::server {
@@ -102,7 +103,11 @@ Result<Reply> V1GetCase(Call&);
 Result<Reply> V1ListKeys(Call&);
 Result<Reply> V1CreateKey(Call&);
 Result<Reply> V1RevokeKey(Call&);
+Result<Reply> V1OverdueReports(Call&);
 }  // namespace handlers
+
+// Art 3(1)(j): confirmed cases not reported within the reporting config's limit (v1_reports.cc).
+Result<std::vector<report::OverdueCase>> ListOverdueReports(ServerContext& ctx);
 
 }  // namespace vigil::server
 

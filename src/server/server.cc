@@ -194,8 +194,17 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store
   ctx.key_cache = std::make_unique<KeyCache>(config.auth_cache);
   ASSIGN_OR_RETURN(ctx.rules, LoadRules(config.rules_file));
   ctx.verification_sink = std::make_unique<match::BankVerificationSink>(db.banks());
+  if (!config.reporting_file.empty()) {
+    ASSIGN_OR_RETURN(ctx.reporting, report::LoadReportingConfig(config.reporting_file));
+  } else {
+    spdlog::warn("no \"reporting\" file in the config: confirmed cases queue no hotline report");
+  }
+  // The same destinations as `vigil cases decide --reporting`: a confirming decision from either
+  // front end writes its outbox rows in the decision's transaction (Art 3(1)(j)).
+  cases::ReviewConfig review_config;
+  review_config.report_destinations = ctx.reporting.destinations;
   ASSIGN_OR_RETURN(ctx.review, cases::ReviewService::Create(db.cases(), *ctx.verification_sink,
-                                                            ctx.clock, cases::ReviewConfig{}));
+                                                            ctx.clock, review_config));
   ctx.counters = std::make_unique<MetricsVolumeSink>(db.volume(), impl->metrics);
   RETURN_IF_ERROR(ctx.ReloadDetection());
   ctx.hashers = std::make_unique<HasherPool>(detect::MediaHasherOptions{});

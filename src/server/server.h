@@ -46,6 +46,9 @@ struct ServerConfig {
   // How long an authenticated key is trusted before it is looked up again, so a revocation
   // from another process takes effect within this time.
   std::chrono::seconds auth_cache{5};
+  // The reporting config shared with `vigil cases decide` (report::ReportingConfig): where a
+  // confirming decision is reported, and the Art 3(1)(j) limit. Empty: nowhere, 24 h.
+  std::string reporting_file;
 };
 
 // Parses the JSON configuration (docs/server.md). Unknown keys and wrong types are

@@ -92,6 +92,7 @@ class FigureBuilder {
   void Measures(size_t g);
   void Organisations();
   void Extras();
+  void ReportDelays();
 
   const AnnualTally& t_;
   const ReportConfig& config_;
@@ -373,6 +374,28 @@ void FigureBuilder::Extras() {
                                         "cluster alerts raised in the period");
   f_["measures.hashes_retired"] =
       Count(t_.retired_entries, "bank_entries", "bank entries retired in the period");
+  ReportDelays();
+}
+
+// Art 3(1)(j): how soon confirmed cases were reported, as two nearest-rank percentiles.
+void FigureBuilder::ReportDelays() {
+  const std::vector<int64_t>& delays = t_.report_delays;
+  for (const auto& [key, percent] :
+       {std::pair{"reports.delay.median", 50}, {"reports.delay.p95", 95}}) {
+    if (delays.empty()) {
+      f_[key] = NotAvailable("no EU user's confirmed case was reported in the period");
+      continue;
+    }
+    f_[key] =
+        Figure{.kind = Figure::Kind::kDuration,
+               .seconds = static_cast<double>(internal::NearestRankPercentile(delays, percent)),
+               .unit = "seconds",
+               .method = fmt::format(
+                   "{} percentile (nearest rank) of the time from the confirming decision to the "
+                   "delivered report, over the {} EU users' confirmed cases reported in the period",
+                   percent == 50 ? "50th (median)" : "95th", delays.size()),
+               .source = "store"};
+  }
 }
 
 std::vector<TechnologyFigures> Technologies(const AnnualTally& t) {

@@ -86,7 +86,9 @@ inline constexpr const char* kExtraFigures[] = {"cases.known.confirmed",
                                                 "measures.double_review_share",
                                                 "measures.qa_disagreement_rate",
                                                 "measures.cluster_alerts",
-                                                "measures.hashes_retired"};
+                                                "measures.hashes_retired",
+                                                "reports.delay.median",
+                                                "reports.delay.p95"};
 
 struct ReportStores {
   cases::CaseStore* cases = nullptr;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace vigil::transparency::internal {
@@ -164,6 +165,9 @@ void TallyCase(const Case& c, const std::vector<CaseEvent>& events, TimePoint fr
   }
   if (group && c.eu && c.progress.reported_at && In(*c.progress.reported_at, from, to)) {
     TallyReported(c, t.groups[*group]);
+    if (c.progress.decided_at) {
+      t.report_delays.push_back((*c.progress.reported_at - *c.progress.decided_at).count());
+    }
   }
   if (c.progress.actioned_at && In(*c.progress.actioned_at, from, to)) {
     if (group && c.eu) t.groups[*group].actioned_items += static_cast<int64_t>(c.items.size());
@@ -234,6 +238,14 @@ Result<AnnualTally> TallyPeriod(cases::CaseStore& cases, stats::VolumeCounterSin
   ASSIGN_OR_RETURN(t.volumes, volumes.List(DayNumber(from), DayNumber(to) - 1));
   RETURN_IF_ERROR(TallyBanks(banks, from, to, t));
   return t;
+}
+
+int64_t NearestRankPercentile(std::vector<int64_t> values, int percent) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  // ceil(percent * n / 100) in integers, so 95 % of 20 is exactly rank 19.
+  const size_t rank = std::max<size_t>(1, (static_cast<size_t>(percent) * n + 99) / 100);
+  return values[std::min(rank, n) - 1];
 }
 
 }  // namespace vigil::transparency::internal

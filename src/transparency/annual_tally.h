@@ -59,7 +59,15 @@ struct AnnualTally {
   cases::QaReport qa;
   std::vector<cases::ClusterAlert> alerts;
   int64_t retired_entries = 0, entries_needing_verification = 0, banks = 0;
+  // Art 3(1)(j): seconds from confirmation (decided_at) to the delivered report (reported_at)
+  // of the EU cases of the three groups reported in the period, in case order.
+  std::vector<int64_t> report_delays;
 };
+
+// The nearest-rank percentile (docs/transparency.md): the value at rank ceil(percent / 100 * n)
+// of `values` sorted ascending (rank 1 at least), so it is always an observed value. `values`
+// must not be empty; `percent` is 1 to 100.
+int64_t NearestRankPercentile(std::vector<int64_t> values, int percent);
 
 Result<AnnualTally> TallyPeriod(cases::CaseStore& cases, stats::VolumeCounterSink& volumes,
                                 bank::BankStore& banks, TimePoint from, TimePoint to);

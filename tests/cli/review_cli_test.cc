@@ -2,6 +2,7 @@
 // an account's flagged files into one case, on SQLite and on PostgreSQL (a scratch database
 // per test on the server named by VIGIL_TEST_POSTGRES_URL; skipped with a message without it).
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -148,6 +149,63 @@ TEST_P(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
       RunVigil("cases decide 1 --reviewer alice --decision confirmed_known --rationale r " + db_);
   EXPECT_EQ(again.exit_code, 6);
   EXPECT_NE(again.err.find("case 1 is already decided"), std::string::npos) << again.err;
+}
+
+// Art 3(1)(j): a confirming decision from the command line queues one outbox row per
+// destination of the reporting config (the file `vigil serve` names too), in the decision's
+// transaction; the flag wins over $VIGIL_REPORTING_CONFIG.
+TEST_P(ReviewCliTest, AConfirmingDecisionQueuesAReportPerConfiguredDestination) {
+  const std::string two = dir_.Write("two.json", R"({"destinations": ["ncmec", "nl-authority"]})");
+  const std::string one = dir_.Write("one.json", R"({"destinations": ["ncmec"]})");
+  for (const char* account : {"a", "b", "c", "d"}) {
+    Scan(account, "'" + Image("01_aqua.jpg") + "'");
+  }
+  for (int id = 1; id <= 4; ++id) {
+    ASSERT_EQ(RunVigil("cases claim " + std::to_string(id) + " --reviewer alice " + db_).exit_code,
+              0);
+  }
+  const auto decide = [&](int id, const std::string& decision, const std::string& extra) {
+    return RunVigil("cases decide " + std::to_string(id) + " --reviewer alice --decision " +
+                    decision + " --rationale r " + extra + " " + db_);
+  };
+  // A bad file is refused before anything is written.
+  const std::string bad = dir_.Write("bad.json", R"({"destinations": ["NCMEC"]})");
+  CliRun refused = decide(1, "confirmed_known", "--reporting '" + bad + "'");
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_NE(refused.err.find(bad + ": \"destinations\" has an invalid name 'NCMEC'"),
+            std::string::npos)
+      << refused.err;
+  CliRun missing = decide(1, "confirmed_known", "--reporting /nonexistent/r.json");
+  EXPECT_EQ(missing.exit_code, 4);
+  EXPECT_NE(missing.err.find("/nonexistent/r.json"), std::string::npos) << missing.err;
+  EXPECT_EQ(Show(1)["state"], "in_review");
+
+  CliRun first = decide(1, "confirmed_known", "--reporting '" + two + "'");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.err, "");
+  ::setenv("VIGIL_REPORTING_CONFIG", one.c_str(), 1);
+  CliRun by_env = decide(2, "confirmed_known", "");
+  CliRun flag_wins = decide(3, "not_csam", "--reporting '" + two + "'");  // not confirming
+  ::unsetenv("VIGIL_REPORTING_CONFIG");
+  ASSERT_EQ(by_env.exit_code, 0) << by_env.err;
+  ASSERT_EQ(flag_wins.exit_code, 0) << flag_wins.err;
+  CliRun unconfigured = decide(4, "confirmed_known", "");
+  ASSERT_EQ(unconfigured.exit_code, 0) << unconfigured.err;
+  EXPECT_NE(unconfigured.err.find("warning: no reporting config"), std::string::npos)
+      << unconfigured.err;
+
+  CliRun outbox = RunVigil("report outbox " + db_);
+  ASSERT_EQ(outbox.exit_code, 0) << outbox.err;
+  EXPECT_EQ(outbox.out,
+            "request 1 case 1 to ncmec: pending after 0 attempt(s)\n"
+            "request 2 case 1 to nl-authority: pending after 0 attempt(s)\n"
+            "request 3 case 2 to ncmec: pending after 0 attempt(s)\n");
+  CliRun limit = RunVigil("report overdue --limit-hours 0 " + db_);
+  EXPECT_EQ(limit.exit_code, 3);
+  EXPECT_NE(limit.err.find("--limit-hours must be from 1 to 720"), std::string::npos) << limit.err;
+  CliRun overdue = RunVigil("report overdue --reporting '" + one + "' " + db_);
+  EXPECT_EQ(overdue.exit_code, 0) << overdue.err;
+  EXPECT_EQ(overdue.out, "");  // decided just now: within the limit
 }
 
 TEST_P(ReviewCliTest, AnAccountsFlaggedFilesGroupIntoOneCaseThatShowLists) {

@@ -79,7 +79,7 @@ ServerConfig ServerTest::DefaultConfig() const {
 void ServerTest::StartServer(ServerConfig config) {
   client_.reset();
   server_.reset();
-  auto s = Server::Create(config, *db_, *recorder_);
+  auto s = Server::Create(config, *db_, *recorder_, clock_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   server_ = std::move(*s);
   ASSERT_TRUE(server_->Start().ok());

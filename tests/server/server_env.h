@@ -49,6 +49,7 @@ class ServerTest : public ::testing::Test {
   std::vector<audit::AuditRecord> AuditLog();
   std::unique_ptr<AuditLogRecorder> audit_;
   AuditRecorder* recorder_ = nullptr;
+  std::shared_ptr<const Clock> clock_;  // the server's; null: the system clock
   std::unique_ptr<Server> server_;
   std::unique_ptr<httplib::Client> client_;
 };

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "server_env.h"
@@ -154,7 +156,7 @@ TEST_F(LimitsTest, StopFinishesARequestInFlight) {
 TEST(ServerConfigTest, ParsesEveryKeyAndRefusesUnknownOrMistypedOnes) {
   auto c = ParseServerConfig(R"({"address": "0.0.0.0", "port": 9000, "database": "x.db",
       "banks": ["a", "b"], "threads": 3, "pdq_radius": 20, "min_pdq_quality": 40,
-      "rules": "r.json", "auth_cache_seconds": 0,
+      "rules": "r.json", "auth_cache_seconds": 0, "reporting": "/etc/vigil/reporting.json",
       "limits": {"max_body_bytes": 1000, "read_timeout_ms": 50, "write_timeout_ms": 60,
                  "keep_alive_timeout_s": 2, "keep_alive_max_requests": 7, "max_list": 9}})");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -168,6 +170,7 @@ TEST(ServerConfigTest, ParsesEveryKeyAndRefusesUnknownOrMistypedOnes) {
   EXPECT_EQ(c->limits.keep_alive_max_requests, 7);
   EXPECT_EQ(c->limits.max_list, 9u);
   EXPECT_EQ(c->auth_cache, std::chrono::seconds(0));
+  EXPECT_EQ(c->reporting_file, "/etc/vigil/reporting.json");
   for (const auto& [json, key] : std::vector<std::pair<std::string, std::string>>{
            {R"({"prot": 1})", "'prot'"},
            {R"({"port": "80"})", "'port'"},
@@ -175,6 +178,7 @@ TEST(ServerConfigTest, ParsesEveryKeyAndRefusesUnknownOrMistypedOnes) {
            {R"({"limits": {"max_body": 1}})", "'limits.max_body'"},
            {R"({"limits": {"read_timeout_ms": 0}})", "'limits.read_timeout_ms'"},
            {R"({"banks": "a"})", "'banks'"},
+           {R"({"reporting": ["ncmec"]})", "'reporting'"},
            {R"([1])", "JSON object"}}) {
     auto bad = ParseServerConfig(json);
     EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << json;
@@ -193,6 +197,18 @@ TEST_F(LimitsTest, AnUnusablePortOrMissingBankFailsClearly) {
   EXPECT_NE(s.message().find(std::to_string(c.port)), std::string::npos);
   c.banks = {"nope"};
   EXPECT_EQ(Server::Create(c, *db_, *audit_).status().code(), StatusCode::kNotFound);
+  // A reporting config that is missing or bad stops the start, naming the file.
+  c.banks = {};
+  c.reporting_file = "/nonexistent/reporting.json";
+  auto missing = Server::Create(c, *db_, *audit_);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("/nonexistent/reporting.json"), std::string::npos);
+  c.reporting_file = path_ + ".reporting.json";
+  { std::ofstream(c.reporting_file) << R"({"destinations": ["ncmec"], "report_limit_hours": 0})"; }
+  auto bad = Server::Create(c, *db_, *audit_);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("report_limit_hours"), std::string::npos);
+  std::filesystem::remove(c.reporting_file);
 }
 
 }  // namespace

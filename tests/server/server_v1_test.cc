@@ -3,6 +3,9 @@
 // every change and every evidence view; /metrics counts requests, items and the queue.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "server_env.h"
 
 namespace vigil::server::testing {
@@ -133,6 +136,52 @@ TEST_F(V1Test, AnItemFlowsThroughThePipelineIntoReviewAndADecision) {
   EXPECT_EQ(Json(Get("/v1/cases/abc", Role::kAuditor), 400)["field"], "id");
   EXPECT_EQ(Json(Get("/v1/cases/4242", Role::kAuditor), 404)["message"],
             "case 4242 does not exist");
+}
+
+// Art 3(1)(j): with the reporting config the CLI reads too, a confirming decision through the
+// API queues one report per destination in its transaction; a confirmed case not reported
+// within the config's limit is listed as overdue and counted on /metrics.
+TEST_F(V1Test, AConfirmedCaseIsQueuedForReportingAndOverdueAfterTheLimit) {
+  auto clock = std::make_shared<FakeClock>(SystemClock().Now());
+  clock_ = clock;
+  ServerConfig config = DefaultConfig();
+  config.reporting_file = path_ + ".reporting.json";
+  {
+    std::ofstream(config.reporting_file)
+        << R"({"destinations": ["ncmec", "nl-authority"], "report_limit_hours": 2})";
+  }
+  StartServer(config);
+  std::filesystem::remove(config.reporting_file);
+  const int64_t id = OpenCaseThroughPipeline();
+  ASSERT_GT(id, 0);
+  const std::string c = "/v1/cases/" + std::to_string(id);
+  Json(PostJson("/v1/review/claim", nlohmann::json{{"case_id", id}}.dump(), Role::kReviewer), 200);
+  Json(PostJson(c + "/decision", R"({"decision": "confirmed_known", "rationale": "r"})",
+                Role::kReviewer),
+       200);
+  auto requests = db_->cases().ListReportRequests(0, 10);
+  ASSERT_TRUE(requests.ok()) << requests.status().ToString();
+  ASSERT_EQ(requests->size(), 2u);
+  EXPECT_EQ((*requests)[0].case_id, id);
+  EXPECT_EQ((*requests)[0].destination, "ncmec");
+  EXPECT_EQ((*requests)[1].destination, "nl-authority");
+
+  nlohmann::json within = Json(Get("/v1/reports/overdue", Role::kAuditor), 200);
+  EXPECT_EQ(within["limit_seconds"], 7200);
+  EXPECT_EQ(within["destinations"], nlohmann::json({"ncmec", "nl-authority"}));
+  EXPECT_EQ(within["overdue"].size(), 0u);
+  const std::string confirmed_at = FormatUtc(clock->Now());
+  clock->Advance(std::chrono::hours(2) + std::chrono::seconds(1));
+  nlohmann::json late = Json(Get("/v1/reports/overdue", Role::kReporter), 200);
+  ASSERT_EQ(late["overdue"].size(), 1u);
+  EXPECT_EQ(late["overdue"][0]["case_id"], id);
+  EXPECT_EQ(late["overdue"][0]["confirmed_at"], confirmed_at);
+  EXPECT_EQ(late["overdue"][0]["waiting_seconds"], 7201);
+  Json(Get("/v1/reports/overdue", Role::kReviewer), 403);
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("\nvigil_reports_overdue 1\n"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("\nvigil_report_limit_seconds 7200\n"), std::string::npos);
 }
 
 TEST_F(V1Test, ItemsNeedTheirIdsAndAnUpload) {

@@ -21,6 +21,7 @@
 #include "stats/volume.h"
 #include "store/pg_test_database.h"
 #include "store/store.h"
+#include "transparency/annual_tally.h"
 #include "transparency/transparency.h"
 
 namespace vigil::transparency {
@@ -558,6 +559,48 @@ TEST_P(AnnualReportTest, AnItemGroupedIntoLastYearsCaseCountsInTheYearItJoined) 
   ASSERT_TRUE(y2025.ok() && y2026.ok());
   EXPECT_EQ(y2025->figures.at("errors.known.A").count, 4 + 1);  // the scenario's 4, and q1
   EXPECT_EQ(y2026->figures.at("errors.known.A").count, 1 + 1);  // C11, and q2
+}
+
+// Art 3(1)(j): confirmation to report, for the EU cases reported in 2025 (hand-computed from
+// Run: C0 1 h, C1 1 h, C2 2 h (actioned first), C5 2 h (QA first), C6 1 h, C8 1 h; C4 is a
+// non-EU user's). Sorted: 1, 1, 1, 1, 2, 2 h. Nearest rank: median rank ceil(0.5 * 6) = 3,
+// 1 h; 95th rank ceil(0.95 * 6) = 6, 2 h.
+TEST_P(AnnualReportTest, ReportDelaysAreNearestRankPercentilesOfConfirmationToReport) {
+  for (const auto& [key, seconds] :
+       {std::pair{"reports.delay.median", 3600.0}, {"reports.delay.p95", 7200.0}}) {
+    SCOPED_TRACE(key);
+    ASSERT_EQ(F(key).kind, Figure::Kind::kDuration) << FigureText(F(key));
+    EXPECT_DOUBLE_EQ(F(key).seconds, seconds);
+    EXPECT_EQ(F(key).unit, "seconds");
+    EXPECT_NE(F(key).method.find("nearest rank"), std::string::npos);
+    EXPECT_NE(F(key).method.find("over the 6 EU users' confirmed cases"), std::string::npos);
+  }
+  // 2026: C11 is confirmed but not reported, so there is no delay to state.
+  auto y2026 = BuildAnnualReport(stores_, form_, config_, 2026, Day(2027, 1, 15));
+  ASSERT_TRUE(y2026.ok()) << y2026.status().ToString();
+  for (const char* key : {"reports.delay.median", "reports.delay.p95"}) {
+    EXPECT_EQ(y2026->figures.at(key).kind, Figure::Kind::kNotAvailable);
+    EXPECT_EQ(y2026->figures.at(key).not_available,
+              "no EU user's confirmed case was reported in the period");
+  }
+}
+
+TEST(NearestRankPercentile, PicksTheObservedValueAtTheCeilingRank) {
+  using internal::NearestRankPercentile;
+  EXPECT_EQ(NearestRankPercentile({42}, 50), 42);
+  EXPECT_EQ(NearestRankPercentile({42}, 95), 42);
+  // Unsorted input; n = 4: median rank 2 (20), 95th rank ceil(3.8) = 4 (40).
+  EXPECT_EQ(NearestRankPercentile({40, 10, 30, 20}, 50), 20);
+  EXPECT_EQ(NearestRankPercentile({40, 10, 30, 20}, 95), 40);
+  // n = 20 (1..20): median rank 10, 95th rank exactly 19 (no rounding up past it).
+  std::vector<int64_t> twenty;
+  for (int64_t v = 20; v >= 1; --v) twenty.push_back(v * 60);
+  EXPECT_EQ(NearestRankPercentile(twenty, 50), 600);
+  EXPECT_EQ(NearestRankPercentile(twenty, 95), 1140);
+  EXPECT_EQ(NearestRankPercentile(twenty, 100), 1200);
+  // n = 7: median rank 4, 95th rank ceil(6.65) = 7; duplicates count as separate ranks.
+  EXPECT_EQ(NearestRankPercentile({5, 5, 5, 9, 9, 100, 7}, 50), 7);
+  EXPECT_EQ(NearestRankPercentile({5, 5, 5, 9, 9, 100, 7}, 95), 100);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AnnualReportTest,
