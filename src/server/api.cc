@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <set>
 #include <thread>
 
 #include "bank/signal.h"
@@ -355,7 +356,9 @@ Json CaseJson(const cases::Case& c) {
     Json ij = {{"item_id", item.item_id},
                {"content_type", item.content_type},
                {"received_at", FormatUtc(item.received_at)},
+               {"hashes", Json::object()},
                {"flags", Json::array()}};
+    for (const auto& h : item.hashes) ij["hashes"][h.algorithm] = h.hex;
     for (const auto& f : item.flags) {
       Json fj = {{"technology", f.technology},
                  {"category", cases::FlagCategoryName(f.category)},
@@ -373,6 +376,31 @@ Json CaseJson(const cases::Case& c) {
                             {"decision", cases::DecisionName(r.decision)},
                             {"rationale", r.rationale},
                             {"decided_at", FormatUtc(r.decided_at)}});
+  }
+  return j;
+}
+
+Json CaseSummaryJson(const cases::Case& c) {
+  std::set<std::string> banks, content_types;
+  for (const auto& item : c.items) {
+    content_types.insert(item.content_type);
+    for (const auto& f : item.flags) {
+      if (!f.bank_name.empty()) banks.insert(f.bank_name);
+    }
+  }
+  Json j = {{"id", c.id},
+            {"state", cases::CaseStateName(c.progress.state)},
+            {"priority", c.priority},
+            {"eu", c.eu},
+            {"items", c.items.size()},
+            {"reviews", c.reviews.size()},
+            {"technologies", c.Technologies()},
+            {"banks", banks},
+            {"content_types", content_types},
+            {"created_at", FormatUtc(c.created_at)}};
+  if (c.progress.lease) {
+    j["lease"] = {{"reviewer", c.progress.lease->reviewer},
+                  {"expires_at", FormatUtc(c.progress.lease->expires_at)}};
   }
   return j;
 }

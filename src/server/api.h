@@ -193,6 +193,9 @@ Result<bank::BankEntry> RetireBankEntry(ServerContext& ctx, bank::EntryId id,
 // JSON shapes shared by routes.
 Json BankEntryJson(const bank::BankEntry& e, std::string_view bank_name);
 Json CaseJson(const cases::Case& c);
+// One row of a case list: id, state, priority, EU flag, counts, technologies, banks, content
+// types and the lease, enough for a queue to be filtered and ordered without opening cases.
+Json CaseSummaryJson(const cases::Case& c);
 Json HashesJson(const detect::MediaHashes& h);
 
 }  // namespace vigil::server

@@ -74,10 +74,10 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   if (j.is_discarded() || !j.is_object()) {
     return InvalidArgumentError("config: not a JSON object");
   }
-  RETURN_IF_ERROR(
-      Unknown(j, "",
-              {"address", "port", "database", "banks", "threads", "limits", "pdq_radius",
-               "min_pdq_quality", "rules", "auth_cache_seconds", "reporting"}));
+  RETURN_IF_ERROR(Unknown(
+      j, "",
+      {"address", "port", "database", "banks", "threads", "limits", "pdq_radius", "min_pdq_quality",
+       "rules", "auth_cache_seconds", "reporting", "console_dir", "media_dir"}));
   ServerConfig c;
   int64_t port = c.port, threads = c.threads, radius = c.pdq_radius;
   int64_t quality = c.min_pdq_quality, cache = c.auth_cache.count();
@@ -89,6 +89,8 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   RETURN_IF_ERROR(GetInt(j, "", "min_pdq_quality", 0, 100, &quality));
   RETURN_IF_ERROR(GetString(j, "rules", &c.rules_file));
   RETURN_IF_ERROR(GetString(j, "reporting", &c.reporting_file));
+  RETURN_IF_ERROR(GetString(j, "console_dir", &c.console_dir));
+  RETURN_IF_ERROR(GetString(j, "media_dir", &c.media_dir));
   RETURN_IF_ERROR(GetInt(j, "", "auth_cache_seconds", 0, 3600, &cache));
   if (auto it = j.find("banks"); it != j.end()) {
     if (!it->is_array()) return Bad("banks", "expected an array of bank names");

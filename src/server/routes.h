@@ -104,6 +104,23 @@ Result<Reply> V1ListKeys(Call&);
 Result<Reply> V1CreateKey(Call&);
 Result<Reply> V1RevokeKey(Call&);
 Result<Reply> V1OverdueReports(Call&);
+
+// The reviewer console: its static files (console_files.cc) and its routes (v1_console.cc).
+Result<Reply> RootRedirect(Call&);
+Result<Reply> ConsoleIndex(Call&);
+Result<Reply> ConsoleFile(Call&);
+Result<Reply> V1Me(Call&);
+Result<Reply> V1SetMyWellness(Call&);
+Result<Reply> V1SetReviewerWellness(Call&);
+Result<Reply> V1CaseEvents(Call&);
+Result<Reply> V1Alerts(Call&);
+Result<Reply> V1QaQueue(Call&);
+Result<Reply> V1QaClaim(Call&);
+Result<Reply> V1QaReview(Call&);
+Result<Reply> V1ItemMedia(Call&);
+Result<Reply> V1RevealItem(Call&);
+Result<Reply> V1AuditLog(Call&);
+Result<Reply> V1Rules(Call&);
 }  // namespace handlers
 
 // Art 3(1)(j): confirmed cases not reported within the reporting config's limit (v1_reports.cc).

@@ -49,6 +49,11 @@ struct ServerConfig {
   // The reporting config shared with `vigil cases decide` (report::ReportingConfig): where a
   // confirming decision is reported, and the Art 3(1)(j) limit. Empty: nowhere, 24 h.
   std::string reporting_file;
+  // The reviewer console's built assets (web/dist, docs/console.md); empty: not served.
+  std::string console_dir;
+  // Items' media for review, one file per item named by its SHA-256 in lowercase hex, read only
+  // through the audited media route; empty: the console shows hashes only.
+  std::string media_dir;
 };
 
 // Parses the JSON configuration (docs/server.md). Unknown keys and wrong types are

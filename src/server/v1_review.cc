@@ -24,14 +24,7 @@ Result<size_t> Limit(const Call& call) {
 
 Json CaseList(const std::vector<cases::Case>& list) {
   Json out = Json::array();
-  for (const auto& c : list) {
-    out.push_back({{"id", c.id},
-                   {"state", cases::CaseStateName(c.progress.state)},
-                   {"priority", c.priority},
-                   {"items", c.items.size()},
-                   {"technologies", c.Technologies()},
-                   {"created_at", FormatUtc(c.created_at)}});
-  }
+  for (const auto& c : list) out.push_back(CaseSummaryJson(c));
   return out;
 }
 

@@ -1,0 +1,289 @@
+// The reviewer console's side of the server: static files (content types, caching, path
+// traversal), who-am-I and wellness, case history, media for the holder and its audited reveal,
+// the QA queue, the audit log and the rules (docs/console.md).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "hash/digest.h"
+#include "server_env.h"
+
+namespace vigil::server::testing {
+namespace {
+
+using auth::Role;
+namespace fs = std::filesystem;
+
+void WriteFile(const fs::path& p, const std::string& bytes) {
+  std::ofstream out(p, std::ios::binary);
+  out << bytes;
+}
+
+class ConsoleTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    dir_ = fs::path(path_).parent_path() / ("console-" + fs::path(path_).filename().string());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "dist" / "sub.js");
+    fs::create_directories(dir_ / "media");
+    WriteFile(dir_ / "dist" / "index.html", "<!doctype html><title>vigil</title>");
+    WriteFile(dir_ / "dist" / "app.js", "export const x = 1;\n");
+    WriteFile(dir_ / "dist" / "style.css", "body{}");
+    WriteFile(dir_ / "dist" / "notes.txt", "not an asset type");
+    WriteFile(dir_ / "dist" / ".hidden.js", "hidden");
+    WriteFile(dir_ / "secret.js", "outside the console directory");
+    fs::create_symlink(dir_ / "secret.js", dir_ / "dist" / "link.js");
+    ServerConfig c = DefaultConfig();
+    c.console_dir = (dir_ / "dist").string();
+    c.media_dir = (dir_ / "media").string();
+    StartServer(c);
+  }
+  void TearDown() override {
+    ServerTest::TearDown();
+    fs::remove_all(dir_);
+  }
+
+  // A bank holding TexturedBmp(seed)'s PDQ and that image through the pipeline as `account`;
+  // the image is stored under its SHA-256 in the media directory. Returns the case id.
+  int64_t OpenCase(int seed, const std::string& account) {
+    if (!bank_created_) {
+      Json(PostJson("/v1/banks", R"({"name": "hotline"})", Role::kBankManager), 201);
+      bank_created_ = true;
+    }
+    const std::string bmp = TexturedBmp(seed);
+    nlohmann::json h =
+        Json(PostFiles("/v1/hash", {{"file", bmp, "a.bmp", ""}}, Role::kIngestClient), 200);
+    Json(PostJson("/v1/banks/hotline/entries",
+                  nlohmann::json{{"signal_type", "pdq"}, {"signal", h["pdq"]}}.dump(),
+                  Role::kBankManager),
+         201);
+    WriteFile(dir_ / "media" / h["sha256"].get<std::string>(), bmp);
+    nlohmann::json out = Json(PostFiles("/v1/items",
+                                        {{"file", bmp, "a.bmp", ""},
+                                         {"item_id", "item-" + std::to_string(seed), "", ""},
+                                         {"account_id", account, "", ""},
+                                         {"region", "eu", "", ""}},
+                                        Role::kIngestClient),
+                              200);
+    EXPECT_EQ(out["flagged"], true) << out;
+    return out.value("case_id", int64_t{0});
+  }
+
+  bool Audited(const std::string& action, const std::string& target) {
+    for (const auto& r : AuditLog()) {
+      if (r.event.action == action && r.event.target == target) return true;
+    }
+    return false;
+  }
+
+  fs::path dir_;
+  bool bank_created_ = false;
+};
+
+TEST_F(ConsoleTest, ServesTheBuiltFilesWithTypesAndRevalidation) {
+  auto index = client_->Get("/console");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_EQ(index->body, "<!doctype html><title>vigil</title>");
+  EXPECT_EQ(index->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(index->get_header_value("Cache-Control"), "no-cache");
+  EXPECT_EQ(index->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_NE(index->get_header_value("Content-Security-Policy").find("default-src 'self'"),
+            std::string::npos);
+  const std::string etag = index->get_header_value("ETag");
+  EXPECT_FALSE(etag.empty());
+  auto again = client_->Get("/console", {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+  auto js = client_->Get("/console/app.js");
+  EXPECT_EQ(js->status, 200);
+  EXPECT_EQ(js->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(js->body, "export const x = 1;\n");
+  EXPECT_EQ(client_->Get("/console/style.css")->get_header_value("Content-Type"),
+            "text/css; charset=utf-8");
+  auto root = client_->Get("/");
+  EXPECT_EQ(root->status, 302);
+  EXPECT_EQ(root->get_header_value("Location"), "/console");
+}
+
+TEST_F(ConsoleTest, NothingOutsideTheBuiltAssetsIsServed) {
+  for (const char* path :
+       {"/console/notes.txt", "/console/.hidden.js", "/console/link.js", "/console/sub.js",
+        "/console/missing.js", "/console/..", "/console/%2e%2e", "/console/..%2fsecret.js",
+        "/console/%2e%2e%2fsecret.js", "/console/../secret.js", "/console/sub.js/../../secret.js",
+        "/console/app.js%00.html", "/console/APP.JS", "/console/a\\..\\secret.js"}) {
+    auto res = client_->Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 404) << path << ": " << res->body;
+    EXPECT_EQ(res->body.find("outside the console"), std::string::npos) << path;
+    EXPECT_NE(res->body, "hidden") << path;
+  }
+}
+
+TEST_F(ConsoleTest, WithoutConsoleDirTheConsoleSaysHowToEnableIt) {
+  StartServer(DefaultConfig());
+  nlohmann::json j = Json(client_->Get("/console"), 404);
+  EXPECT_NE(j["message"].get<std::string>().find("console_dir"), std::string::npos) << j;
+}
+
+TEST(ConsoleConfigTest, DirectoriesAreStringsNamedWhenWrong) {
+  auto c = ParseServerConfig(R"({"console_dir": "web/dist", "media_dir": "/srv/media"})");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->console_dir, "web/dist");
+  EXPECT_EQ(c->media_dir, "/srv/media");
+  EXPECT_EQ(ParseServerConfig("{}")->console_dir, "");
+  auto bad = ParseServerConfig(R"({"console_dir": 5})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "config key 'console_dir': expected a string");
+  EXPECT_EQ(ParseServerConfig(R"({"media_dir": []})").status().message(),
+            "config key 'media_dir': expected a string");
+}
+
+TEST_F(ConsoleTest, MeShowsRolesWellnessAndExposure) {
+  nlohmann::json me = Json(Get("/v1/me", Role::kReviewer), 200);
+  EXPECT_EQ(me["name"], "reviewer");
+  EXPECT_EQ(me["roles"], nlohmann::json::array({"reviewer"}));
+  EXPECT_EQ(me["wellness"]["blur_percent"], 100);
+  EXPECT_EQ(me["wellness"]["greyscale"], true);
+  EXPECT_EQ(me["wellness"]["daily_exposure_cap"], 300);
+  EXPECT_EQ(me["exposure_today"], 0);
+  EXPECT_EQ(me["media"], true);
+  EXPECT_EQ(Json(Get("/v1/me", Role::kReporter), 200)["roles"],
+            nlohmann::json::array({"reporter"}));
+
+  me = Json(
+      PutJson("/v1/me/wellness", R"({"blur_percent": 40, "greyscale": false})", Role::kReviewer),
+      200);
+  EXPECT_EQ(me["wellness"]["blur_percent"], 40);
+  EXPECT_EQ(me["wellness"]["greyscale"], false);
+  EXPECT_EQ(Json(Get("/v1/me", Role::kReviewer), 200)["wellness"]["blur_percent"], 40);
+  // The cap protects the reviewer: only an admin sets it.
+  EXPECT_EQ(Json(PutJson("/v1/me/wellness", R"({"daily_exposure_cap": 100000})", Role::kReviewer),
+                 400)["field"],
+            "daily_exposure_cap");
+  EXPECT_EQ(
+      Json(PutJson("/v1/me/wellness", R"({"blur_percent": 101})", Role::kReviewer), 400)["field"],
+      "blur_percent");
+  EXPECT_EQ(
+      Json(PutJson("/v1/me/wellness", R"({"greyscale": "yes"})", Role::kReviewer), 400)["field"],
+      "greyscale");
+  EXPECT_TRUE(Audited("PUT /v1/me/wellness", "/v1/me/wellness"));
+}
+
+TEST_F(ConsoleTest, TheExposureCapAnAdminSetsStopsClaims) {
+  const int64_t first = OpenCase(1, "acct-1");
+  const int64_t second = OpenCase(2, "acct-2");
+  ASSERT_NE(first, second);
+  nlohmann::json w =
+      Json(PutJson("/v1/reviewers/reviewer/wellness", R"({"daily_exposure_cap": 1})", Role::kAdmin),
+           200);
+  EXPECT_EQ(w["daily_exposure_cap"], 1);
+  Json(PostJson("/v1/review/claim", nlohmann::json{{"case_id", first}}.dump(), Role::kReviewer),
+       200);
+  EXPECT_EQ(Json(Get("/v1/me", Role::kReviewer), 200)["exposure_today"], 1);
+  nlohmann::json refused = Json(
+      PostJson("/v1/review/claim", nlohmann::json{{"case_id", second}}.dump(), Role::kReviewer),
+      409);
+  EXPECT_NE(refused["message"].get<std::string>().find("daily exposure cap"), std::string::npos)
+      << refused;
+}
+
+TEST_F(ConsoleTest, QueueRowsCarryWhatTheFiltersNeed) {
+  const int64_t id = OpenCase(1, "acct-1");
+  nlohmann::json q = Json(Get("/v1/review/queue", Role::kReviewer), 200);
+  ASSERT_EQ(q["cases"].size(), 1u);
+  const nlohmann::json& c = q["cases"][0];
+  EXPECT_EQ(c["id"], id);
+  EXPECT_EQ(c["eu"], true);
+  EXPECT_EQ(c["banks"], nlohmann::json::array({"hotline"}));
+  EXPECT_EQ(c["content_types"], nlohmann::json::array({"image"}));
+  EXPECT_EQ(c["reviews"], 0);
+  EXPECT_FALSE(c.contains("lease"));
+  nlohmann::json one = Json(Get("/v1/cases/" + std::to_string(id), Role::kAuditor), 200);
+  const std::string sha = one["items"][0]["hashes"]["sha256"];
+  EXPECT_EQ(sha,
+            hash::DigestToHex(hash::Sha256(std::span<const uint8_t>(
+                reinterpret_cast<const uint8_t*>(TexturedBmp(1).data()), TexturedBmp(1).size()))));
+}
+
+TEST_F(ConsoleTest, MediaIsForTheHolderAndRevealIsAudited) {
+  const int64_t id = OpenCase(1, "acct-1");
+  const std::string base = "/v1/cases/" + std::to_string(id) + "/items/";
+  nlohmann::json refused = Json(Get(base + "0/media", Role::kReviewer), 403);
+  EXPECT_NE(refused["message"].get<std::string>().find("does not hold"), std::string::npos);
+  Json(PostJson(base + "0/reveal", "", Role::kReviewer), 403);
+  Json(PostJson("/v1/review/claim", nlohmann::json{{"case_id", id}}.dump(), Role::kReviewer), 200);
+  auto media = Get(base + "0/media", Role::kReviewer);
+  ASSERT_TRUE(media);
+  EXPECT_EQ(media->status, 200);
+  EXPECT_EQ(media->body, TexturedBmp(1));
+  EXPECT_EQ(media->get_header_value("Content-Type"), "image/bmp");
+  EXPECT_EQ(media->get_header_value("Cache-Control"), "no-store");
+  EXPECT_TRUE(Audited("GET /v1/cases/{id}/items/{n}/media", base + "0/media"));
+  EXPECT_FALSE(Audited("POST /v1/cases/{id}/items/{n}/reveal", base + "0/reveal"));
+  nlohmann::json r = Json(PostJson(base + "0/reveal", "", Role::kReviewer), 200);
+  EXPECT_EQ(r["item_id"], "item-1");
+  EXPECT_TRUE(Audited("POST /v1/cases/{id}/items/{n}/reveal", base + "0/reveal"));
+  // Auditors oversee reviews without holding the case.
+  EXPECT_EQ(Get(base + "0/media", Role::kAuditor)->status, 200);
+  EXPECT_EQ(Json(Get(base + "1/media", Role::kReviewer), 404)["message"],
+            "case " + std::to_string(id) + " has no item 1 (it has 1)");
+  EXPECT_EQ(Json(Get(base + "x/media", Role::kReviewer), 400)["field"], "n");
+  EXPECT_EQ(Json(Get(base + "-1/media", Role::kReviewer), 400)["field"], "n");
+  Json(Get("/v1/cases/999/items/0/media", Role::kReviewer), 404);
+}
+
+TEST_F(ConsoleTest, MediaThatIsNotTheFlaggedItemIsRefused) {
+  const int64_t id = OpenCase(1, "acct-1");
+  nlohmann::json c = Json(Get("/v1/cases/" + std::to_string(id), Role::kAuditor), 200);
+  const fs::path file = dir_ / "media" / c["items"][0]["hashes"]["sha256"].get<std::string>();
+  WriteFile(file, TexturedBmp(2));  // another image under the flagged item's name
+  auto res = Get("/v1/cases/" + std::to_string(id) + "/items/0/media", Role::kAuditor);
+  ASSERT_TRUE(res);
+  EXPECT_NE(res->status, 200);
+  EXPECT_NE(res->body.find("does not match its SHA-256"), std::string::npos) << res->body;
+  fs::remove(file);
+  nlohmann::json gone =
+      Json(Get("/v1/cases/" + std::to_string(id) + "/items/0/media", Role::kAuditor), 404);
+  EXPECT_NE(gone["message"].get<std::string>().find("not available"), std::string::npos);
+}
+
+TEST_F(ConsoleTest, HistoryAuditLogRulesAndQueues) {
+  const int64_t id = OpenCase(1, "acct-1");
+  Json(PostJson("/v1/review/claim", nlohmann::json{{"case_id", id}}.dump(), Role::kReviewer), 200);
+  nlohmann::json events =
+      Json(Get("/v1/cases/" + std::to_string(id) + "/events", Role::kAuditor), 200)["events"];
+  ASSERT_EQ(events.size(), 2u) << events;
+  EXPECT_EQ(events[0]["action"], "opened");
+  EXPECT_EQ(events[1]["action"], "claimed");
+  EXPECT_EQ(events[1]["actor"], "reviewer");
+  Json(Get("/v1/cases/999/events", Role::kAuditor), 404);
+
+  nlohmann::json log = Json(Get("/v1/audit?limit=2", Role::kAuditor), 200);
+  ASSERT_EQ(log["records"].size(), 2u);
+  EXPECT_EQ(log["records"][0]["seq"], 1);
+  EXPECT_EQ(log["records"][0]["action"], "POST /v1/banks");
+  EXPECT_EQ(log["next_from_seq"], 3);
+  nlohmann::json rest = Json(Get("/v1/audit?from_seq=3&limit=1000", Role::kAuditor), 200);
+  EXPECT_EQ(rest["records"][0]["seq"], 3);
+  EXPECT_FALSE(rest.contains("next_from_seq"));
+  EXPECT_EQ(Json(Get("/v1/audit?from_seq=0", Role::kAuditor), 400)["field"], "from_seq");
+
+  nlohmann::json rules = Json(Get("/v1/rules", Role::kReviewer), 200);
+  EXPECT_EQ(rules["auto_action_enabled"], false);
+  EXPECT_EQ(rules["pdq_radius"], 31);
+  EXPECT_EQ(rules["review"]["lease_seconds"], 900);
+  bool pdq = false;
+  for (const auto& r : rules["rules"]) pdq |= r["detector"] == "pdq" && r["max_distance"] == 31;
+  EXPECT_TRUE(pdq) << rules;
+
+  EXPECT_EQ(Json(Get("/v1/review/qa-queue", Role::kReviewer), 200)["cases"].size(), 0u);
+  EXPECT_EQ(Json(Get("/v1/alerts", Role::kReviewer), 200)["alerts"].size(), 0u);
+  EXPECT_EQ(Json(PostJson("/v1/review/qa-claim", "{}", Role::kReviewer), 400)["field"], "case_id");
+}
+
+}  // namespace
+}  // namespace vigil::server::testing
