@@ -1,0 +1,204 @@
+// End-to-end test of the reviewer console: Playwright (playwright-core) drives Debian's Chromium
+// against a real `vigil serve` on a loopback port with a temporary SQLite database seeded here
+// (a bank holding a benign photo's PDQ hash, the photo submitted through the pipeline, which
+// opens a case). Exit 77 (ctest: skipped) when Chromium, node_modules or the built console is
+// missing. Usage: node console.test.mjs --vigil build/vigil --out build/console-artifacts
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const webDir = path.resolve(here, '..');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const vigil = path.resolve(arg('--vigil', path.join(webDir, '..', 'build', 'vigil')));
+const outDir = path.resolve(arg('--out', path.join(webDir, '..', 'build', 'console-artifacts')));
+const chromiumPath = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
+const sharedDir = process.env.VIGIL_SHARED_DIR ?? path.join(webDir, '..', '..', 'shared');
+
+function skip(why) {
+  console.log(`SKIPPED: ${why}`);
+  process.exit(77);
+}
+if (!fs.existsSync(chromiumPath)) skip(`no Chromium at ${chromiumPath} (apt-get install chromium; scripts/setup does)`);
+if (!fs.existsSync(path.join(webDir, 'node_modules', 'playwright-core'))) skip('web/node_modules is missing (scripts/setup runs npm ci)');
+if (!fs.existsSync(path.join(webDir, 'dist', 'index.html'))) skip('the console is not built (scripts/setup runs npm run build in web/)');
+if (!fs.existsSync(vigil)) skip(`no vigil binary at ${vigil}`);
+const { chromium } = await import('playwright-core');
+
+// A benign photo from the shared PDQ test set, or a generated 96x96 BMP pattern without it.
+function testImage() {
+  const photo = path.join(sharedDir, 'testdata', 'pdq', 'images', '13_elephants.jpg');
+  if (fs.existsSync(photo)) return { bytes: fs.readFileSync(photo), name: 'photo.jpg' };
+  const w = 96, hgt = 96, row = w * 3, size = 54 + row * hgt;
+  const b = Buffer.alloc(size);
+  b.write('BM', 0); b.writeUInt32LE(size, 2); b.writeUInt32LE(54, 10); b.writeUInt32LE(40, 14);
+  b.writeInt32LE(w, 18); b.writeInt32LE(hgt, 22); b.writeUInt16LE(1, 26); b.writeUInt16LE(24, 28);
+  for (let y = 0; y < hgt; y++) for (let x = 0; x < w; x++) {
+    const o = 54 + y * row + x * 3;
+    b[o] = (x * 7 + y * 3) & 255; b[o + 1] = ((x ^ y) * 5) & 255; b[o + 2] = (y * 11) & 255;
+  }
+  return { bytes: b, name: 'pattern.bmp' };
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-console-'));
+fs.mkdirSync(outDir, { recursive: true });
+const db = path.join(tmp, 'vigil.db');
+const mediaDir = path.join(tmp, 'media');
+fs.mkdirSync(mediaDir);
+const run = (...args) => execFileSync(vigil, [...args, '--db', db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const keys = {};
+for (const [name, role] of [['alice', 'reviewer'], ['root', 'admin'], ['rita', 'reporter'], ['ingest', 'ingest-client']]) {
+  keys[name] = run('keys', 'create', '--name', name, '--role', role).trim().split('\n').pop().trim();
+  assert.match(keys[name], /^vgl_[0-9a-f]{64}$/, `secret of ${name}`);
+}
+
+const config = path.join(tmp, 'server.json');
+fs.writeFileSync(config, JSON.stringify({ address: '127.0.0.1', port: 0, database: db, threads: 4,
+  console_dir: path.join(webDir, 'dist'), media_dir: mediaDir }));
+const server = spawn(vigil, ['serve', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+let serverLog = '';
+const base = await new Promise((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error(`server did not start: ${serverLog}`)), 15000);
+  server.stderr.on('data', (d) => {
+    serverLog += d;
+    const m = /serving on (http:\/\/[0-9.]+:\d+)/.exec(serverLog);
+    if (m) { clearTimeout(timer); resolve(m[1]); }
+  });
+  server.on('exit', (code) => reject(new Error(`server exited ${code}: ${serverLog}`)));
+});
+
+async function api(key, method, p, body) {
+  const init = { method, headers: { Authorization: `Bearer ${key}` } };
+  if (body instanceof FormData) init.body = body;
+  else if (body !== undefined) { init.body = JSON.stringify(body); init.headers['Content-Type'] = 'application/json'; }
+  const res = await fetch(base + p, init);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+let browser;
+let failed = false;
+const shot = async (page, name) => page.screenshot({ path: path.join(outDir, `${name}.png`) });
+try {
+  // Seed: a bank with the photo's PDQ hash, then the photo through the pipeline.
+  const img = testImage();
+  const form = () => { const f = new FormData(); f.append('file', new Blob([img.bytes]), img.name); return f; };
+  const hashes = await api(keys.root, 'POST', '/v1/hash', form());
+  await api(keys.root, 'POST', '/v1/banks', { name: 'hotline', owner: 'Test hotline' });
+  await api(keys.root, 'POST', '/v1/banks/hotline/entries', { signal_type: 'pdq', signal: hashes.pdq, source_ref: 'list-1' });
+  fs.writeFileSync(path.join(mediaDir, createHash('sha256').update(img.bytes).digest('hex')), img.bytes);
+  const item = form();
+  item.append('item_id', 'upload-1'); item.append('account_id', 'acct-7f3a'); item.append('region', 'eu');
+  const filed = await api(keys.ingest, 'POST', '/v1/items', item);
+  assert.equal(filed.flagged, true, 'the photo matches its bank entry');
+  const caseId = filed.case_id;
+
+  // Static serving: content types and caching headers.
+  const index = await fetch(`${base}/console`);
+  assert.equal(index.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  assert.match(index.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  assert.equal((await fetch(`${base}/console/app.js`)).headers.get('content-type'), 'text/javascript; charset=utf-8');
+
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const consoleErrors = [];
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  const signIn = async (key) => {
+    await page.goto(`${base}/console`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  // A wrong key is refused on the sign-in form.
+  await signIn('vgl_wrong');
+  await page.getByText('Sign-in refused').waitFor();
+  await shot(page, '01-login-refused');
+
+  // A reporter key has no console pages, and the review queue is refused by name.
+  await signIn(keys.rita);
+  await page.getByText("have no pages in this console").waitFor();
+  await page.evaluate(() => { location.hash = '#/queue'; });
+  await page.getByText("Key 'rita' (roles reporter) may not open Queue.").waitFor();
+  await shot(page, '02-reporter-denied');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  // The reviewer: queue with the case, no admin pages.
+  await signIn(keys.alice);
+  await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+  await page.getByRole('link', { name: `#${caseId}` }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'API keys' }).count(), 0, 'reviewers see no key admin');
+  assert.match(await page.locator('#exposure').innerText(), /Exposure today: 0 \/ 300/);
+  await shot(page, '03-queue');
+  await page.getByRole('button', { name: `Claim case ${caseId}` }).click();
+  await page.getByRole('heading', { name: `Case #${caseId}` }).waitFor();
+  await page.locator('#lease-left').filter({ hasText: /left$/ }).waitFor();
+  assert.match(await page.locator('#exposure').innerText(), /Exposure today: 1 \/ 300/);
+  const photo = page.locator('img.protected');
+  await photo.waitFor();
+  assert.match(await photo.evaluate((el) => el.style.filter), /blur\(24px\) grayscale\(1\)/, 'blurred and grey by default');
+  await page.getByText(createHash('sha256').update(img.bytes).digest('hex'), { exact: true }).waitFor();
+  await page.getByRole('cell', { name: 'distance 0' }).waitFor();
+  await shot(page, '04-case-blurred');
+
+  // Reveal: the image is shown as is and the audit log has the reveal.
+  await page.getByRole('button', { name: /Reveal/ }).click();
+  await page.getByRole('button', { name: 'Blur again' }).waitFor();
+  assert.equal(await photo.evaluate((el) => el.style.filter), 'none');
+  const audit = await api(keys.root, 'GET', '/v1/audit?limit=1000');
+  const reveal = audit.records.find((r) => r.action === 'POST /v1/cases/{id}/items/{n}/reveal');
+  assert.ok(reveal, 'the reveal is in the audit log');
+  assert.equal(reveal.actor, 'alice');
+  assert.equal(reveal.target, `/v1/cases/${caseId}/items/0/reveal`);
+  await shot(page, '05-case-revealed');
+
+  // Decide with the keyboard: F chooses "not CSAM", Ctrl+Enter records.
+  await page.locator('h1').click();
+  await page.keyboard.press('f');
+  assert.equal(await page.locator('#d-not_csam').isChecked(), true);
+  await page.getByLabel('Rationale (required)').fill('Ordinary wildlife photo; the bank entry is wrong.');
+  await shot(page, '06-decision');
+  await page.keyboard.press('Control+Enter');
+  await page.getByText(`Case #${caseId}: not_csam recorded (now decided).`).waitFor();
+  assert.equal(await page.getByRole('link', { name: `#${caseId}` }).count(), 0, 'the case left the queue');
+  await shot(page, '07-queue-after');
+  const decided = await api(keys.root, 'GET', `/v1/cases/${caseId}`);
+  assert.equal(decided.state, 'decided');
+  assert.equal(decided.reviews[0].reviewer, 'alice');
+
+  // The admin sees the audit log with the reveal, and the key page.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(keys.root);
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByLabel('Filter by who, what or target').fill('reveal');
+  await page.getByRole('cell', { name: 'POST /v1/cases/{id}/items/{n}/reveal' }).waitFor();
+  await shot(page, '08-audit-log');
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('cell', { name: 'alice', exact: true }).waitFor();
+  await shot(page, '09-keys');
+  await page.getByRole('link', { name: 'Banks' }).click();
+  await page.getByRole('link', { name: 'hotline' }).click();
+  await page.getByText('list-1').waitFor();
+  await shot(page, '10-bank');
+  assert.deepEqual(consoleErrors, [], 'no script errors');
+  console.log(`PASSED: console end to end against ${base}; screenshots in ${outDir}`);
+} catch (e) {
+  failed = true;
+  console.error(`FAILED: ${e.stack ?? e}\nserver log:\n${serverLog}`);
+  const pages = browser ? browser.contexts().flatMap((c) => c.pages()) : [];
+  if (pages[0]) await shot(pages[0], 'failure').catch(() => {});
+} finally {
+  if (browser) await browser.close();
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
