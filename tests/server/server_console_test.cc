@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cases/cases.h"
 #include "hash/digest.h"
 #include "server_env.h"
 
@@ -283,6 +284,62 @@ TEST_F(ConsoleTest, HistoryAuditLogRulesAndQueues) {
   EXPECT_EQ(Json(Get("/v1/review/qa-queue", Role::kReviewer), 200)["cases"].size(), 0u);
   EXPECT_EQ(Json(Get("/v1/alerts", Role::kReviewer), 200)["alerts"].size(), 0u);
   EXPECT_EQ(Json(PostJson("/v1/review/qa-claim", "{}", Role::kReviewer), 400)["field"], "case_id");
+}
+
+class NoSink : public cases::EntryVerificationSink {
+ public:
+  Status FlagForVerification(cases::BankEntryId, std::string_view) override { return Status::Ok(); }
+};
+
+TEST_F(ConsoleTest, QaSamplesAreClaimedAndReviewedByAnotherReviewer) {
+  // Cases opened straight into the store (by a service of its own) up to the first id the
+  // server's default sampling (5 %, seed 0) draws for QA.
+  NoSink sink;
+  auto service =
+      cases::ReviewService::Create(db_->cases(), sink, std::make_shared<SystemClock>(), {});
+  ASSERT_TRUE(service.ok());
+  int64_t sampled = 0;
+  for (int i = 0; i < 500 && sampled == 0; ++i) {
+    cases::NewCase nc{.account_id = "acct-" + std::to_string(i), .surface = "test"};
+    nc.items.push_back(
+        {.item_id = "i" + std::to_string(i),
+         .content_type = "image",
+         .flags = {
+             {.technology = "md5@1", .raw_value = 0, .bank_entry_id = 1, .bank_name = "hotline"}}});
+    auto opened = (*service)->OpenCase(nc);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    if (cases::SampledForQa(cases::QaSampling{}, opened->opened.id)) sampled = opened->opened.id;
+  }
+  ASSERT_GT(sampled, 0);
+  const std::string id = std::to_string(sampled);
+  Json(PostJson("/v1/review/claim", R"({"case_id": )" + id + "}", Role::kReviewer), 200);
+  Json(PostJson("/v1/cases/" + id + "/decision",
+                R"({"decision": "confirmed_known", "rationale": "matches the list"})",
+                Role::kReviewer),
+       200);
+  nlohmann::json qa = Json(Get("/v1/review/qa-queue", Role::kAuditor), 200);
+  ASSERT_EQ(qa["cases"].size(), 1u);
+  EXPECT_EQ(qa["cases"][0]["id"], sampled);
+  // The deciding reviewer may not check their own decision.
+  Json(PostJson("/v1/review/qa-claim", R"({"case_id": )" + id + "}", Role::kReviewer), 409);
+  ASSERT_TRUE(auth::CreateApiKey(db_->api_keys(),
+                                 {"second", {Role::kReviewer}, auth::HashSecret("second-secret")},
+                                 SystemClock().Now())
+                  .ok());
+  httplib::Headers second = {{"Authorization", "Bearer second-secret"}};
+  auto claimed = client_->Post("/v1/review/qa-claim", second, R"({"case_id": )" + id + "}",
+                               "application/json");
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->status, 200) << claimed->body;
+  auto reviewed = client_->Post("/v1/cases/" + id + "/qa-review", second,
+                                R"({"decision": "not_csam", "rationale": "a benign test"})",
+                                "application/json");
+  ASSERT_TRUE(reviewed);
+  EXPECT_EQ(reviewed->status, 200) << reviewed->body;
+  nlohmann::json after = nlohmann::json::parse(reviewed->body);
+  EXPECT_EQ(after["qa"], "done");
+  EXPECT_EQ(after["outcome"], "confirmed_known") << "QA never changes the outcome";
+  EXPECT_EQ(Json(Get("/v1/review/qa-queue", Role::kAuditor), 200)["cases"].size(), 0u);
 }
 
 }  // namespace
