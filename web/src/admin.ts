@@ -139,9 +139,23 @@ export async function showKeys(main: HTMLElement, s: Session): Promise<void> {
       clear(status, notice(errorText(err), 'error'));
     }
   };
+  // An admin sets a reviewer's daily exposure cap (reviewers cannot raise their own).
+  const capCell = (k: Key) => {
+    if (k.revoked_at || !k.roles.includes('reviewer')) return '';
+    const cap = h('input', { type: 'number', min: 1, max: 100000, 'aria-label': `Daily exposure cap of ${k.name}`, placeholder: 'items/day', class: 'cap' }) as HTMLInputElement;
+    const save = async () => {
+      try {
+        const w = await sendJson<{ daily_exposure_cap: number }>('PUT', `/v1/reviewers/${encodeURIComponent(k.name)}/wellness`, { daily_exposure_cap: Number(cap.value) });
+        clear(status, notice(`Daily exposure cap of ${k.name}: ${w.daily_exposure_cap} items.`));
+      } catch (err) {
+        clear(status, notice(errorText(err), 'error'));
+      }
+    };
+    return h('span', { class: 'inline' }, cap, h('button', { type: 'button', onclick: () => void save() }, 'Set cap'));
+  };
   main.replaceChildren(h('h1', {}, 'API keys and roles'),
-    table(['Name', 'Roles', 'Created', 'State', ''], keys.map((k) => [k.name, k.roles.join(', '), k.created_at,
-      k.revoked_at ? `revoked ${k.revoked_at}` : 'active',
+    table(['Name', 'Roles', 'Created', 'State', 'Exposure cap', ''], keys.map((k) => [k.name, k.roles.join(', '), k.created_at,
+      k.revoked_at ? `revoked ${k.revoked_at}` : 'active', capCell(k),
       k.revoked_at ? '' : h('button', { type: 'button', onclick: () => void revoke(k) }, `Revoke ${k.name}`)]), 'Keys (secrets are never shown again)'),
     h('h2', {}, 'New key'), form, status);
 }
@@ -160,7 +174,7 @@ export async function showAudit(main: HTMLElement, s: Session, arg: string): Pro
   };
   filter.addEventListener('input', render);
   clear(main, h('h1', {}, 'Audit log'),
-    h('p', { class: 'help' }, 'The hash-chained log of every change and every view of evidence; `vigil audit verify` checks the chain.'),
+    h('p', { class: 'help' }, 'The hash-chained log of every change and every view of evidence; ', h('code', {}, 'vigil audit verify'), ' checks the chain.'),
     h('div', { class: 'field' }, h('label', { for: 'audit-filter' }, 'Filter by who, what or target'), filter),
     body,
     h('p', {}, from > 1 ? h('a', { href: `#/audit/${Math.max(1, from - 100)}` }, '← Earlier') : null, ' ',

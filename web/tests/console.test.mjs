@@ -86,7 +86,14 @@ async function api(key, method, p, body) {
 
 let browser;
 let failed = false;
-const shot = async (page, name) => page.screenshot({ path: path.join(outDir, `${name}.png`) });
+const shot = async (page, name) => {
+  // Every page shot is also checked for unlabelled form controls (accessibility).
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label'))
+    .map((el) => el.outerHTML));
+  assert.deepEqual(unlabelled, [], `unlabelled controls on ${name}`);
+  await page.screenshot({ path: path.join(outDir, `${name}.png`) });
+};
 try {
   // Seed: a bank with the photo's PDQ hash, then the photo through the pipeline.
   const img = testImage();
@@ -134,6 +141,13 @@ try {
   // The reviewer: queue with the case, no admin pages.
   await signIn(keys.alice);
   await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+  // Focus order: the skip link, the header's sign-out, then the navigation.
+  const focused = [];
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press('Tab');
+    focused.push(await page.evaluate(() => document.activeElement.textContent));
+  }
+  assert.deepEqual(focused, ['Skip to content', 'Sign out', 'Queue', 'Second review']);
   await page.getByRole('link', { name: `#${caseId}` }).waitFor();
   assert.equal(await page.getByRole('link', { name: 'API keys' }).count(), 0, 'reviewers see no key admin');
   assert.match(await page.locator('#exposure').innerText(), /Exposure today: 0 \/ 300/);
@@ -183,6 +197,9 @@ try {
   await shot(page, '08-audit-log');
   await page.getByRole('link', { name: 'API keys' }).click();
   await page.getByRole('cell', { name: 'alice', exact: true }).waitFor();
+  await page.getByLabel('Daily exposure cap of alice').fill('120');
+  await page.getByRole('button', { name: 'Set cap' }).click();
+  await page.getByText('Daily exposure cap of alice: 120 items.').waitFor();
   await shot(page, '09-keys');
   await page.getByRole('link', { name: 'Banks' }).click();
   await page.getByRole('link', { name: 'hotline' }).click();
