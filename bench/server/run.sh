@@ -3,6 +3,8 @@
 # hashes (bench/bank/gen_hash_list.py) into a fresh SQLite bank, starts `vigil serve` on
 # loopback, and runs wrk against GET /m/lookup with random and with matching queries.
 # Usage: bench/server/run.sh [ROWS] [THREADS] [CONNECTIONS] [DURATION]
+# VIGIL_BIN (default build/vigil) picks the binary, e.g. a baseline build for a comparison in
+# the same session; BENCH_PORT (default 18090) the port.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${1:-1120000}        # 90% PDQ: 1,008,000 PDQ hashes and 112,000 MD5
@@ -10,7 +12,7 @@ THREADS=${2:-8}           # server worker threads (>= connections: cpp-httplib g
 CONNS=${3:-8}             # wrk connections
 DURATION=${4:-30s}
 WORK=${BENCH_DIR:-/tmp/vigil-bench-server}
-V=build/vigil
+V=${VIGIL_BIN:-build/vigil}
 mkdir -p "$WORK"
 rm -f "$WORK"/bench.db*
 if [ ! -f "$WORK/hashes-$ROWS.csv" ]; then
@@ -19,7 +21,7 @@ fi
 $V bank create bench --db "$WORK/bench.db" >/dev/null
 /usr/bin/time -f "import: %e s" $V bank import bench "$WORK/hashes-$ROWS.csv" --db "$WORK/bench.db" -q
 KEY=$($V keys create --db "$WORK/bench.db" --name bench --role ingest-client 2>/dev/null)
-PORT=18090
+PORT=${BENCH_PORT:-18090}
 cat > "$WORK/server.json" <<JSON
 {"port": $PORT, "database": "$WORK/bench.db", "threads": $THREADS,
  "limits": {"keep_alive_max_requests": 100000000}}

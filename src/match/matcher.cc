@@ -46,6 +46,14 @@ Result<std::unique_ptr<Matcher>> Matcher::Load(bank::BankStore& store,
       matcher->banks_.emplace(b.id, std::move(b));
     }
   }
+  if (matcher->banks_.size() > kMaxMatchedBanks) {
+    return ResourceExhaustedError(fmt::format("{} banks: one matcher holds at most {}",
+                                              matcher->banks_.size(), kMaxMatchedBanks));
+  }
+  for (const auto& [id, b] : matcher->banks_) {
+    matcher->bank_position_.emplace(id, matcher->bank_at_.size());
+    matcher->bank_at_.push_back(&b);
+  }
   std::vector<index::HammingEntry> pdq_bulk;
   uint64_t loaded = 0;
   for (const auto& [id, b] : matcher->banks_) {
@@ -61,9 +69,21 @@ Result<std::unique_ptr<Matcher>> Matcher::Load(bank::BankStore& store,
   return matcher;
 }
 
+Result<uint64_t> Matcher::IndexId(const bank::BankEntry& e) const {
+  auto position = bank_position_.find(e.bank_id);
+  if (position == bank_position_.end()) {
+    return InternalError(fmt::format("entry {}: bank {} is not matched", e.id, e.bank_id));
+  }
+  if (e.id < 0 || e.id > static_cast<bank::EntryId>(kEntryIdMask)) {
+    return ResourceExhaustedError(fmt::format("entry id {} cannot be indexed", e.id));
+  }
+  return PhotoId(e.id, position->second);
+}
+
 Status Matcher::AddToIndexes(const bank::BankEntry& e, std::vector<index::HammingEntry>* bulk) {
   if (e.retired) return Status::Ok();
-  const uint64_t id = static_cast<uint64_t>(e.id);
+  if (e.signal_type == bank::SignalType::kVpdq) return AddVideo(e, bulk);
+  ASSIGN_OR_RETURN(const uint64_t id, IndexId(e));
   switch (e.signal_type) {
     case bank::SignalType::kPdq: {
       ASSIGN_OR_RETURN(hash::Hash256 h, hash::Hash256::FromHex(e.value));
@@ -82,7 +102,7 @@ Status Matcher::AddToIndexes(const bank::BankEntry& e, std::vector<index::Hammin
       return sha256_.Add(d, id);
     }
     case bank::SignalType::kVpdq:
-      return AddVideo(e, bulk);
+      break;  // above
   }
   return Status::Ok();
 }
@@ -94,7 +114,8 @@ Status Matcher::OnEntryAdded(const bank::BankEntry& entry) {
 
 Status Matcher::OnEntryRetired(const bank::BankEntry& entry) {
   if (!banks_.count(entry.bank_id)) return Status::Ok();
-  const uint64_t id = static_cast<uint64_t>(entry.id);
+  if (entry.signal_type == bank::SignalType::kVpdq) return RemoveVideo(entry);
+  ASSIGN_OR_RETURN(const uint64_t id, IndexId(entry));
   switch (entry.signal_type) {
     case bank::SignalType::kPdq:
       return pdq_->Contains(id) ? pdq_->Remove(id) : Status::Ok();
@@ -109,20 +130,53 @@ Status Matcher::OnEntryRetired(const bank::BankEntry& entry) {
       return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
     }
     case bank::SignalType::kVpdq:
-      return RemoveVideo(entry);
+      break;  // above
   }
   return Status::Ok();
 }
 
-Result<std::vector<BankMatch>> Matcher::MatchPdq(const hash::Hash256& pdq,
-                                                 std::optional<int> quality) const {
+Result<std::vector<index::Match>> Matcher::SearchPdq(const hash::Hash256& pdq,
+                                                     std::optional<int> quality) const {
   if (quality.has_value() && *quality < options_.min_pdq_quality) {
     return FailedPreconditionError(
         fmt::format("PDQ quality {} is below the minimum of {}; not matched", *quality,
                     options_.min_pdq_quality));
   }
-  ASSIGN_OR_RETURN(auto hits, pdq_->Search(ToIndexHash(pdq), options_.pdq_radius));
+  return pdq_->Search(ToIndexHash(pdq), options_.pdq_radius);
+}
+
+Result<std::vector<BankMatch>> Matcher::MatchPdq(const hash::Hash256& pdq,
+                                                 std::optional<int> quality) const {
+  ASSIGN_OR_RETURN(auto hits, SearchPdq(pdq, quality));
   return Resolve(hits);
+}
+
+std::vector<MatchRef> Matcher::Refs(const std::vector<index::Match>& hits) const {
+  std::vector<MatchRef> out;
+  out.reserve(hits.size());
+  for (const index::Match& hit : hits) {
+    if (IsVideoFrameId(hit.id)) continue;  // a video's frame; videos match through MatchVpdq
+    out.push_back({PhotoEntryOf(hit.id), bank_at_[PhotoBankOf(hit.id)], hit.distance});
+  }
+  return out;
+}
+
+Result<std::vector<MatchRef>> Matcher::LookupPdq(const hash::Hash256& pdq,
+                                                 std::optional<int> quality) const {
+  ASSIGN_OR_RETURN(auto hits, SearchPdq(pdq, quality));
+  return Refs(hits);
+}
+
+std::vector<MatchRef> Matcher::LookupMd5(const hash::Md5Digest& md5) const {
+  std::vector<index::Match> hits;
+  for (uint64_t id : md5_.Find(md5)) hits.push_back({id, 0});
+  return Refs(hits);
+}
+
+std::vector<MatchRef> Matcher::LookupSha256(const hash::Sha256Digest& sha256) const {
+  std::vector<index::Match> hits;
+  for (uint64_t id : sha256_.Find(sha256)) hits.push_back({id, 0});
+  return Refs(hits);
 }
 
 Result<std::vector<BankMatch>> Matcher::MatchMd5(const hash::Md5Digest& md5) const {
@@ -138,7 +192,7 @@ Result<std::vector<BankMatch>> Matcher::Resolve(const std::vector<index::Match>&
   out.reserve(hits.size());
   for (const index::Match& hit : hits) {
     if (IsVideoFrameId(hit.id)) continue;  // a video's frame; videos match through MatchVpdq
-    ASSIGN_OR_RETURN(bank::BankEntry entry, store_.GetEntry(static_cast<bank::EntryId>(hit.id)));
+    ASSIGN_OR_RETURN(bank::BankEntry entry, store_.GetEntry(PhotoEntryOf(hit.id)));
     auto b = banks_.find(entry.bank_id);
     // An entry retired in the store but not yet removed here is not reported.
     if (b == banks_.end() || entry.retired) continue;

@@ -12,9 +12,12 @@
 // reports them as such. Each match carries the entry and its bank, so callers can tell a match
 // from an auto-action bank from one that needs review.
 //
-// The matcher reads entry details from the BankStore when it reports a match (matches are rare;
-// keeping every value in memory would double the footprint of a 10M-entry bank), so the store
-// must outlive the matcher.
+// Match* read each matched entry's details from the BankStore (its provenance and verification
+// state change under review; keeping every value in memory would double the footprint of a
+// 10M-entry bank), so the store must outlive the matcher. Lookup* answer from memory alone
+// (entry id, bank, distance: what HMA's lookup routes return), because each index id carries its
+// entry's bank; they skip the store read, so an entry retired by another process still matches
+// there until the matcher learns of it (OnEntryRetired, or a reload).
 //
 // Thread safety: Match* may be called from any thread concurrently with each other and with
 // OnEntryAdded/OnEntryRetired, which apply bank changes without stopping searches.
@@ -65,6 +68,14 @@ struct VideoMatch {
   hash::VpdqMatchResult result;
 };
 
+// A match as the matcher holds it, without the entry's details from the store.
+struct MatchRef {
+  bank::EntryId entry_id = 0;
+  const bank::Bank* bank = nullptr;  // the matcher's copy: valid while the matcher lives
+  int distance = 0;                  // Hamming distance for PDQ; 0 for exact digests
+  friend bool operator==(const MatchRef&, const MatchRef&) = default;
+};
+
 // Counts of what the matcher holds.
 struct MatcherStats {
   size_t banks = 0;
@@ -90,6 +101,13 @@ class Matcher {
                                           std::optional<int> quality) const;
   Result<std::vector<BankMatch>> MatchMd5(const hash::Md5Digest& md5) const;
   Result<std::vector<BankMatch>> MatchSha256(const hash::Sha256Digest& sha256) const;
+
+  // The same matches as Match* (same entries, order and distances; the same quality check),
+  // from memory without reading the store: for callers that need only ids, banks and distances.
+  Result<std::vector<MatchRef>> LookupPdq(const hash::Hash256& pdq,
+                                          std::optional<int> quality) const;
+  std::vector<MatchRef> LookupMd5(const hash::Md5Digest& md5) const;
+  std::vector<MatchRef> LookupSha256(const hash::Sha256Digest& sha256) const;
 
   // The banked videos `query` (a video's vPDQ frames, in any order, repeats allowed) matches:
   // both shares at or above options.vpdq's thresholds; with `include_below_threshold`, every
@@ -118,6 +136,11 @@ class Matcher {
 
  private:
   Status AddToIndexes(const bank::BankEntry& entry, std::vector<index::HammingEntry>* pdq_bulk);
+  // The index id of a photo or digest entry of a matched bank (video_ids.h).
+  Result<uint64_t> IndexId(const bank::BankEntry& entry) const;
+  Result<std::vector<index::Match>> SearchPdq(const hash::Hash256& pdq,
+                                              std::optional<int> quality) const;
+  std::vector<MatchRef> Refs(const std::vector<index::Match>& hits) const;
   Result<std::vector<BankMatch>> Resolve(const std::vector<index::Match>& hits) const;
   Result<std::vector<BankMatch>> ResolveIds(const std::vector<uint64_t>& ids) const;
   Status AddVideo(const bank::BankEntry& entry, std::vector<index::HammingEntry>* pdq_bulk);
@@ -126,6 +149,10 @@ class Matcher {
   bank::BankStore& store_;
   const MatcherOptions options_;
   std::map<bank::BankId, bank::Bank> banks_;  // the matched banks; fixed after Load
+  // Each matched bank's position (bits 47-62 of its entries' index ids), and back; fixed after
+  // Load.
+  std::map<bank::BankId, size_t> bank_position_;
+  std::vector<const bank::Bank*> bank_at_;
   std::unique_ptr<index::HammingIndex> pdq_;
   index::Md5Index md5_;
   index::Sha256Index sha256_;

@@ -283,6 +283,30 @@ Result<std::vector<match::BankMatch>> MatchSignal(const ServerContext& ctx,
   return InternalError("unknown signal type");
 }
 
+Result<std::vector<match::MatchRef>> LookupSignal(const Detection& d, const ParsedSignal& signal) {
+  switch (signal.type) {
+    case bank::SignalType::kPdq: {
+      ASSIGN_OR_RETURN(hash::Hash256 h, hash::Hash256::FromHex(signal.value));
+      return d.matcher->LookupPdq(h, std::nullopt);
+    }
+    case bank::SignalType::kMd5: {
+      hash::Md5Digest md5{};
+      bank::HexToBytes(signal.value, md5);
+      return d.matcher->LookupMd5(md5);
+    }
+    case bank::SignalType::kSha256: {
+      hash::Sha256Digest sha{};
+      bank::HexToBytes(signal.value, sha);
+      return d.matcher->LookupSha256(sha);
+    }
+    case bank::SignalType::kVpdq:
+      return UnimplementedError(
+          "vpdq signals are matched by uploading the video (POST /m/lookup or /v1/items), not "
+          "as a single signal");
+  }
+  return InternalError("unknown signal type");
+}
+
 Result<bank::Bank> CreateBank(ServerContext& ctx, const bank::NewBank& nb) {
   auto created = ctx.db->banks().CreateBank(nb);
   if (!created.ok() && created.status().code() == StatusCode::kInvalidArgument) {

@@ -181,6 +181,9 @@ Result<ParsedSignal> ParseSignal(std::string_view type, std::string_view value,
 // Matches one signal with the server's matcher (quality unknown: matched).
 Result<std::vector<match::BankMatch>> MatchSignal(const ServerContext& ctx,
                                                   const ParsedSignal& signal);
+// The same matches as ids, banks and distances from the matcher's memory, without reading the
+// entries (HMA's lookups need no more). The refs point into `d`'s matcher: keep `d` meanwhile.
+Result<std::vector<match::MatchRef>> LookupSignal(const Detection& d, const ParsedSignal& signal);
 
 // Creates a bank; when the server matches every bank, reloads the matcher so it is matched.
 Result<bank::Bank> CreateBank(ServerContext& ctx, const bank::NewBank& bank);

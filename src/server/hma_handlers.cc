@@ -53,13 +53,14 @@ Result<detect::MediaHashes> HashHmaUpload(Call& call) {
 }
 
 // {"BANK": [{"bank_content_id": id, "distance": "d"}]}, only banks in the `banks` query.
-Json MatchesByBank(const Call& call, const std::vector<match::BankMatch>& matches) {
+Json MatchesByBank(const Call& call, const std::vector<match::MatchRef>& matches) {
   const std::vector<std::string> only = ListQuery(call, "banks");
   Json out = Json::object();
   for (const auto& m : matches) {
-    if (!only.empty() && std::find(only.begin(), only.end(), m.bank.name) == only.end()) continue;
-    out[m.bank.name].push_back(
-        {{"bank_content_id", m.entry.id}, {"distance", std::to_string(m.distance)}});
+    const std::string& bank = m.bank->name;
+    if (!only.empty() && std::find(only.begin(), only.end(), bank) == only.end()) continue;
+    out[bank].push_back(
+        {{"bank_content_id", m.entry_id}, {"distance", std::to_string(m.distance)}});
   }
   return out;
 }
@@ -67,15 +68,16 @@ Json MatchesByBank(const Call& call, const std::vector<match::BankMatch>& matche
 // Media hashes matched per signal type; a PDQ hash too low in quality matches nothing.
 Result<Json> MatchMedia(Call& call, const detect::MediaHashes& h) {
   ASSIGN_OR_RETURN(auto signals, MediaSignals(call, h));
+  const std::shared_ptr<const Detection> d = call.ctx.detection();
   Json out = Json::object();
   for (const auto& [type, value] : signals) {
-    Result<std::vector<match::BankMatch>> m = std::vector<match::BankMatch>();
+    Result<std::vector<match::MatchRef>> m = std::vector<match::MatchRef>();
     if (type == bank::SignalType::kPdq) {
-      m = call.ctx.detection()->matcher->MatchPdq(h.pdq, h.pdq_quality);
+      m = d->matcher->LookupPdq(h.pdq, h.pdq_quality);
       if (!m.ok() && m.status().code() == StatusCode::kFailedPrecondition)
-        m = std::vector<match::BankMatch>();
+        m = std::vector<match::MatchRef>();
     } else {
-      m = MatchSignal(call.ctx, {type, value});
+      m = LookupSignal(*d, {type, value});
     }
     if (!m.ok()) return m.status();
     out[std::string(bank::ThreatExchangeName(type))] = MatchesByBank(call, *m);
@@ -130,15 +132,16 @@ Result<Reply> HmaRawLookup(Call& call) {
   ASSIGN_OR_RETURN(std::string value, ReqQuery(call, "signal"));
   ASSIGN_OR_RETURN(bool with_distance, BoolQuery(call, "include_distance", false));
   ASSIGN_OR_RETURN(ParsedSignal signal, ParseSignal(type, value, "signal_type", "signal"));
-  ASSIGN_OR_RETURN(auto matches, MatchSignal(call.ctx, signal));
+  const std::shared_ptr<const Detection> d = call.ctx.detection();
+  ASSIGN_OR_RETURN(auto matches, LookupSignal(*d, signal));
   const std::vector<std::string> only = ListQuery(call, "banks");
   Json ids = Json::array();
   for (const auto& m : matches) {
-    if (!only.empty() && std::find(only.begin(), only.end(), m.bank.name) == only.end()) continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), m.bank->name) == only.end()) continue;
     if (with_distance) {
-      ids.push_back({{"bank_content_id", m.entry.id}, {"distance", std::to_string(m.distance)}});
+      ids.push_back({{"bank_content_id", m.entry_id}, {"distance", std::to_string(m.distance)}});
     } else {
-      ids.push_back(m.entry.id);
+      ids.push_back(m.entry_id);
     }
   }
   return JsonReply({{"matches", ids}});
@@ -151,7 +154,9 @@ Result<Reply> HmaLookup(Call& call) {
   // seed and bypass_coinflip steer HMA's gradual rollout, which vigil does not have.
   RETURN_IF_ERROR(BoolQuery(call, "bypass_coinflip", false).status());
   ASSIGN_OR_RETURN(ParsedSignal signal, ParseSignal(type, value, "signal_type", "signal"));
-  ASSIGN_OR_RETURN(auto matches, MatchSignal(call.ctx, signal));
+  // From the matcher's memory: a match costs no store read (docs/performance-server.md).
+  const std::shared_ptr<const Detection> d = call.ctx.detection();
+  ASSIGN_OR_RETURN(auto matches, LookupSignal(*d, signal));
   return JsonReply(MatchesByBank(call, matches));
 }
 

@@ -134,6 +134,60 @@ TEST_F(MatcherTest, BankChangesApplyWithoutReloading) {
   EXPECT_EQ(m->GetStats().pdq_entries, 4u);  // exact, near, far, unrelated
 }
 
+// Lookup* answer from memory what Match* answer with the store's entries: the same entries in
+// the same order, with the right bank and distance, and the same refusals.
+TEST_F(MatcherTest, LookupsFromMemoryGiveTheSameMatchesAsTheStoreBackedOnes) {
+  MatcherOptions options;
+  options.pdq_radius = 40;
+  auto m = Load(options);
+  const auto same = [](const std::vector<BankMatch>& full, const std::vector<MatchRef>& refs) {
+    ASSERT_EQ(full.size(), refs.size());
+    for (size_t i = 0; i < full.size(); ++i) {
+      EXPECT_EQ(refs[i].entry_id, full[i].entry.id);
+      ASSERT_NE(refs[i].bank, nullptr);
+      EXPECT_EQ(refs[i].bank->name, full[i].bank.name);
+      EXPECT_EQ(refs[i].bank->id, full[i].entry.bank_id);
+      EXPECT_EQ(refs[i].distance, full[i].distance);
+    }
+  };
+  auto refs = m->LookupPdq(base_, 100);
+  ASSERT_TRUE(refs.ok());
+  // Hand-checked: exact (own, 0), near (hotline, 10), far (hotline, 40); never the retired one.
+  ASSERT_EQ(refs->size(), 3u);
+  EXPECT_EQ((*refs)[0].entry_id, exact_id_);
+  EXPECT_EQ((*refs)[0].bank->name, "own");
+  EXPECT_EQ((*refs)[1].entry_id, near_id_);
+  EXPECT_EQ((*refs)[1].bank->name, "hotline");
+  EXPECT_EQ((*refs)[2].entry_id, far_id_);
+  EXPECT_EQ((*refs)[2].distance, 40);
+  same(*m->MatchPdq(base_, 100), *refs);
+  EXPECT_EQ(m->LookupPdq(base_, 49).status().code(), StatusCode::kFailedPrecondition);
+
+  hash::Md5Digest abc{};
+  ASSERT_TRUE(bank::HexToBytes("900150983cd24fb0d6963f7d28e17f72", abc));
+  same(*m->MatchMd5(abc), m->LookupMd5(abc));
+  ASSERT_EQ(m->LookupMd5(abc).size(), 1u);
+  EXPECT_EQ(m->LookupMd5(abc)[0].bank->name, "hotline");
+  EXPECT_TRUE(m->LookupSha256(hash::Sha256Digest{}).empty());
+
+  // Live changes apply to lookups too, under the entry's own bank.
+  const hash::Hash256 other = RandomHash(77);
+  const bank::EntryId id = Add(auto_, bank::SignalType::kPdq, other.ToHex());
+  ASSERT_TRUE(m->OnEntryAdded(*store_.GetEntry(id)).ok());
+  ASSERT_EQ(m->LookupPdq(other, std::nullopt)->size(), 1u);
+  EXPECT_EQ((*m->LookupPdq(other, std::nullopt))[0].bank->name, "own");
+  ASSERT_TRUE(m->OnEntryRetired(*store_.RetireEntry(id, "withdrawn")).ok());
+  EXPECT_TRUE(m->LookupPdq(other, std::nullopt)->empty());
+  ASSERT_TRUE(m->OnEntryRetired(*store_.RetireEntry(md5_id_, "withdrawn")).ok());
+  EXPECT_TRUE(m->LookupMd5(abc).empty());
+
+  // A matcher of one bank knows only that bank's entries.
+  options.banks = {"own"};
+  auto own = Load(options);
+  ASSERT_EQ(own->LookupPdq(base_, 100)->size(), 1u);
+  EXPECT_EQ((*own->LookupPdq(base_, 100))[0].bank->name, "own");
+}
+
 // A vPDQ value of frames with these hashes and qualities, one a second.
 std::string VideoValue(const std::vector<hash::Hash256>& hashes, const std::vector<int>& quality) {
   std::vector<hash::VpdqFrame> frames;
