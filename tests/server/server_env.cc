@@ -42,7 +42,14 @@ void ServerTest::SetUp() {
            ("vigil_server_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".db"))
               .string();
   std::filesystem::remove(path_);
-  auto db = store::OpenDatabase(path_);
+  url_ = path_;
+  if (UsePostgres()) {
+    SKIP_WITHOUT_POSTGRES();
+    scratch_ = store::testing::MustCreateScratch();
+    ASSERT_NE(scratch_, nullptr);
+    url_ = scratch_->url();
+  }
+  auto db = store::OpenDatabase(url_);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   db_ = std::move(*db);
   audit_ = std::make_unique<AuditLogRecorder>(db_->audit());
@@ -61,6 +68,7 @@ void ServerTest::TearDown() {
   client_.reset();
   server_.reset();
   db_.reset();
+  scratch_.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
 }
 
@@ -68,7 +76,7 @@ ServerConfig ServerTest::DefaultConfig() const {
   ServerConfig c;
   c.address = "127.0.0.1";
   c.port = 0;
-  c.database = path_;
+  c.database = url_;
   c.threads = 4;
   c.limits.max_body_bytes = 256 * 1024;
   c.limits.read_timeout = std::chrono::milliseconds(500);

@@ -1,4 +1,5 @@
-// A real vigil server on a loopback port for integration tests: a fresh SQLite database, one
+// A real vigil server on a loopback port for integration tests: a fresh SQLite database (or a
+// scratch PostgreSQL database when UsePostgres(); skipped without VIGIL_TEST_POSTGRES_URL), one
 // API key per role (secret "secret-<role>"), the database's audit log, and an HTTP client.
 #ifndef VIGIL_TESTS_SERVER_SERVER_ENV_H_
 #define VIGIL_TESTS_SERVER_SERVER_ENV_H_
@@ -14,6 +15,7 @@
 #include "auth/auth.h"
 #include "server/audit_recorder.h"
 #include "server/server.h"
+#include "store/pg_test_database.h"
 #include "store/store.h"
 
 namespace vigil::server::testing {
@@ -28,6 +30,8 @@ class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
+  // Fixtures that run on PostgreSQL override this.
+  virtual bool UsePostgres() const { return false; }
 
   // Starts the server (SetUp calls it with the default config); stops a running one first.
   void StartServer(ServerConfig config);
@@ -43,7 +47,9 @@ class ServerTest : public ::testing::Test {
   // The JSON body of a result, asserting its status first.
   nlohmann::json Json(const httplib::Result& r, int status);
 
-  std::string path_;
+  std::string path_;  // the SQLite file; also the stem of other temporary files
+  std::string url_;   // the database the server and db_ use
+  std::unique_ptr<store::testing::ScratchDatabase> scratch_;  // PostgreSQL; dropped after db_
   std::unique_ptr<store::Database> db_;
   // The database's hash-chained audit log, and the recorder the server gets (tests may swap it).
   std::vector<audit::AuditRecord> AuditLog();
