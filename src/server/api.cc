@@ -241,7 +241,37 @@ std::shared_ptr<const Detection> ServerContext::detection() const {
   return detection_;
 }
 
+Result<std::map<bank::BankId, BankMarker>> ServerContext::ReadBankMarkers() {
+  bank::BankStore& store = db->banks();
+  std::vector<bank::Bank> banks;
+  if (config.banks.empty()) {
+    ASSIGN_OR_RETURN(banks, store.ListBanks());
+  } else {
+    for (const std::string& name : config.banks) {
+      ASSIGN_OR_RETURN(bank::Bank b, store.GetBank(name));
+      banks.push_back(std::move(b));
+    }
+  }
+  std::map<bank::BankId, BankMarker> out;
+  for (const bank::Bank& b : banks) {
+    ASSIGN_OR_RETURN(bank::BankStats stats, store.GetStats(b.id));
+    out[b.id] = {stats.total, stats.retired};
+  }
+  return out;
+}
+
+Result<bool> ServerContext::PollBanks() {
+  std::lock_guard<std::mutex> lock(changes_mu);
+  ASSIGN_OR_RETURN(auto markers, ReadBankMarkers());
+  if (markers == bank_markers) return false;
+  RETURN_IF_ERROR(ReloadDetection());
+  return true;
+}
+
 Status ServerContext::ReloadDetection() {
+  // Read before loading: a change landing in between is both loaded and, on the next poll,
+  // seen as a change (one needless reload), never missed.
+  ASSIGN_OR_RETURN(auto markers, ReadBankMarkers());
   match::MatcherOptions mo;
   mo.banks = config.banks;
   mo.pdq_radius = config.pdq_radius;
@@ -252,6 +282,7 @@ Status ServerContext::ReloadDetection() {
   d->pipeline = std::make_unique<detect::Pipeline>(d->matcher.get(), &rules, review.get(),
                                                    counters.get(), clock);
   d->loaded_at = clock->Now();
+  bank_markers = std::move(markers);
   std::lock_guard<std::mutex> lock(detection_mu);
   detection_ = std::move(d);
   return Status::Ok();
@@ -328,7 +359,10 @@ Result<bank::BankEntry> AddBankEntry(ServerContext& ctx, const bank::Bank& bank,
   ASSIGN_OR_RETURN(bank::AddEntriesResult added, bank::AddEntry(store, bank.id, entry));
   ASSIGN_OR_RETURN(bank::BankEntry stored,
                    store.FindEntry(bank.id, entry.signal_type, entry.value));
-  if (added.added == 1) RETURN_IF_ERROR(ctx.detection()->matcher->OnEntryAdded(stored));
+  if (added.added == 1) {
+    RETURN_IF_ERROR(ctx.detection()->matcher->OnEntryAdded(stored));
+    if (auto m = ctx.bank_markers.find(bank.id); m != ctx.bank_markers.end()) ++m->second.total;
+  }
   return stored;
 }
 
@@ -338,6 +372,9 @@ Result<bank::BankEntry> RetireBankEntry(ServerContext& ctx, bank::EntryId id,
   std::lock_guard<std::mutex> lock(ctx.changes_mu);
   ASSIGN_OR_RETURN(bank::BankEntry retired, ctx.db->banks().RetireEntry(id, reason));
   RETURN_IF_ERROR(ctx.detection()->matcher->OnEntryRetired(retired));
+  if (auto m = ctx.bank_markers.find(retired.bank_id); m != ctx.bank_markers.end()) {
+    ++m->second.retired;
+  }
   return retired;
 }
 

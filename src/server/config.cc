@@ -74,13 +74,13 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   if (j.is_discarded() || !j.is_object()) {
     return InvalidArgumentError("config: not a JSON object");
   }
-  RETURN_IF_ERROR(Unknown(
-      j, "",
-      {"address", "port", "database", "banks", "threads", "limits", "pdq_radius", "min_pdq_quality",
-       "rules", "auth_cache_seconds", "reporting", "console_dir", "media_dir"}));
+  RETURN_IF_ERROR(Unknown(j, "",
+                          {"address", "port", "database", "banks", "threads", "limits",
+                           "pdq_radius", "min_pdq_quality", "rules", "auth_cache_seconds",
+                           "reporting", "console_dir", "media_dir", "bank_poll_seconds"}));
   ServerConfig c;
   int64_t port = c.port, threads = c.threads, radius = c.pdq_radius;
-  int64_t quality = c.min_pdq_quality, cache = c.auth_cache.count();
+  int64_t quality = c.min_pdq_quality, cache = c.auth_cache.count(), poll = c.bank_poll.count();
   RETURN_IF_ERROR(GetString(j, "address", &c.address));
   RETURN_IF_ERROR(GetInt(j, "", "port", 0, 65535, &port));
   RETURN_IF_ERROR(GetString(j, "database", &c.database));
@@ -89,6 +89,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   RETURN_IF_ERROR(GetInt(j, "", "min_pdq_quality", 0, 100, &quality));
   RETURN_IF_ERROR(GetString(j, "rules", &c.rules_file));
   RETURN_IF_ERROR(GetString(j, "reporting", &c.reporting_file));
+  RETURN_IF_ERROR(GetInt(j, "", "bank_poll_seconds", 0, 86400, &poll));
   RETURN_IF_ERROR(GetString(j, "console_dir", &c.console_dir));
   RETURN_IF_ERROR(GetString(j, "media_dir", &c.media_dir));
   RETURN_IF_ERROR(GetInt(j, "", "auth_cache_seconds", 0, 3600, &cache));
@@ -105,6 +106,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   c.pdq_radius = static_cast<int>(radius);
   c.min_pdq_quality = static_cast<int>(quality);
   c.auth_cache = std::chrono::seconds(cache);
+  c.bank_poll = std::chrono::seconds(poll);
   return c;
 }
 

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -42,12 +43,33 @@ class Server::Impl {
   httplib::Server http;
   std::thread listener;
   int port = 0;
+  // The bank poller (config.bank_poll), stopped through stop_cv.
+  std::thread poller;
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;  // guarded by stop_mu
 
   Result<std::shared_ptr<const auth::ApiKey>> Authenticate(const httplib::Request& req);
   Reply Handle(const httplib::Request& req, const RouteMatch& m);
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   void Configure();
+  void PollBanksUntilStopped();
 };
+
+void Server::Impl::PollBanksUntilStopped() {
+  std::unique_lock<std::mutex> lock(stop_mu);
+  while (!stop_cv.wait_for(lock, ctx.config.bank_poll, [this] { return stopping; })) {
+    lock.unlock();
+    Result<bool> reloaded = ctx.PollBanks();
+    if (!reloaded.ok()) {
+      // The old matcher keeps serving; the next poll tries again.
+      spdlog::warn("looking for bank changes failed: {}", reloaded.status().ToString());
+    } else if (*reloaded) {
+      spdlog::info("banks changed by another process: matcher reloaded");
+    }
+    lock.lock();
+  }
+}
 
 Result<std::shared_ptr<const auth::ApiKey>> Server::Impl::Authenticate(
     const httplib::Request& req) {
@@ -229,6 +251,9 @@ Status Server::Start() {
   }
   impl_->port = port;
   impl_->listener = std::thread([this] { impl_->http.listen_after_bind(); });
+  if (c.bank_poll.count() > 0) {
+    impl_->poller = std::thread([this] { impl_->PollBanksUntilStopped(); });
+  }
   // Stop only works once the loop runs; wait for it so a quick Stop cannot be missed.
   while (!impl_->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return Status::Ok();
@@ -237,6 +262,14 @@ Status Server::Start() {
 int Server::port() const { return impl_->port; }
 
 void Server::Stop() {
+  if (impl_->poller.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(impl_->stop_mu);
+      impl_->stopping = true;
+    }
+    impl_->stop_cv.notify_all();
+    impl_->poller.join();
+  }
   if (!impl_->listener.joinable()) return;
   impl_->http.stop();
   impl_->listener.join();

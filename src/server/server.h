@@ -54,6 +54,10 @@ struct ServerConfig {
   // Items' media for review, one file per item named by its SHA-256 in lowercase hex, read only
   // through the audited media route; empty: the console shows hashes only.
   std::string media_dir;
+  // How often bank changes made by another process (e.g. `vigil bank import`) are looked for;
+  // when a bank was added or an entry added or retired, the matcher is reloaded and swapped in
+  // atomically. 0: never (changes then need a restart).
+  std::chrono::seconds bank_poll{10};
 };
 
 // Parses the JSON configuration (docs/server.md). Unknown keys and wrong types are

@@ -7,8 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "audit/audit.h"
+#include "bank/bank_store.h"
 #include "server_env.h"
 
 namespace vigil::server::testing {
@@ -148,6 +150,56 @@ TEST_P(ServerBackendTest, KeysAreRevokedAtOnceAndEveryChangeIsInAnIntactAuditCha
   auto head = audit::VerifyChain(db_->audit());
   ASSERT_TRUE(head.ok()) << head.status().ToString();
   EXPECT_EQ(head->records, 3);
+}
+
+// Bank changes made by another process (here another connection to the same database, as
+// `vigil bank import` would make them) are matched without a restart: a new bank and entry,
+// then a retirement; the server's own changes do not cause a reload.
+TEST_P(ServerBackendTest, BankChangesByAnotherProcessAreMatchedWithoutRestart) {
+  auto clock = std::make_shared<FakeClock>(SystemClock().Now());
+  clock_ = clock;
+  ServerConfig config = DefaultConfig();
+  config.bank_poll = std::chrono::seconds(1);
+  StartServer(config);
+  auto other = store::OpenDatabase(url_);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  bank::BankStore& banks = (*other)->banks();
+  const std::string q = std::string("/m/lookup?signal_type=pdq&signal=") + kPdq;
+  // Waits (up to 15 s: polls are 1 s apart) until the lookup answers `want`.
+  const auto await = [&](const nlohmann::json& want) {
+    nlohmann::json got;
+    for (int i = 0; i < 150; ++i) {
+      got = Json(Get(q, Role::kIngestClient), 200);
+      if (got == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "lookup still answers " << got << ", not " << want;
+    return false;
+  };
+  const auto built_to = [&] {
+    return Json(Get("/m/index/status?signal_type=pdq", Role::kReporter), 200)["pdq"]["built_to"];
+  };
+
+  auto ext = banks.CreateBank({.name = "ext"});
+  ASSERT_TRUE(ext.ok()) << ext.status().ToString();
+  clock->Advance(std::chrono::seconds(10));
+  ASSERT_TRUE(
+      bank::AddEntry(banks, ext->id, {.signal_type = bank::SignalType::kPdq, .value = kPdq}).ok());
+  const int64_t id = banks.FindEntry(ext->id, bank::SignalType::kPdq, kPdq)->id;
+  ASSERT_TRUE(await({{"ext", {{{"bank_content_id", id}, {"distance", "0"}}}}}));
+  EXPECT_EQ(built_to(), clock->Now().time_since_epoch().count());  // reloaded
+
+  // The server's own changes are applied live and do not look like another process's.
+  clock->Advance(std::chrono::seconds(10));
+  const nlohmann::json before = built_to();
+  const int64_t own = AddSignal("ext", kNear);
+  Json(Delete("/c/bank/ext/content/" + std::to_string(own), Role::kBankManager), 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two polls
+  EXPECT_EQ(built_to(), before);
+
+  ASSERT_TRUE(banks.RetireEntry(id, "withdrawn by the source").ok());
+  ASSERT_TRUE(await(nlohmann::json::object()));
+  EXPECT_EQ(built_to(), clock->Now().time_since_epoch().count());
 }
 
 }  // namespace

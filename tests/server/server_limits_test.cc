@@ -157,6 +157,7 @@ TEST(ServerConfigTest, ParsesEveryKeyAndRefusesUnknownOrMistypedOnes) {
   auto c = ParseServerConfig(R"({"address": "0.0.0.0", "port": 9000, "database": "x.db",
       "banks": ["a", "b"], "threads": 3, "pdq_radius": 20, "min_pdq_quality": 40,
       "rules": "r.json", "auth_cache_seconds": 0, "reporting": "/etc/vigil/reporting.json",
+      "bank_poll_seconds": 0,
       "limits": {"max_body_bytes": 1000, "read_timeout_ms": 50, "write_timeout_ms": 60,
                  "keep_alive_timeout_s": 2, "keep_alive_max_requests": 7, "max_list": 9}})");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -171,6 +172,8 @@ TEST(ServerConfigTest, ParsesEveryKeyAndRefusesUnknownOrMistypedOnes) {
   EXPECT_EQ(c->limits.max_list, 9u);
   EXPECT_EQ(c->auth_cache, std::chrono::seconds(0));
   EXPECT_EQ(c->reporting_file, "/etc/vigil/reporting.json");
+  EXPECT_EQ(c->bank_poll, std::chrono::seconds(0));
+  EXPECT_EQ(ParseServerConfig("{}")->bank_poll, std::chrono::seconds(10));
   for (const auto& [json, key] : std::vector<std::pair<std::string, std::string>>{
            {R"({"prot": 1})", "'prot'"},
            {R"({"port": "80"})", "'port'"},
@@ -179,6 +182,9 @@ TEST(ServerConfigTest, ParsesEveryKeyAndRefusesUnknownOrMistypedOnes) {
            {R"({"limits": {"read_timeout_ms": 0}})", "'limits.read_timeout_ms'"},
            {R"({"banks": "a"})", "'banks'"},
            {R"({"reporting": ["ncmec"]})", "'reporting'"},
+           {R"({"bank_poll_seconds": -1})", "'bank_poll_seconds'"},
+           {R"({"bank_poll_seconds": 86401})", "'bank_poll_seconds'"},
+           {R"({"bank_poll_seconds": "10"})", "'bank_poll_seconds'"},
            {R"([1])", "JSON object"}}) {
     auto bad = ParseServerConfig(json);
     EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << json;
