@@ -11,7 +11,7 @@ constexpr std::string_view kCaseRetention =
     "legal hold (purge not yet enforced)";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 20> kDataMap = {{
+constexpr std::array<DataMapEntry, 24> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
@@ -70,6 +70,22 @@ constexpr std::array<DataMapEntry, 20> kDataMap = {{
      "the key's name (may name a staff member or client system)",
      "access control of the HTTP API (Art 3(1)(i))",
      "kept after revocation so audit records naming the key stay resolvable", "admin"},
+    {"redress_actions",
+     "an action on a decided case (content removed or blocked, account suspended or closed, "
+     "evidence preserved): reason, technologies, who, when, reversal",
+     "pseudonymised account id, item id, staff ids", "blocking; law_enforcement (evidence)",
+     "per row: purpose and expires_at (privacy/retention.h)", "admin, reviewer, auditor"},
+    {"user_notices",
+     "a notice to the user about an action (Art 3(1)(g)(vi)) and its delivery to the operator's "
+     "webhook", "pseudonymised account id, the notice text", "redress",
+     "per row: purpose and expires_at (privacy/retention.h)", "admin, auditor"},
+    {"complaints", "a user's complaint against an action and its second review",
+     "pseudonymised account id, the user's grounds, staff ids", "redress",
+     "per row: purpose and expires_at; kept while pending (legal hold)",
+     "admin, reviewer, auditor"},
+    {"judicial_complaints", "a complaint taken to a judicial authority (Art 5) and its outcome",
+     "court file number, staff ids", "redress",
+     "per row: purpose and expires_at; kept while pending (legal hold)", "admin, auditor"},
     {"schema_migrations", "which schema versions were applied and when", "none", "operations",
      "for the life of the database", "admin"},
 }};

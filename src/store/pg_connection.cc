@@ -74,6 +74,7 @@ PgResult::PgResult(std::unique_ptr<pg_result, PgResultDeleter> result)
     : result_(std::move(result)) {}
 
 int PgResult::rows() const { return PQntuples(result_.get()); }
+int PgResult::columns() const { return PQnfields(result_.get()); }
 
 bool PgResult::IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
 

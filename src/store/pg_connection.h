@@ -68,6 +68,7 @@ class PgResult {
   explicit PgResult(std::unique_ptr<pg_result, PgResultDeleter> result);
 
   int rows() const;
+  int columns() const;
   bool IsNull(int row, int col) const;
   std::string_view Text(int row, int col) const;
   // An integer column; a non-integer one is a bug in the query (asserts).

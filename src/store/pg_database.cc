@@ -8,6 +8,7 @@
 #include "store/pg_case_store.h"
 #include "store/pg_schema.h"
 #include "store/pg_url.h"
+#include "store/redress_stores.h"
 #include "store/report_stores.h"
 #include "store/volume_stores.h"
 
@@ -21,6 +22,7 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
       volume_(std::make_unique<PostgresVolumeCounters>(pool_)),
       audit_(std::make_unique<PostgresAuditStore>(pool_, std::move(clock))),
       report_outbox_(std::make_unique<PostgresReportOutboxStore>(pool_)),
+      redress_(MakePostgresRedressStore(pool_)),
       api_keys_(std::make_unique<PostgresApiKeyStore>(pool_)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
@@ -53,6 +55,7 @@ stats::VolumeCounterSink& PostgresDatabase::volume() { return *volume_; }
 
 audit::AuditStore& PostgresDatabase::audit() { return *audit_; }
 report::ReportOutboxStore& PostgresDatabase::report_outbox() { return *report_outbox_; }
+redress::RedressStore& PostgresDatabase::redress() { return *redress_; }
 auth::ApiKeyStore& PostgresDatabase::api_keys() { return *api_keys_; }
 
 Result<std::vector<Migration>> PostgresDatabase::AppliedMigrations() {

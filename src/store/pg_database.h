@@ -33,6 +33,7 @@ class PostgresDatabase final : public Database {
   stats::VolumeCounterSink& volume() override;
   audit::AuditStore& audit() override;
   report::ReportOutboxStore& report_outbox() override;
+  redress::RedressStore& redress() override;
   auth::ApiKeyStore& api_keys() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   // The URL without its password.
@@ -55,6 +56,7 @@ class PostgresDatabase final : public Database {
   std::unique_ptr<stats::VolumeCounterSink> volume_;
   std::unique_ptr<audit::AuditStore> audit_;
   std::unique_ptr<report::ReportOutboxStore> report_outbox_;
+  std::unique_ptr<redress::RedressStore> redress_;
   std::unique_ptr<auth::ApiKeyStore> api_keys_;
 };
 

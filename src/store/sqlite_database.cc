@@ -7,6 +7,7 @@
 
 #include "store/api_key_stores.h"
 #include "store/audit_stores.h"
+#include "store/redress_stores.h"
 #include "store/report_stores.h"
 #include "store/sqlite_bank_store.h"
 #include "store/sqlite_case_store.h"
@@ -56,6 +57,7 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       volume_(std::make_unique<SqliteVolumeCounters>(*db_, mu_, path_)),
       audit_(std::make_unique<SqliteAuditStore>(*db_, mu_, path_, std::move(clock))),
       report_outbox_(std::make_unique<SqliteReportOutboxStore>(*db_, mu_, path_)),
+      redress_(MakeSqliteRedressStore(*db_, mu_, path_)),
       api_keys_(std::make_unique<SqliteApiKeyStore>(*db_, mu_, path_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
@@ -91,6 +93,7 @@ stats::VolumeCounterSink& SqliteDatabase::volume() { return *volume_; }
 
 audit::AuditStore& SqliteDatabase::audit() { return *audit_; }
 report::ReportOutboxStore& SqliteDatabase::report_outbox() { return *report_outbox_; }
+redress::RedressStore& SqliteDatabase::redress() { return *redress_; }
 auth::ApiKeyStore& SqliteDatabase::api_keys() { return *api_keys_; }
 
 Result<std::vector<Migration>> SqliteDatabase::AppliedMigrations() {

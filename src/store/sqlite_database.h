@@ -35,6 +35,7 @@ class SqliteDatabase final : public Database {
   stats::VolumeCounterSink& volume() override;
   audit::AuditStore& audit() override;
   report::ReportOutboxStore& report_outbox() override;
+  redress::RedressStore& redress() override;
   auth::ApiKeyStore& api_keys() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   const std::string& url() const override { return url_; }
@@ -59,6 +60,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<stats::VolumeCounterSink> volume_;
   std::unique_ptr<audit::AuditStore> audit_;
   std::unique_ptr<report::ReportOutboxStore> report_outbox_;
+  std::unique_ptr<redress::RedressStore> redress_;
   std::unique_ptr<auth::ApiKeyStore> api_keys_;
 };
 

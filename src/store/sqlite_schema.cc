@@ -278,6 +278,85 @@ CREATE INDEX report_deliveries_due ON report_deliveries (next_attempt_at)
 CREATE INDEX report_deliveries_case ON report_deliveries (case_id);
 )sql";
 
+// Redress (docs/redress.md): actions on decided cases, user notices (Art 3(1)(g)(vi); the
+// outbox row is written in the action's transaction), complaints against actions with their
+// second review, and judicial complaints (Art 5). Rows holding personal data name their purpose
+// and expiry (Art 3(1)(h)). One action per (case, kind, item), one complaint per action.
+constexpr std::string_view kV10Redress = R"sql(
+CREATE TABLE redress_actions (
+  id               INTEGER PRIMARY KEY,
+  case_id          INTEGER NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  kind             TEXT    NOT NULL,
+  item_id          TEXT    NOT NULL,
+  account_id       TEXT    NOT NULL,
+  reason           TEXT    NOT NULL,
+  technologies     TEXT    NOT NULL,
+  actor            TEXT    NOT NULL,
+  taken_at         INTEGER NOT NULL,
+  reversed_at      INTEGER,
+  reversed_by      TEXT    NOT NULL DEFAULT '',
+  reversal_reason  TEXT    NOT NULL DEFAULT '',
+  purpose          TEXT    NOT NULL,
+  expires_at       INTEGER NOT NULL,
+  UNIQUE (case_id, kind, item_id)
+);
+CREATE TABLE user_notices (
+  id                INTEGER PRIMARY KEY,
+  action_id         INTEGER NOT NULL REFERENCES redress_actions (id) ON DELETE RESTRICT,
+  case_id           INTEGER NOT NULL,
+  account_id        TEXT    NOT NULL,
+  language          TEXT    NOT NULL,
+  template_version  TEXT    NOT NULL,
+  body              TEXT    NOT NULL,
+  state             TEXT    NOT NULL,
+  attempts          INTEGER NOT NULL,
+  created_at        INTEGER NOT NULL,
+  next_attempt_at   INTEGER NOT NULL,
+  last_error        TEXT    NOT NULL,
+  delivered_at      INTEGER,
+  version           INTEGER NOT NULL,
+  purpose           TEXT    NOT NULL,
+  expires_at        INTEGER NOT NULL
+);
+CREATE INDEX user_notices_due ON user_notices (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX user_notices_case ON user_notices (case_id);
+CREATE TABLE complaints (
+  id               INTEGER PRIMARY KEY,
+  action_id        INTEGER NOT NULL UNIQUE REFERENCES redress_actions (id) ON DELETE RESTRICT,
+  case_id          INTEGER NOT NULL,
+  account_id       TEXT    NOT NULL,
+  filed_by         TEXT    NOT NULL,
+  text             TEXT    NOT NULL,
+  filed_at         INTEGER NOT NULL,
+  state            TEXT    NOT NULL,
+  outcome          TEXT    NOT NULL,
+  reviewer         TEXT    NOT NULL,
+  rationale        TEXT    NOT NULL,
+  decided_at       INTEGER,
+  report_followup  TEXT    NOT NULL,
+  version          INTEGER NOT NULL,
+  purpose          TEXT    NOT NULL,
+  expires_at       INTEGER NOT NULL
+);
+CREATE INDEX complaints_case ON complaints (case_id);
+CREATE TABLE judicial_complaints (
+  id           INTEGER PRIMARY KEY,
+  case_id      INTEGER NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  action_id    INTEGER,
+  authority    TEXT    NOT NULL,
+  reference    TEXT    NOT NULL,
+  filed_at     INTEGER NOT NULL,
+  outcome      TEXT    NOT NULL,
+  outcome_at   INTEGER,
+  recorded_by  TEXT    NOT NULL,
+  version      INTEGER NOT NULL,
+  purpose      TEXT    NOT NULL,
+  expires_at   INTEGER NOT NULL
+);
+CREATE INDEX redress_actions_case ON redress_actions (case_id);
+CREATE INDEX judicial_complaints_case ON judicial_complaints (case_id);
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -287,6 +366,7 @@ constexpr SqliteMigration kMigrations[] = {
     {6, "API keys", kV6ApiKeys},
     {7, "vpdq bank entries", kV7VpdqEntries},
     {9, "report outbox", kV9ReportOutbox},
+    {10, "redress", kV10Redress},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

@@ -23,6 +23,7 @@
 #include "cases/case_store.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "redress/redress_store.h"
 #include "report/outbox_store.h"
 #include "stats/volume.h"
 
@@ -73,6 +74,9 @@ class Database {
 
   // The hotline report outbox. Valid as long as the Database.
   virtual report::ReportOutboxStore& report_outbox() = 0;
+
+  // Actions, user notices, complaints and judicial complaints. Valid as long as the Database.
+  virtual redress::RedressStore& redress() = 0;
 
   // The migrations applied to this database, ascending by version.
   virtual Result<std::vector<Migration>> AppliedMigrations() = 0;
