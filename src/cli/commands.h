@@ -24,6 +24,8 @@ void RegisterClassifyCommand(CLI::App& app, int* exit_code);
 void RegisterCalibrateCommand(CLI::App& app, int* exit_code);
 void RegisterKeysCommand(CLI::App& app, int* exit_code);
 void RegisterServeCommand(CLI::App& app, int* exit_code);
+void RegisterRedressCommand(CLI::App& app, int* exit_code);
+void RegisterNoticeCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigil::cli
 

@@ -10,6 +10,7 @@
 
 #include "core/file.h"
 #include "redress/embedded_data.h"
+#include "redress/text_fill.h"
 
 namespace vigil::redress {
 namespace {
@@ -23,54 +24,15 @@ constexpr std::array<ActionKind, 4> kNoticeKinds = {
     ActionKind::kTerminateAccount};
 constexpr uint64_t kMaxTemplateBytes = 1 << 20;
 
-// Calls `fn(name)` for each {name}; kInvalidArgument for an unbalanced brace.
-template <typename Fn>
-Status ForEachPlaceholder(std::string_view text, std::string_view where, Fn&& fn) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '}') {
-      return InvalidArgumentError(fmt::format("{}: unbalanced '}}' at offset {}", where, i));
-    }
-    if (text[i] != '{') continue;
-    const size_t end = text.find_first_of("{}", i + 1);
-    if (end == std::string_view::npos || text[end] != '}') {
-      return InvalidArgumentError(fmt::format("{}: unbalanced '{{' at offset {}", where, i));
-    }
-    RETURN_IF_ERROR(fn(text.substr(i + 1, end - i - 1)));
-    i = end;
-  }
-  return Status::Ok();
-}
-
 Result<std::string> TextField(const json& j, std::string_view key, std::string_view where) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_string() || it->get<std::string>().empty()) {
     return InvalidArgumentError(fmt::format("{}: \"{}\" must be a non-empty string", where, key));
   }
   std::string text = it->get<std::string>();
-  RETURN_IF_ERROR(ForEachPlaceholder(
-      text, fmt::format("{} \"{}\"", where, key), [&](std::string_view name) -> Status {
-        for (std::string_view known : kPlaceholders) {
-          if (name == known) return Status::Ok();
-        }
-        return InvalidArgumentError(
-            fmt::format("{} \"{}\": unknown placeholder {{{}}}", where, key, name.substr(0, 40)));
-      }));
+  RETURN_IF_ERROR(
+      internal::CheckPlaceholders(text, kPlaceholders, fmt::format("{} \"{}\"", where, key)));
   return text;
-}
-
-std::string Fill(std::string_view text, const std::map<std::string, std::string>& values) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const size_t end = text[i] == '{' ? text.find('}', i) : std::string_view::npos;
-    if (end == std::string_view::npos) {
-      out += text[i];
-      continue;
-    }
-    auto it = values.find(std::string(text.substr(i + 1, end - i - 1)));
-    out += it == values.end() ? std::string(text.substr(i, end - i + 1)) : it->second;
-    i = end;
-  }
-  return out;
 }
 
 std::string Date(TimePoint t) { return FormatUtc(t).substr(0, 10); }
@@ -182,11 +144,11 @@ Result<RenderedNotice> RenderUserNotice(const NoticeTemplate& t, const Action& a
                                                      {"action", std::to_string(action.id)},
                                                      {"authority", facts.authority}};
   RenderedNotice out;
-  out.subject = Fill(t.subject, values);
+  out.subject = internal::Fill(t.subject, values);
   std::vector<std::string> paragraphs;
   for (const std::string* p :
        {&what->second, &t.reason, &t.legal_basis, &t.redress, &t.authority, &t.judicial}) {
-    paragraphs.push_back(Fill(*p, values));
+    paragraphs.push_back(internal::Fill(*p, values));
   }
   out.text = fmt::format("{}", fmt::join(paragraphs, "\n\n"));
   json body = {{"notice_version", t.version},

@@ -7,8 +7,12 @@
 #ifndef VIGIL_REDRESS_REDRESS_H_
 #define VIGIL_REDRESS_REDRESS_H_
 
+#include "redress/case_file.h"        // IWYU pragma: export
+#include "redress/config.h"           // IWYU pragma: export
+#include "redress/notice_outbox.h"    // IWYU pragma: export
 #include "redress/notice_template.h"  // IWYU pragma: export
 #include "redress/redress_store.h"    // IWYU pragma: export
+#include "redress/scanning_notice.h"  // IWYU pragma: export
 #include "redress/service.h"          // IWYU pragma: export
 #include "redress/types.h"            // IWYU pragma: export
 
