@@ -46,7 +46,9 @@ std::string RequestBody(const HttpClassifierConfig& config, const ClassifierInpu
   return j.dump();
 }
 
-Result<Score> ParseResponse(const HttpClassifierConfig& config, const std::string& body) {
+}  // namespace
+
+Result<Score> ParseClassifierResponse(const HttpClassifierConfig& config, std::string_view body) {
   const std::string source = fmt::format("{}@{} response", config.model, config.version);
   Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
@@ -72,8 +74,6 @@ Result<Score> ParseResponse(const HttpClassifierConfig& config, const std::strin
   }
   return score;
 }
-
-}  // namespace
 
 std::string Base64Encode(std::span<const uint8_t> in) {
   static constexpr char kAlphabet[] =
@@ -166,7 +166,7 @@ Result<Score> HttpClassifier::Attempt(const std::string& body) const {
   if (res->body.size() > config_.max_response_bytes) {
     return DataLossError(fmt::format("{}: response of {} bytes", target, res->body.size()));
   }
-  return ParseResponse(config_, res->body);
+  return ParseClassifierResponse(config_, res->body);
 }
 
 Result<Score> HttpClassifier::Classify(const ClassifierInput& input) const {

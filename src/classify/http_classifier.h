@@ -75,6 +75,10 @@ class HttpClassifier final : public Classifier {
   mutable bool trial_in_flight_ = false;
 };
 
+// Reads a response body as described at the top: kDataLoss naming the model for anything but
+// {"score": s, "frames"?: [int...]} with s in [0, 1]. Exposed for the fuzz target.
+Result<Score> ParseClassifierResponse(const HttpClassifierConfig& config, std::string_view body);
+
 // Standard base64 with padding; for pixel bytes in requests.
 std::string Base64Encode(std::span<const uint8_t> bytes);
 
