@@ -15,6 +15,7 @@
 #include "bank/csv.h"
 #include "cli/bank_vpdq.h"
 #include "cli/commands.h"
+#include "cli/crash_point.h"
 #include "cli/database.h"
 #include "cli/hash_output.h"
 #include "cli/progress.h"
@@ -238,6 +239,7 @@ int RunImport(const BankFlags& flags) {
   std::unique_ptr<ProgressBar> writing;
   bank::ProgressCallback write_ticks;
   options.write_progress = [&](uint64_t done, uint64_t total) {
+    if (done == total / 2 + 1) CrashPoint("bank-import-writing");
     if (!writing) {
       reading.Finish();
       writing = std::make_unique<ProgressBar>("writing", total, show);

@@ -48,22 +48,26 @@ Status GetString(const json& obj, const char* key, std::string* out) {
 
 Status ParseLimits(const json& l, ServerLimits& limits) {
   if (!l.is_object()) return Bad("limits", "expected an object");
-  RETURN_IF_ERROR(Unknown(l, "limits.",
-                          {"max_body_bytes", "read_timeout_ms", "write_timeout_ms",
-                           "keep_alive_timeout_s", "keep_alive_max_requests", "max_list"}));
+  RETURN_IF_ERROR(
+      Unknown(l, "limits.",
+              {"max_body_bytes", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_s",
+               "keep_alive_max_requests", "max_list", "request_timeout_ms"}));
   int64_t body = static_cast<int64_t>(limits.max_body_bytes);
   int64_t read = limits.read_timeout.count(), write = limits.write_timeout.count();
   int64_t keep = limits.keep_alive_timeout.count(), keep_max = limits.keep_alive_max_requests;
   int64_t max_list = static_cast<int64_t>(limits.max_list);
+  int64_t request = limits.request_timeout.count();
   RETURN_IF_ERROR(GetInt(l, "limits.", "max_body_bytes", 1, int64_t{1} << 40, &body));
   RETURN_IF_ERROR(GetInt(l, "limits.", "read_timeout_ms", 1, 3600000, &read));
   RETURN_IF_ERROR(GetInt(l, "limits.", "write_timeout_ms", 1, 3600000, &write));
   RETURN_IF_ERROR(GetInt(l, "limits.", "keep_alive_timeout_s", 1, 3600, &keep));
   RETURN_IF_ERROR(GetInt(l, "limits.", "keep_alive_max_requests", 1, 1000000000, &keep_max));
   RETURN_IF_ERROR(GetInt(l, "limits.", "max_list", 1, 100000, &max_list));
-  limits = ServerLimits{static_cast<uint64_t>(body),      std::chrono::milliseconds(read),
-                        std::chrono::milliseconds(write), std::chrono::seconds(keep),
-                        static_cast<int>(keep_max),       static_cast<size_t>(max_list)};
+  RETURN_IF_ERROR(GetInt(l, "limits.", "request_timeout_ms", 0, 3600000, &request));
+  limits = ServerLimits{static_cast<uint64_t>(body),       std::chrono::milliseconds(read),
+                        std::chrono::milliseconds(write),  std::chrono::seconds(keep),
+                        static_cast<int>(keep_max),        static_cast<size_t>(max_list),
+                        std::chrono::milliseconds(request)};
   return Status::Ok();
 }
 

@@ -7,6 +7,8 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
@@ -15,6 +17,7 @@
 
 #include "match/bank_verification_sink.h"
 #include "server/api.h"
+#include "server/connection_guard.h"
 #include "server/metrics.h"
 #include "server/routes.h"
 
@@ -40,6 +43,7 @@ class Server::Impl {
  public:
   Metrics metrics;
   ServerContext ctx;
+  std::unique_ptr<RequestGuard> guard;  // the per-request read deadline (slow-loris)
   httplib::Server http;
   std::thread listener;
   int port = 0;
@@ -151,6 +155,7 @@ Reply Server::Impl::Handle(const httplib::Request& req, const RouteMatch& m) {
 }
 
 void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res) {
+  const RequestGuard::Handling handling;  // the request has arrived whole
   const auto start = std::chrono::steady_clock::now();
   const RouteMatch m = FindRoute(req.method, req.path);
   Reply reply = Handle(req, m);
@@ -166,7 +171,8 @@ void Server::Impl::Configure() {
   const ServerConfig& c = ctx.config;
   const size_t threads = static_cast<size_t>(c.threads);
   // cpp-httplib owns the queue it gets from this factory (its API takes a raw pointer).
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  guard = std::make_unique<RequestGuard>(c.limits.request_timeout);
+  http.new_task_queue = [this, threads] { return guard->MakeTaskQueue(threads); };
   http.set_payload_max_length(c.limits.max_body_bytes);
   http.set_read_timeout(c.limits.read_timeout);
   http.set_write_timeout(c.limits.write_timeout);
@@ -178,6 +184,24 @@ void Server::Impl::Configure() {
   http.set_socket_options([](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  // cpp-httplib (0.11) reads a chunked body into memory whole without checking the body limit,
+  // so one that never ends would take all memory: a body must declare its Content-Length.
+  // This runs before any of the body is read; the connection is closed after the answer.
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    std::string te = req.get_header_value("Transfer-Encoding");
+    std::transform(te.begin(), te.end(), te.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
+    if (te.find("chunked") == std::string::npos) return httplib::Server::HandlerResponse::Unhandled;
+    res.status = 411;
+    res.set_header("Connection", "close");
+    res.set_content(
+        Json({{"message", "a chunked request body is not accepted: send Content-Length"},
+              {"field", "body"}})
+            .dump(),
+        "application/json");
+    metrics.ObserveRequest(req.method, "unrouted", res.status, 0);
+    return httplib::Server::HandlerResponse::Handled;
   });
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
     Dispatch(req, res);
@@ -227,6 +251,10 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store
   review_config.report_destinations = ctx.reporting.destinations;
   ASSIGN_OR_RETURN(ctx.review, cases::ReviewService::Create(db.cases(), *ctx.verification_sink,
                                                             ctx.clock, review_config));
+  // Verifications an earlier process committed but did not deliver (it crashed in between).
+  if (Status d = ctx.review->DeliverPendingVerifications(); !d.ok()) {
+    spdlog::warn("bank verification of earlier decisions still pending: {}", d.ToString());
+  }
   ctx.counters = std::make_unique<MetricsVolumeSink>(db.volume(), impl->metrics);
   RETURN_IF_ERROR(ctx.ReloadDetection());
   ctx.hashers = std::make_unique<HasherPool>(detect::MediaHasherOptions{});
@@ -250,6 +278,7 @@ Status Server::Start() {
     return UnavailableError(fmt::format("cannot listen on {}:{}", c.address, c.port));
   }
   impl_->port = port;
+  impl_->guard->set_port(port);
   impl_->listener = std::thread([this] { impl_->http.listen_after_bind(); });
   if (c.bank_poll.count() > 0) {
     impl_->poller = std::thread([this] { impl_->PollBanksUntilStopped(); });
@@ -260,6 +289,10 @@ Status Server::Start() {
 }
 
 int Server::port() const { return impl_->port; }
+
+void Server::ServeOne(const httplib::Request& req, httplib::Response& res) {
+  impl_->Dispatch(req, res);
+}
 
 void Server::Stop() {
   if (impl_->poller.joinable()) {

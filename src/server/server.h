@@ -22,6 +22,11 @@
 #include "server/audit_recorder.h"
 #include "store/store.h"
 
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
 namespace vigil::server {
 
 struct ServerLimits {
@@ -31,6 +36,9 @@ struct ServerLimits {
   std::chrono::seconds keep_alive_timeout{5};
   int keep_alive_max_requests = 10000;
   size_t max_list = 1000;  // the most rows one list call returns
+  // The longest a request may take to arrive whole (line, headers, body), however steadily it
+  // trickles in: read_timeout bounds each read only (slow-loris, connection_guard.h).
+  std::chrono::milliseconds request_timeout{30000};
 };
 
 struct ServerConfig {
@@ -84,6 +92,10 @@ class Server {
   int port() const;
   // Stops accepting connections, lets in-flight requests finish, and joins the workers.
   void Stop();
+
+  // Answers one already-parsed request in-process, exactly as one read from the socket (routing,
+  // authentication, handler, audit, metrics); needs no Start. For the fuzz target.
+  void ServeOne(const httplib::Request& req, httplib::Response& res);
 
   class Impl;
 

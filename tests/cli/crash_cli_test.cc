@@ -1,0 +1,116 @@
+// Crash durability (issue 14): the vigil binary is killed with SIGKILL at chosen points
+// (VIGIL_CRASH_AT, src/cli/crash_point.h) and a fresh process then finds nothing lost,
+// duplicated or half-written. SQLite in WAL mode; the database is inspected directly, since
+// the CLI itself would repair what it can on start.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "cli/cli_runner.h"
+
+namespace vigil::testing {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kPdqDir = fs::path(VIGIL_SHARED_DIR) / "testdata" / "pdq";
+const std::string kAquaPdq = "6ddb9264ada7424b94a6694b32cbc92566dbb227c937724993276cdb122692ae";
+
+// Runs `vigil args` with VIGIL_CRASH_AT=point.
+CliRun RunCrashingAt(const std::string& point, const std::string& args) {
+  ::setenv("VIGIL_CRASH_AT", point.c_str(), 1);
+  CliRun run = RunVigil(args);
+  ::unsetenv("VIGIL_CRASH_AT");
+  return run;
+}
+
+// The shell reports a child killed by SIGKILL as 137, or the signal itself when it exec'd it.
+bool Killed(const CliRun& run) { return run.exit_code == 137 || run.exit_code == -1; }
+
+class CrashCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = (dir_.path() / "v.db").string();
+    db_ = "--db '" + path_ + "'";
+    ASSERT_EQ(RunVigil("bank create hotline " + db_).exit_code, 0);
+  }
+  int64_t Query(const std::string& sql) {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);  // read-write: WAL recovery may write
+    return db.execAndGet(sql).getInt64();
+  }
+  std::string IntegrityCheck() {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    return db.execAndGet("PRAGMA integrity_check").getString();
+  }
+
+  TempDir dir_;
+  std::string path_;
+  std::string db_;
+};
+
+TEST_F(CrashCliTest, AnImportKilledMidTransactionLeavesNothingAndARerunAddsEveryRowOnce) {
+  constexpr int kRows = 4000;
+  std::string list;
+  for (int i = 0; i < kRows; ++i) {
+    const uint64_t a = 0x9e3779b97f4a7c15ull * static_cast<uint64_t>(i + 1);
+    list += fmt::format("pdq {:016x}{:016x}{:016x}{:016x}\n", a, ~a, a ^ 0xffff, i);
+  }
+  const std::string file = dir_.Write("list.te", list);
+  const std::string import = "bank import hotline '" + file + "' -f te -q " + db_;
+
+  // Killed with half the rows written inside the import's transaction.
+  CliRun crashed = RunCrashingAt("bank-import-writing", import);
+  ASSERT_TRUE(Killed(crashed)) << "exit " << crashed.exit_code << ": " << crashed.err;
+  EXPECT_EQ(IntegrityCheck(), "ok");
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM bank_entries"), 0) << "a killed import left rows";
+
+  // After a restart the same import adds every row, and a repeat adds none again.
+  CliRun again = RunVigil(import);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM bank_entries"), kRows);
+  CliRun repeat = RunVigil(import);
+  ASSERT_EQ(repeat.exit_code, 0) << repeat.err;
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM bank_entries"), kRows);
+  EXPECT_EQ(Query("SELECT COUNT(DISTINCT value) FROM bank_entries"), kRows);
+  EXPECT_EQ(IntegrityCheck(), "ok");
+}
+
+TEST_F(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextProcess) {
+  if (!fs::exists(kPdqDir / "images")) GTEST_SKIP() << "no shared test data at " << kPdqDir;
+  const std::string list = dir_.Write("l.te", "pdq " + kAquaPdq + "\n");
+  ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te -q " + db_).exit_code, 0);
+  const std::string image = "'" + (kPdqDir / "images" / "01_aqua.jpg").string() + "'";
+  ASSERT_EQ(RunVigil("scan -q --account a " + db_ + " " + image).exit_code, 0);
+  ASSERT_EQ(RunVigil("cases claim --next --reviewer alice " + db_).exit_code, 0);
+
+  // Killed after the not_csam decision committed, before the bank entry was flagged.
+  const std::string decide =
+      "cases decide 1 --reviewer alice --decision not_csam --rationale 'benign photo' " + db_;
+  CliRun crashed = RunCrashingAt("decision-committed", decide);
+  ASSERT_TRUE(Killed(crashed)) << "exit " << crashed.exit_code << ": " << crashed.err;
+  EXPECT_EQ(IntegrityCheck(), "ok");
+  // The decision is whole: committed once, with its verification request pending.
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM case_reviews WHERE case_id = 1"), 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM verification_requests WHERE delivered_at IS NULL"), 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM bank_entries WHERE needs_verification = 1"), 0);
+
+  // The next process (any cases command) delivers it; nothing is decided or flagged twice.
+  CliRun show = RunVigil("cases show 1 -f jsonl " + db_);
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  auto shown = JsonLines(show.out).at(0);
+  EXPECT_EQ(shown["state"], "decided");
+  EXPECT_EQ(shown["outcome"], "not_csam");
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM verification_requests WHERE delivered_at IS NULL"), 0);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM verification_requests"), 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM bank_entries WHERE needs_verification = 1"), 1);
+  CliRun twice = RunVigil(decide);
+  EXPECT_EQ(twice.exit_code, 6) << twice.err;  // already decided
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM case_reviews WHERE case_id = 1"), 1);
+  EXPECT_EQ(IntegrityCheck(), "ok");
+}
+
+}  // namespace
+}  // namespace vigil::testing
