@@ -341,13 +341,14 @@ void FigureBuilder::Organisations() {
 }
 
 void FigureBuilder::Extras() {
-  int64_t complaints = 0, restored = 0;
+  int64_t complaints = 0, restored = 0, restored_accounts = 0;
   for (size_t g = 0; g < internal::kGroups; ++g) {
     f_[fmt::format("cases.{}.confirmed", kGroupKey[g])] =
         Count(t_.groups[g].confirmed, "cases",
               fmt::format("EU users' cases decided {} in the period", kGroupName[g]));
     complaints += t_.groups[g].complaints;
     restored += t_.groups[g].restored_items;
+    restored_accounts += t_.groups[g].restored_accounts;
   }
   f_["complaints.internal.total"] =
       Count(complaints, "complaints", "EU users' cases whose action was appealed in the period");
@@ -356,7 +357,9 @@ void FigureBuilder::Extras() {
   f_["reinstatements.content_items"] =
       Count(restored, "content_items", "items reinstated after an appeal in the period");
   f_["reinstatements.accounts"] =
-      NotAvailable(fmt::format("whether an action suspended the account is {}", kRedress));
+      Count(restored_accounts, "accounts",
+            "accounts reinstated after an appeal in the period (complaint outcome "
+            "account_reinstated or both_reinstated)");
   f_["retention.purged"] =
       NotAvailable("purges are not recorded in vigil yet (the privacy issue adds them)");
   f_["organisations.reports_per_organisation"] = NotAvailable(

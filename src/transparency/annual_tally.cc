@@ -133,8 +133,13 @@ void TallyComplaints(const Case& c, const std::vector<CaseEvent>& events, TimePo
         ++g.complaint_decisions;
         g.complaint_decision_seconds += (e.at - appealed_at).count();
         if (e.action == "reinstated") {
+          // The redress module names the complaint's outcome in the event (docs/redress.md): an
+          // account reinstated alone restores no item.
+          const bool account = e.details.find("account_reinstated") != std::string::npos;
+          const bool both = e.details.find("both_reinstated") != std::string::npos;
           ++g.restored_cases;
-          g.restored_items += items;
+          if (!account) g.restored_items += items;
+          if (account || both) ++g.restored_accounts;
         }
       }
       appealed = false;

@@ -39,6 +39,8 @@ struct GroupTally {
   // complaint, and the complaint decisions with their total time.
   int64_t actioned_items = 0, complained_items = 0, restored_items = 0;
   int64_t complaints = 0, restored_cases = 0;
+  // Accounts reinstated after a complaint (redress outcomes account_ or both_reinstated).
+  int64_t restored_accounts = 0;
   int64_t complaint_decisions = 0;
   int64_t complaint_decision_seconds = 0;
 };

@@ -19,6 +19,15 @@ class ComplaintTest : public RedressFixture {
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? *c : Complaint{};
   }
+  transparency::AnnualReport Annual() {
+    auto form = transparency::BuiltInForm(transparency::kDefaultFormId);
+    EXPECT_TRUE(form.ok()) << form.status().ToString();
+    stats::InMemoryVolumeCounters volumes;
+    auto annual = transparency::BuildAnnualReport(
+        {.cases = &cases_, .volumes = &volumes, .banks = banks_.get()}, *form, {}, 2026, kStart);
+    EXPECT_TRUE(annual.ok()) << annual.status().ToString();
+    return *annual;
+  }
 };
 
 TEST_F(ComplaintTest, AComplaintWithinTheDeadlineAppealsTheCase) {
@@ -172,6 +181,7 @@ TEST_F(ComplaintTest, ReinstatingContentReversesFollowsUpAndCountsTheError) {
     EXPECT_EQ(t.reversed_on_complaint, 1) << t.technology;
   }
   EXPECT_EQ(annual->figures.at("reinstatements.content_items").count, 2);
+  EXPECT_EQ(annual->figures.at("reinstatements.accounts").count, 0);
   EXPECT_EQ(annual->figures.at("complaints.internal.total").count, 1);
 }
 
@@ -207,9 +217,28 @@ TEST_F(ComplaintTest, ReinstatingBothReversesEveryUserAction) {
   const std::vector<std::string> events = EventActions(c.id);
   EXPECT_EQ(std::vector<std::string>(events.end() - 3, events.end()),
             (std::vector<std::string>{"actioned", "appealed", "reinstated"}));
+  // The standard form counts the account and both items as reinstated.
+  const transparency::AnnualReport annual = Annual();
+  EXPECT_EQ(annual.figures.at("reinstatements.accounts").count, 1);
+  EXPECT_EQ(annual.figures.at("reinstatements.content_items").count, 2);
   // A reversed action cannot be complained about again.
   auto late = service_->FileComplaint({.action_id = removed.id, .text = "t", .filed_by = "b"});
   EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ComplaintTest, ReinstatingOnlyTheAccountCountsAnAccountAndNoItem) {
+  const cases::Case c = DecidedCase();
+  const Action suspended = Act(c.id, ActionKind::kSuspendAccount);
+  const Complaint complaint = File(suspended.id);
+  ASSERT_TRUE(service_
+                  ->DecideComplaint({.complaint_id = complaint.id,
+                                     .reviewer = "rev-b",
+                                     .outcome = ComplaintOutcome::kAccountReinstated,
+                                     .rationale = "wrong account"})
+                  .ok());
+  const transparency::AnnualReport annual = Annual();
+  EXPECT_EQ(annual.figures.at("reinstatements.accounts").count, 1);
+  EXPECT_EQ(annual.figures.at("reinstatements.content_items").count, 0);
 }
 
 TEST_F(ComplaintTest, JudicialComplaintsAreRecordedWithTheirOutcome) {
