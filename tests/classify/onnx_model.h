@@ -1,0 +1,18 @@
+// Writes tiny benign ONNX models for the tests, byte by byte in the protobuf wire format, so
+// the loading and scoring path of OnnxImageClassifier runs on a real network without any
+// downloaded model.
+#ifndef VIGIL_TESTS_CLASSIFY_ONNX_MODEL_H_
+#define VIGIL_TESTS_CLASSIFY_ONNX_MODEL_H_
+
+#include <string>
+
+namespace vigil::classify::testing {
+
+// A model with one GlobalAveragePool node: input "x" float [1, channels, height, width],
+// output "y" [1, channels, 1, 1], the mean of each channel. Its first output is the mean of
+// the first channel (the mean brightness of a grey image).
+std::string MeanBrightnessOnnx(int channels, int height, int width);
+
+}  // namespace vigil::classify::testing
+
+#endif  // VIGIL_TESTS_CLASSIFY_ONNX_MODEL_H_
