@@ -101,6 +101,13 @@ Status ValidateFlag(const Flag& f, std::string_view where) {
   } else if (!f.bank_name.empty() || f.bank_auto_action) {
     return InvalidArgumentError(fmt::format("{} has bank fields but no bank entry id", where));
   }
+  if (f.evidence.size() > kMaxEvidenceBytes) {
+    return InvalidArgumentError(
+        fmt::format("{} evidence is longer than {} bytes", where, kMaxEvidenceBytes));
+  }
+  if (!IsValidUtf8(f.evidence)) {
+    return InvalidArgumentError(fmt::format("{} evidence is not valid UTF-8", where));
+  }
   return Status::Ok();
 }
 

@@ -88,6 +88,10 @@ struct Flag {
   std::optional<BankEntryId> bank_entry_id{};  // the matched entry, for bank matches
   std::string bank_name{};
   bool bank_auto_action = false;  // the bank allows action without review
+  // Why a classifier flagged the item, as a JSON array (indicators with the messages or frames
+  // behind them; docs/classify.md); empty for hash flags. Shown to the reviewer: Art 3(1)(f)
+  // requires grooming detection to be explainable.
+  std::string evidence{};
   friend bool operator==(const Flag&, const Flag&) = default;
 };
 
@@ -249,6 +253,7 @@ struct ReviewerSettings {
 // Limits that keep hostile input from bloating the store; errors name the field.
 inline constexpr size_t kMaxIdBytes = 256;     // account, item, reviewer ids, surface, technology
 inline constexpr size_t kMaxTextBytes = 4096;  // rationale, reasons, notes, details
+inline constexpr size_t kMaxEvidenceBytes = 64 << 10;  // a flag's evidence JSON
 inline constexpr size_t kMaxItemsPerCase = 1000;
 inline constexpr size_t kMaxFlagsPerItem = 64;
 inline constexpr size_t kMaxHashesPerItem = 16;

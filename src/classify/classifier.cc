@@ -3,8 +3,22 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace vigil::classify {
+
+std::string EvidenceJson(const std::vector<Evidence>& evidence) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const Evidence& e : evidence) {
+    nlohmann::ordered_json j{{"indicator", e.indicator}, {"weight", e.weight}};
+    if (!e.message_ids.empty()) j["messages"] = e.message_ids;
+    if (!e.frames.empty()) j["frames"] = e.frames;
+    if (!e.detail.empty()) j["detail"] = e.detail;
+    out.push_back(std::move(j));
+  }
+  // Replace, not throw: ids were checked as UTF-8 on input, but a remote model's text was not.
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string_view InputKindName(InputKind kind) {
   switch (kind) {

@@ -70,6 +70,11 @@ class Classifier {
 // kDataLoss naming `source` when `value` is NaN, infinite or outside [0, 1].
 Status CheckScoreValue(double value, std::string_view source);
 
+// The evidence as the compact JSON array kept with a flag (cases::Flag::evidence):
+// [{"indicator", "weight", "messages": [...], "frames": [...], "detail"}]; empty lists are left
+// out. Empty evidence gives "[]".
+std::string EvidenceJson(const std::vector<Evidence>& evidence);
+
 // Checks the frames of an input: sizes positive, channels 1 or 3, pixel counts matching.
 Status CheckFrames(const ClassifierInput& input);
 

@@ -126,6 +126,10 @@ Result<Conversation> ParseConversation(std::string_view json, std::string_view n
     return ResourceExhaustedError(fmt::format("{}: {} bytes, more than the limit {}", name,
                                               json.size(), limits.max_json_bytes));
   }
+  // Checked before parsing, so the error says what is wrong rather than "not valid JSON".
+  if (!IsValidUtf8(json)) {
+    return InvalidArgumentError(fmt::format("{}: not valid UTF-8", name));
+  }
   Json root = Json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return InvalidArgumentError(fmt::format("{}: not valid JSON", name));
   auto c = ParseRoot(root, limits);

@@ -21,6 +21,11 @@ nlohmann::ordered_json ItemJson(const cases::Item& item) {
     fj["value"] = f.raw_value;
     if (f.bank_entry_id) fj["bank_entry_id"] = *f.bank_entry_id;
     if (!f.bank_name.empty()) fj["bank"] = f.bank_name;
+    if (!f.evidence.empty()) {
+      // The classifier's evidence (Art 3(1)(f)); stored as JSON, shown as JSON.
+      auto evidence = nlohmann::ordered_json::parse(f.evidence, nullptr, false);
+      fj["evidence"] = evidence.is_discarded() ? nlohmann::ordered_json(f.evidence) : evidence;
+    }
     ij["flags"].push_back(fj);
   }
   return ij;
@@ -90,7 +95,10 @@ std::string CaseDetail(const cases::Case& c) {
     out += fmt::format("  {}. {}  {}  received {}  added {}\n", i + 1, item.item_id,
                        item.content_type, FormatUtc(item.received_at), FormatUtc(item.added_at));
     for (const auto& h : item.hashes) out += fmt::format("     {} {}\n", h.algorithm, h.hex);
-    for (const auto& f : item.flags) out += fmt::format("     flag {}\n", FlagText(f));
+    for (const auto& f : item.flags) {
+      out += fmt::format("     flag {}\n", FlagText(f));
+      if (!f.evidence.empty()) out += fmt::format("       evidence {}\n", f.evidence);
+    }
   }
   out += fmt::format("reviews ({}):\n", c.reviews.size());
   for (const auto& r : c.reviews) {

@@ -12,6 +12,7 @@
 #include "cli/database.h"
 #include "cli/file_batch.h"
 #include "cli/inputs.h"
+#include "cli/scan_conversations.h"
 #include "cli/video_options.h"
 #include "detect/pipeline.h"
 #include "match/bank_verification_sink.h"
@@ -39,6 +40,11 @@ struct ScanFlags {
   bool quiet = false;
   std::string legal_basis{privacy::kDefaultLegalBasis};
   bool end_to_end_encrypted = false;
+  bool conversation = false;  // the inputs are conversation JSON files
+  std::string grooming_rules;
+  std::string text_classifier;
+  std::string combine;
+  std::string retry_dir;
 };
 
 Result<detect::RuleSet> LoadRules(const std::string& path) {
@@ -107,8 +113,13 @@ int RunScan(const ScanFlags& flags) {
         InvalidArgumentError(fmt::format("unknown format '{}' (text or jsonl)", flags.format));
   } else if (flags.account.empty() && !flags.dry_run) {
     flag_check = InvalidArgumentError("--account is required (the pseudonymised account id)");
-  } else if (flags.inputs.empty()) {
+  } else if (flags.inputs.empty() && (!flags.conversation || flags.retry_dir.empty())) {
     flag_check = InvalidArgumentError("nothing to scan: give FILE... or --recursive DIR");
+  } else if (flags.conversation && (flags.grooming_rules.empty() || flags.rules_file.empty())) {
+    // The threshold is the provider's choice: no default rule flags classifier scores.
+    flag_check = InvalidArgumentError(
+        "--conversation needs --grooming-rules (indicators) and --rules (a classifier:* rule "
+        "with the threshold)");
   }
   if (basis.ok()) {
     // Refused before anything is read or hashed; the pipeline checks each item again.
@@ -147,6 +158,12 @@ int RunScan(const ScanFlags& flags) {
   detect::Pipeline pipeline(matcher->get(), &*rules, flags.dry_run ? nullptr : review->get(),
                             flags.dry_run ? nullptr : &(*db)->volume(), clock, *basis);
 
+  if (flags.conversation) {
+    return ScanConversations({flags.inputs, flags.grooming_rules, flags.text_classifier,
+                              flags.combine, flags.retry_dir, flags.account, flags.surface, *region,
+                              flags.format == "jsonl", flags.quiet, flags.dry_run},
+                             pipeline);
+  }
   InputList inputs = ExpandInputs(flags.inputs, flags.recursive);
   for (const Status& s : inputs.errors) PrintError(s);
   FileBatchOptions batch;
@@ -215,6 +232,17 @@ void RegisterScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag(
       "--end-to-end-encrypted", flags->end_to_end_encrypted,
       "The files come from end-to-end encrypted communications (refused under 2026/1881)");
+  cmd->add_flag("--conversation", flags->conversation,
+                "The inputs are conversations (JSON): score them for grooming risk");
+  cmd->add_option("--grooming-rules", flags->grooming_rules,
+                  "Grooming indicator rule file (JSON), with --conversation");
+  cmd->add_option("--text-classifier", flags->text_classifier,
+                  "External text classifier config (JSON, HTTP), with --conversation");
+  cmd->add_option("--combine", flags->combine,
+                  "How the indicator and external scores combine (JSON: indicators, external, "
+                  "max, weighted)");
+  cmd->add_option("--retry-dir", flags->retry_dir,
+                  "Keep conversations whose classifier failed here, and retry those kept");
   cmd->callback([flags, exit_code] { *exit_code = RunScan(*flags); });
 }
 

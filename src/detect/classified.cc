@@ -65,7 +65,14 @@ Result<ItemOutcome> Pipeline::ProcessScores(const ItemInput& item, std::string_v
   c.auto_actioned = false;  // Art 3(1)(g)(iii): a human confirms new material and solicitation
   cases::Item case_item{item.item_id, std::string(content_type), clock_->Now(), {}};
   for (const Flag& f : out.decision.flags) {
-    case_item.flags.push_back({f.technology, CaseCategory(category), f.signal.value});
+    cases::Flag flag{f.technology, CaseCategory(category), f.signal.value};
+    // Art 3(1)(f): the reviewer sees why the classifier flagged the item.
+    for (const classify::Score& s : scores) {
+      if ("classifier:" + s.model == f.signal.detector && s.version == f.signal.version) {
+        flag.evidence = classify::EvidenceJson(s.evidence);
+      }
+    }
+    case_item.flags.push_back(std::move(flag));
   }
   c.items.push_back(std::move(case_item));
   ASSIGN_OR_RETURN(out.opened, review_->OpenCase(c));

@@ -89,7 +89,7 @@ Status ReadItems(PgConnection& conn, Case& c) {
   }
   ASSIGN_OR_RETURN(PgResult flags,
                    conn.Exec("SELECT item_position, technology, category, raw_value, "
-                             "bank_entry_id, bank_name, bank_auto_action FROM case_flags "
+                             "bank_entry_id, bank_name, bank_auto_action, evidence FROM case_flags "
                              "WHERE case_id = $1 ORDER BY id",
                              PgParams().Int(c.id)));
   for (int i = 0; i < flags.rows(); ++i) {
@@ -100,7 +100,8 @@ Status ReadItems(PgConnection& conn, Case& c) {
     }
     cases::Flag f{.technology = std::string(flags.Text(i, 1)),
                   .bank_name = std::string(flags.Text(i, 5)),
-                  .bank_auto_action = flags.Bool(i, 6)};
+                  .bank_auto_action = flags.Bool(i, 6),
+                  .evidence = std::string(flags.Text(i, 7))};
     ASSIGN_OR_RETURN(f.raw_value, DoubleAt(flags, i, 3, conn.name()));
     ASSIGN_OR_RETURN(f.category, ParseStored(&cases::ParseFlagCategory, flags.Text(i, 2),
                                              "category", conn.name(), row));

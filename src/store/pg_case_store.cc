@@ -70,8 +70,8 @@ Status InsertItems(PgConnection& conn, cases::CaseId id, int64_t first,
     for (const cases::Flag& f : it.flags) {
       RETURN_IF_ERROR(
           conn.Exec("INSERT INTO case_flags (case_id, item_position, technology, category, "
-                    "raw_value, bank_entry_id, bank_name, bank_auto_action, flagged_at) "
-                    "VALUES ($1, $2, $3, $4, $5::float8, $6, $7, $8, $9)",
+                    "raw_value, bank_entry_id, bank_name, bank_auto_action, flagged_at, "
+                    "evidence) VALUES ($1, $2, $3, $4, $5::float8, $6, $7, $8, $9, $10)",
                     PgParams()
                         .Int(id)
                         .Int(position)
@@ -81,7 +81,8 @@ Status InsertItems(PgConnection& conn, cases::CaseId id, int64_t first,
                         .OptionalInt(f.bank_entry_id)
                         .Text(f.bank_name)
                         .Bool(f.bank_auto_action)
-                        .Int(Seconds(at))));
+                        .Int(Seconds(at))
+                        .Text(f.evidence)));
     }
   }
   return Status::Ok();

@@ -373,6 +373,11 @@ CREATE INDEX redress_actions_case ON redress_actions (case_id);
 CREATE INDEX judicial_complaints_case ON judicial_complaints (case_id);
 )sql";
 
+// Mirrors SQLite's version 12: the evidence of a classifier flag.
+constexpr std::string_view kV12FlagEvidence = R"sql(
+ALTER TABLE case_flags ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -383,6 +388,7 @@ constexpr PgMigration kMigrations[] = {
     {7, "vpdq bank entries", kV7VpdqEntries},
     {9, "report outbox", kV9ReportOutbox},
     {10, "redress", kV10Redress},
+    {12, "classifier flag evidence", kV12FlagEvidence},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

@@ -88,7 +88,7 @@ Status ReadItems(SQLite::Database& db, Case& c, std::string_view path) {
   }
   SQLite::Statement flags(db,
                           "SELECT item_position, technology, category, raw_value, bank_entry_id, "
-                          "bank_name, bank_auto_action FROM case_flags WHERE case_id = ? "
+                          "bank_name, bank_auto_action, evidence FROM case_flags WHERE case_id = ? "
                           "ORDER BY id");
   flags.bind(1, c.id);
   while (flags.executeStep()) {
@@ -100,7 +100,8 @@ Status ReadItems(SQLite::Database& db, Case& c, std::string_view path) {
     cases::Flag f{.technology = flags.getColumn(1).getString(),
                   .raw_value = flags.getColumn(3).getDouble(),
                   .bank_name = flags.getColumn(5).getString(),
-                  .bank_auto_action = flags.getColumn(6).getInt() != 0};
+                  .bank_auto_action = flags.getColumn(6).getInt() != 0,
+                  .evidence = flags.getColumn(7).getString()};
     ASSIGN_OR_RETURN(f.category,
                      ParseStored(&cases::ParseFlagCategory, flags.getColumn(2), path, row));
     if (!flags.getColumn(4).isNull()) f.bank_entry_id = flags.getColumn(4).getInt64();

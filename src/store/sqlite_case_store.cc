@@ -51,8 +51,8 @@ void InsertItems(SQLite::Database& db, cases::CaseId id, int64_t first,
                          "VALUES (?, ?, ?, ?)");
   SQLite::Statement flag(db,
                          "INSERT INTO case_flags (case_id, item_position, technology, category, "
-                         "raw_value, bank_entry_id, bank_name, bank_auto_action, flagged_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                         "raw_value, bank_entry_id, bank_name, bank_auto_action, flagged_at, "
+                         "evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (size_t i = 0; i < items.size(); ++i) {
     const cases::Item& it = items[i];
     const int64_t position = first + static_cast<int64_t>(i);
@@ -86,6 +86,7 @@ void InsertItems(SQLite::Database& db, cases::CaseId id, int64_t first,
       flag.bind(7, f.bank_name);
       flag.bind(8, f.bank_auto_action ? 1 : 0);
       flag.bind(9, Seconds(at));
+      flag.bind(10, f.evidence);
       flag.exec();
       flag.reset();
     }

@@ -357,6 +357,12 @@ CREATE INDEX redress_actions_case ON redress_actions (case_id);
 CREATE INDEX judicial_complaints_case ON judicial_complaints (case_id);
 )sql";
 
+// Art 3(1)(f): a classifier flag keeps the evidence behind it (the indicators that fired and
+// their messages) for the reviewer.
+constexpr std::string_view kV12FlagEvidence = R"sql(
+ALTER TABLE case_flags ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -367,6 +373,7 @@ constexpr SqliteMigration kMigrations[] = {
     {7, "vpdq bank entries", kV7VpdqEntries},
     {9, "report outbox", kV9ReportOutbox},
     {10, "redress", kV10Redress},
+    {12, "classifier flag evidence", kV12FlagEvidence},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

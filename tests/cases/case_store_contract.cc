@@ -14,6 +14,8 @@ NewCase MixedCase() {
   known.bank_auto_action = true;
   NewCase c = CaseWith({known, NewFlag(0.973)}, /*priority=*/3, "acct-x");
   c.items[0].flags.push_back(SolicitationFlag(0.5));
+  c.items[0].flags.back().evidence =
+      R"([{"indicator":"secrecy","weight":0.25,"messages":["m1"],"detail":"ä"}])";
   c.items[0].hashes = {{"pdq", std::string(64, 'a')}, {"md5", "0123456789abcdef"}};
   c.items[1].hashes = {{"sha256", std::string(64, 'f')}};
   c.eu = false;

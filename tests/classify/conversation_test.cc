@@ -60,7 +60,7 @@ TEST(ConversationTest, BadInputNamesTheProblem) {
   ExpectError(
       "{\"participants\": [{\"id\": \"a\"}], \"messages\": [{\"id\": \"1\", \"from\": "
       "\"a\", \"time\": 1, \"text\": \"\x80\"}]}",
-      kInvalid, "");
+      kInvalid, "not valid UTF-8");
 }
 
 TEST(ConversationTest, LimitsAreEnforced) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
 
 #include "bank/in_memory_bank_store.h"
 #include "cases/in_memory_case_store.h"
@@ -77,6 +79,20 @@ TEST_F(ClassifiedTest, GroomingScoreOpensASolicitationCaseForReviewNeverAutoActi
   EXPECT_EQ(f.technology, "classifier:grooming-example@1 s>=0.5");
   EXPECT_EQ(f.category, cases::FlagCategory::kSolicitation);
   EXPECT_EQ(f.raw_value, 1.0);  // the hand-computed score of this conversation
+  // The evidence the reviewer sees (Art 3(1)(f)), kept in the case store with the flag.
+  auto stored = cases_.GetCase(opened.id);
+  ASSERT_TRUE(stored.ok());
+  auto evidence = nlohmann::json::parse(stored->items[0].flags[0].evidence);
+  ASSERT_TRUE(evidence.is_array());
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& e : evidence) by_name[e["indicator"]] = e;
+  EXPECT_EQ(by_name.at("secrecy")["messages"], nlohmann::json::array({"m3"}));
+  EXPECT_EQ(by_name.at("secrecy")["weight"], 0.25);
+  EXPECT_EQ(by_name.at("other_channel")["messages"], nlohmann::json::array({"m4"}));
+  EXPECT_EQ(by_name.at("image_request")["messages"], nlohmann::json::array({"m5"}));
+  EXPECT_EQ(by_name.at("gifts")["messages"], nlohmann::json::array({"m6"}));
+  EXPECT_TRUE(by_name.count("age_gap"));
+  EXPECT_TRUE(by_name.count("many_minors"));
   EXPECT_EQ(Count("classifier:grooming-example@1", "conversation").processed, 1u);
   EXPECT_EQ(Count("classifier:grooming-example@1", "conversation").flagged, 1u);
 }
