@@ -26,6 +26,8 @@ void RegisterKeysCommand(CLI::App& app, int* exit_code);
 void RegisterServeCommand(CLI::App& app, int* exit_code);
 void RegisterRedressCommand(CLI::App& app, int* exit_code);
 void RegisterNoticeCommand(CLI::App& app, int* exit_code);
+void RegisterWorkerCommand(CLI::App& app, int* exit_code);
+void RegisterQueueCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigil::cli
 

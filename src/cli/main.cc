@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   vigil::cli::RegisterServeCommand(app, &exit_code);
   vigil::cli::RegisterRedressCommand(app, &exit_code);
   vigil::cli::RegisterNoticeCommand(app, &exit_code);
+  vigil::cli::RegisterWorkerCommand(app, &exit_code);
+  vigil::cli::RegisterQueueCommand(app, &exit_code);
   app.parse_complete_callback([&] {
     vigil::Status s = vigil::SetUpStderrLogging(log_level);
     if (!s.ok()) throw CLI::ValidationError("--log-level", s.message());

@@ -11,7 +11,7 @@ constexpr std::string_view kCaseRetention =
     "legal hold (purge not yet enforced)";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 24> kDataMap = {{
+constexpr std::array<DataMapEntry, 25> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
@@ -48,6 +48,13 @@ constexpr std::array<DataMapEntry, 24> kDataMap = {{
      "a hotline report's delivery: progress, attempts, the hotline's report id",
      "none beyond the case id", "reporting to hotlines and its delay (Art 3(1)(j))",
      "kept for the reporting period of the annual report", "admin, auditor, reporter"},
+    {"processed_items",
+     "which items the scale-out workers processed, with which technology version, and the "
+     "outcome (flagged, case id)",
+     "a SHA-256 of the item id, never the id", "processing each item exactly once (Art 3(1)(h))",
+     "until the job can no longer be redelivered (the workers purge rows older than the job "
+     "stream's age limit, 24 hours by default)",
+     "admin, auditor"},
     {"cluster_alerts", "a burst of flags for one technology or bank entry", "none",
      "error limitation (Art 3(1)(e))", "kept for the reporting period of the annual report",
      "admin, bank-manager, auditor, reporter"},

@@ -224,20 +224,40 @@ bool PgConnection::reusable() const {
   return PQstatus(conn_.get()) == CONNECTION_OK && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
 }
 
+bool PgConnection::in_transaction() const {
+  return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE;
+}
+
+// One name serves every nesting depth: ROLLBACK TO and RELEASE act on the newest savepoint of
+// that name, which is always the innermost open one.
+constexpr char kSavepoint[] = "vigil_nested";
+
 Result<PgTransaction> PgTransaction::Begin(PgConnection& conn, std::string_view begin) {
+  if (conn.in_transaction()) {
+    RETURN_IF_ERROR(conn.ExecScript(fmt::format("SAVEPOINT {}", kSavepoint)));
+    return PgTransaction(conn, true);
+  }
   RETURN_IF_ERROR(conn.ExecScript(begin));
-  return PgTransaction(conn);
+  return PgTransaction(conn, false);
 }
 
 PgTransaction::~PgTransaction() {
+  if (conn_ == nullptr) return;
+  if (nested_) {
+    // Undoes this part only; the outer transaction goes on (or fails itself if this fails).
+    conn_->ExecScript(fmt::format("ROLLBACK TO SAVEPOINT {0}; RELEASE SAVEPOINT {0}", kSavepoint))
+        .IgnoreError();
+    return;
+  }
   // A failed ROLLBACK means the connection is gone, and the server rolls back on its own.
-  if (conn_ != nullptr) conn_->ExecScript("ROLLBACK").IgnoreError();
+  conn_->ExecScript("ROLLBACK").IgnoreError();
 }
 
 Status PgTransaction::Commit() {
   assert(conn_ != nullptr && "Commit on a finished transaction");
   PgConnection* conn = conn_;
   conn_ = nullptr;
+  if (nested_) return conn->ExecScript(fmt::format("RELEASE SAVEPOINT {}", kSavepoint));
   ASSIGN_OR_RETURN(PgResult done, conn->Exec("COMMIT"));
   // COMMIT of a transaction that an error aborted succeeds with the tag ROLLBACK.
   if (done.command_tag() != "COMMIT") {

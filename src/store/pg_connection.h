@@ -114,6 +114,9 @@ class PgConnection {
   // True while the connection is up and outside any transaction, i.e. fit to lend again.
   bool reusable() const;
 
+  // True while a transaction is open on it (PgTransaction then nests as a savepoint).
+  bool in_transaction() const;
+
   // The redacted URL: the prefix of every message.
   const std::string& name() const { return url_.redacted; }
 
@@ -135,12 +138,19 @@ class PgConnection {
 
 // A transaction on one connection: BEGIN when made, ROLLBACK when destroyed uncommitted, so an
 // early return (RETURN_IF_ERROR) leaves nothing half-written.
+//
+// Made on a connection already inside a transaction (a unit of work that pinned the connection
+// to its thread, PgPool::Pin), it is a savepoint instead: Commit releases it, destruction rolls
+// back to it, and only the outer transaction's COMMIT makes anything visible. `begin`'s isolation
+// level then does not apply; the outer transaction's does.
 class [[nodiscard]] PgTransaction {
  public:
-  // Sends `begin` ("BEGIN", or e.g. "BEGIN ISOLATION LEVEL SERIALIZABLE").
+  // Sends `begin` ("BEGIN", or e.g. "BEGIN ISOLATION LEVEL SERIALIZABLE"), or SAVEPOINT.
   static Result<PgTransaction> Begin(PgConnection& conn, std::string_view begin = "BEGIN");
 
-  PgTransaction(PgTransaction&& other) noexcept : conn_(other.conn_) { other.conn_ = nullptr; }
+  PgTransaction(PgTransaction&& other) noexcept : conn_(other.conn_), nested_(other.nested_) {
+    other.conn_ = nullptr;
+  }
   PgTransaction& operator=(PgTransaction&&) = delete;
   ~PgTransaction();
 
@@ -148,9 +158,10 @@ class [[nodiscard]] PgTransaction {
   Status Commit();
 
  private:
-  explicit PgTransaction(PgConnection& conn) : conn_(&conn) {}
+  PgTransaction(PgConnection& conn, bool nested) : conn_(&conn), nested_(nested) {}
 
   PgConnection* conn_;  // null once committed or moved from
+  bool nested_;         // a savepoint inside an outer transaction
 };
 
 }  // namespace vigil::store

@@ -4,6 +4,7 @@
 
 #include "store/api_key_stores.h"
 #include "store/audit_stores.h"
+#include "store/job_ledger_stores.h"
 #include "store/pg_bank_store.h"
 #include "store/pg_case_store.h"
 #include "store/pg_schema.h"
@@ -23,7 +24,8 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
       audit_(std::make_unique<PostgresAuditStore>(pool_, std::move(clock))),
       report_outbox_(std::make_unique<PostgresReportOutboxStore>(pool_)),
       redress_(MakePostgresRedressStore(pool_)),
-      api_keys_(std::make_unique<PostgresApiKeyStore>(pool_)) {}
+      api_keys_(std::make_unique<PostgresApiKeyStore>(pool_)),
+      job_ledger_(std::make_unique<PostgresJobLedger>(pool_)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -52,6 +54,7 @@ bank::BankStore& PostgresDatabase::banks() { return *banks_; }
 cases::CaseStore& PostgresDatabase::cases() { return *cases_; }
 
 stats::VolumeCounterSink& PostgresDatabase::volume() { return *volume_; }
+queue::JobLedger& PostgresDatabase::job_ledger() { return *job_ledger_; }
 
 audit::AuditStore& PostgresDatabase::audit() { return *audit_; }
 report::ReportOutboxStore& PostgresDatabase::report_outbox() { return *report_outbox_; }

@@ -35,6 +35,7 @@ class PostgresDatabase final : public Database {
   report::ReportOutboxStore& report_outbox() override;
   redress::RedressStore& redress() override;
   auth::ApiKeyStore& api_keys() override;
+  queue::JobLedger& job_ledger() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   // The URL without its password.
   const std::string& url() const override { return pool_.name(); }
@@ -58,6 +59,7 @@ class PostgresDatabase final : public Database {
   std::unique_ptr<report::ReportOutboxStore> report_outbox_;
   std::unique_ptr<redress::RedressStore> redress_;
   std::unique_ptr<auth::ApiKeyStore> api_keys_;
+  std::unique_ptr<queue::JobLedger> job_ledger_;
 };
 
 }  // namespace vigil::store

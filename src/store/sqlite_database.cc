@@ -8,6 +8,7 @@
 #include "store/api_key_stores.h"
 #include "store/audit_stores.h"
 #include "store/redress_stores.h"
+#include "store/job_ledger_stores.h"
 #include "store/report_stores.h"
 #include "store/sqlite_bank_store.h"
 #include "store/sqlite_case_store.h"
@@ -58,7 +59,8 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       audit_(std::make_unique<SqliteAuditStore>(*db_, mu_, path_, std::move(clock))),
       report_outbox_(std::make_unique<SqliteReportOutboxStore>(*db_, mu_, path_)),
       redress_(MakeSqliteRedressStore(*db_, mu_, path_)),
-      api_keys_(std::make_unique<SqliteApiKeyStore>(*db_, mu_, path_)) {}
+      api_keys_(std::make_unique<SqliteApiKeyStore>(*db_, mu_, path_)),
+      job_ledger_(std::make_unique<SqliteJobLedger>(*db_, mu_, path_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -90,6 +92,7 @@ bank::BankStore& SqliteDatabase::banks() { return *banks_; }
 cases::CaseStore& SqliteDatabase::cases() { return *cases_; }
 
 stats::VolumeCounterSink& SqliteDatabase::volume() { return *volume_; }
+queue::JobLedger& SqliteDatabase::job_ledger() { return *job_ledger_; }
 
 audit::AuditStore& SqliteDatabase::audit() { return *audit_; }
 report::ReportOutboxStore& SqliteDatabase::report_outbox() { return *report_outbox_; }

@@ -37,6 +37,7 @@ class SqliteDatabase final : public Database {
   report::ReportOutboxStore& report_outbox() override;
   redress::RedressStore& redress() override;
   auth::ApiKeyStore& api_keys() override;
+  queue::JobLedger& job_ledger() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   const std::string& url() const override { return url_; }
 
@@ -62,6 +63,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<report::ReportOutboxStore> report_outbox_;
   std::unique_ptr<redress::RedressStore> redress_;
   std::unique_ptr<auth::ApiKeyStore> api_keys_;
+  std::unique_ptr<queue::JobLedger> job_ledger_;
 };
 
 }  // namespace vigil::store

@@ -363,6 +363,24 @@ constexpr std::string_view kV12FlagEvidence = R"sql(
 ALTER TABLE case_flags ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 13: the scale-out workers' job ledger (queue/ledger.h): one row per item and
+// technology version processed, written in the transaction of the item's results. item_key is a
+// SHA-256 of the item id, never the id (Art 3(1)(h)); rows are purged once the job can no longer
+// be redelivered.
+constexpr std::string_view kV13JobLedger = R"sql(
+CREATE TABLE processed_items (
+  item_key            TEXT    NOT NULL,
+  technology_version  TEXT    NOT NULL,
+  job_id              TEXT    NOT NULL,
+  worker              TEXT    NOT NULL,
+  flagged             INTEGER NOT NULL,
+  case_id             INTEGER,
+  processed_at        INTEGER NOT NULL,
+  PRIMARY KEY (item_key, technology_version)
+);
+CREATE INDEX processed_items_processed_at ON processed_items (processed_at);
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -374,6 +392,7 @@ constexpr SqliteMigration kMigrations[] = {
     {9, "report outbox", kV9ReportOutbox},
     {10, "redress", kV10Redress},
     {12, "classifier flag evidence", kV12FlagEvidence},
+    {13, "job ledger", kV13JobLedger},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

@@ -24,6 +24,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "redress/redress_store.h"
+#include "queue/ledger.h"
 #include "report/outbox_store.h"
 #include "stats/volume.h"
 
@@ -77,6 +78,9 @@ class Database {
 
   // Actions, user notices, complaints and judicial complaints. Valid as long as the Database.
   virtual redress::RedressStore& redress() = 0;
+  // The scale-out workers' job ledger (queue/ledger.h). Valid as long as the Database. Its
+  // RunOnce needs PostgreSQL (kUnimplemented on SQLite).
+  virtual queue::JobLedger& job_ledger() = 0;
 
   // The migrations applied to this database, ascending by version.
   virtual Result<std::vector<Migration>> AppliedMigrations() = 0;

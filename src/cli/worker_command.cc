@@ -1,0 +1,175 @@
+// `vigil worker --config FILE`: a scale-out worker (docs/scaling.md). Pulls scan jobs from NATS
+// JetStream, runs the detection pipeline, commits the results to PostgreSQL exactly once and
+// acknowledges after the commit; bank events keep its matcher current. Runs until SIGTERM or
+// SIGINT, then finishes the deliveries in hand.
+#include <fmt/format.h>
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/file_batch.h"
+#include "detect/pipeline.h"
+#include "match/bank_verification_sink.h"
+#include "privacy/legal_basis.h"
+#include "store/store.h"
+#include "worker/config.h"
+#include "worker/live_matcher.h"
+#include "worker/worker.h"
+
+namespace vigil::cli {
+namespace {
+
+struct WorkerFlags {
+  std::string config;
+};
+
+int Fail(const Status& s) {
+  PrintError(s);
+  return ExitCodeFor(s.code());
+}
+
+Result<detect::RuleSet> LoadWorkerRules(const std::string& path) {
+  if (path.empty()) return detect::RuleSet::Defaults();
+  std::ifstream in(path);
+  if (!in) return NotFoundError(fmt::format("{}: cannot open rules file", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto rules = detect::RuleSet::Parse(ss.str());
+  if (!rules.ok()) return rules.status().WithContext(path);
+  return rules;
+}
+
+// Serves GET /metrics on `listen` ("host:port", port 0 picks one) until destroyed.
+class MetricsServer {
+ public:
+  Status Start(const std::string& listen, const worker::Worker& w) {
+    const size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+      return InvalidArgumentError(fmt::format("metrics_listen '{}' is not host:port", listen));
+    }
+    const std::string host = listen.substr(0, colon);
+    const int port = std::atoi(listen.c_str() + colon + 1);
+    server_.Get("/metrics", [&w](const httplib::Request&, httplib::Response& res) {
+      res.set_content(w.PrometheusText(), "text/plain; version=0.0.4");
+    });
+    port_ =
+        port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
+    if (port_ < 0) return UnavailableError(fmt::format("cannot listen on {}", listen));
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    return Status::Ok();
+  }
+  ~MetricsServer() {
+    if (thread_.joinable()) {
+      server_.stop();
+      thread_.join();
+    }
+  }
+  int port() const { return port_; }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = -1;
+};
+
+// Deletes ledger rows older than the retention every minute until `stop` (Art 3(1)(h)).
+void PurgeLedger(queue::JobLedger& ledger, int hours, const std::atomic<bool>& stop) {
+  for (int tick = 0; !stop.load(); ++tick) {
+    if (tick % 600 == 0) {
+      const TimePoint before = SystemClock().Now() - std::chrono::hours(hours);
+      auto purged = ledger.PurgeBefore(before);
+      if (!purged.ok()) spdlog::warn("job ledger purge: {}", purged.status().ToString());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+int RunWorker(const WorkerFlags& flags) {
+  auto config = worker::LoadWorkerConfig(flags.config);
+  if (!config.ok()) return Fail(config.status());
+  auto rules = LoadWorkerRules(config->rules_file);
+  if (!rules.ok()) return Fail(rules.status());
+  auto basis = privacy::LegalBasisById(config->legal_basis.empty() ? privacy::kDefaultLegalBasis
+                                                                   : config->legal_basis);
+  if (!basis.ok()) return Fail(basis.status());
+  store::DatabaseOptions db_options;
+  db_options.max_connections = config->worker.threads + 2;  // one pinned per thread, + reads
+  auto db = store::OpenDatabase(config->database, db_options);
+  if (!db.ok()) return Fail(db.status());
+  auto nats = queue::NatsQueue::Connect(config->nats);
+  if (!nats.ok()) return Fail(nats.status());
+  match::MatcherOptions match_options;
+  match_options.banks = config->banks;
+  auto live = worker::LiveMatcher::Start((*db)->banks(), match_options, **nats);
+  if (!live.ok()) return Fail(live.status());
+  auto clock = std::make_shared<SystemClock>();
+  match::BankVerificationSink sink((*db)->banks());
+  auto review = cases::ReviewService::Create((*db)->cases(), sink, clock, cases::ReviewConfig{});
+  if (!review.ok()) return Fail(review.status());
+  detect::Pipeline pipeline(&(*live)->matcher(), &*rules, review->get(), &(*db)->volume(), clock,
+                            *basis);
+  queue::NatsQueue* q = nats->get();
+  worker::Worker w(
+      config->worker, [q] { return q->OpenJobSource(); }, (*db)->job_ledger(), pipeline, clock);
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  MetricsServer metrics;
+  if (!config->metrics_listen.empty()) {
+    if (Status s = metrics.Start(config->metrics_listen, w); !s.ok()) return Fail(s);
+  }
+  std::fprintf(
+      stderr, "vigil: worker %s on %s (database %s, %d threads)%s\n", config->worker.name.c_str(),
+      config->nats.url.c_str(), (*db)->url().c_str(), config->worker.threads,
+      metrics.port() > 0 ? fmt::format(", metrics on port {}", metrics.port()).c_str() : "");
+  std::atomic<bool> stop{false};
+  std::thread signal_waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "vigil: worker %s: signal %d; finishing deliveries in hand\n",
+                 config->worker.name.c_str(), sig);
+    stop = true;
+  });
+  std::thread purger(
+      [&] { PurgeLedger((*db)->job_ledger(), config->ledger_retention_hours, stop); });
+  Status run = w.Run(stop);
+  if (!run.ok()) {
+    stop = true;
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  }
+  signal_waiter.join();
+  purger.join();
+  const worker::WorkerMetrics m = w.Metrics();
+  std::fprintf(stderr,
+               "vigil: worker %s stopped: %llu processed, %llu duplicates, %llu dead-lettered\n",
+               config->worker.name.c_str(), static_cast<unsigned long long>(m.processed),
+               static_cast<unsigned long long>(m.duplicates),
+               static_cast<unsigned long long>(m.dead_lettered));
+  return run.ok() ? 0 : Fail(run);
+}
+
+}  // namespace
+
+void RegisterWorkerCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<WorkerFlags>();
+  CLI::App* cmd =
+      app.add_subcommand("worker",
+                         "Run a scale-out worker: scan jobs from NATS JetStream into PostgreSQL "
+                         "(docs/scaling.md)");
+  cmd->add_option("--config", flags->config, "Worker configuration (JSON)")->required();
+  cmd->callback([flags, exit_code] { *exit_code = RunWorker(*flags); });
+}
+
+}  // namespace vigil::cli
