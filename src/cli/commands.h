@@ -28,6 +28,7 @@ void RegisterRedressCommand(CLI::App& app, int* exit_code);
 void RegisterNoticeCommand(CLI::App& app, int* exit_code);
 void RegisterWorkerCommand(CLI::App& app, int* exit_code);
 void RegisterQueueCommand(CLI::App& app, int* exit_code);
+void RegisterExchangeCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigil::cli
 

@@ -44,7 +44,11 @@ int RunAnnual(const AnnualFlags& flags) {
   auto db = OpenCommandDatabase(flags.db);
   if (!db.ok()) return Fail(db.status());
   auto report = transparency::BuildAnnualReport(
-      {.cases = &(*db)->cases(), .volumes = &(*db)->volume(), .banks = &(*db)->banks()}, *form,
+      {.cases = &(*db)->cases(),
+       .volumes = &(*db)->volume(),
+       .banks = &(*db)->banks(),
+       .exchanges = &(*db)->exchanges()},
+      *form,
       config, flags.year, SystemClock().Now());
   if (!report.ok()) return Fail(report.status());
   const std::string out = flags.format == "html"  ? transparency::AnnualReportHtml(*report)

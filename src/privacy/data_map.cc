@@ -11,7 +11,7 @@ constexpr std::string_view kCaseRetention =
     "legal hold (purge not yet enforced)";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 25> kDataMap = {{
+constexpr std::array<DataMapEntry, 27> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
@@ -55,6 +55,15 @@ constexpr std::array<DataMapEntry, 25> kDataMap = {{
      "until the job can no longer be redelivered (the workers purge rows older than the job "
      "stream's age limit, 24 hours by default)",
      "admin, auditor"},
+    {"exchanges",
+     "a hash exchange feeding a bank: source, endpoint, credentials reference, sync cursor and "
+     "counts",
+     "none (credentials are referenced, never stored)",
+     "keeping banks of known material current (Art 3(1)(a)); the Art 7 list of organisations",
+     "while the exchange is configured", "admin, bank-manager, auditor"},
+    {"exchange_contacts", "hashes received from and shared with an organisation per day", "none",
+     "the Art 7 list of organisations in the annual report (Art 3(1)(g)(vii))",
+     "kept for the reporting period of the annual report", "admin, auditor, reporter"},
     {"cluster_alerts", "a burst of flags for one technology or bank entry", "none",
      "error limitation (Art 3(1)(e))", "kept for the reporting period of the annual report",
      "admin, bank-manager, auditor, reporter"},

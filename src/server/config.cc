@@ -81,7 +81,8 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   RETURN_IF_ERROR(Unknown(j, "",
                           {"address", "port", "database", "banks", "threads", "limits",
                            "pdq_radius", "min_pdq_quality", "rules", "auth_cache_seconds",
-                           "reporting", "console_dir", "media_dir", "bank_poll_seconds"}));
+                           "reporting", "console_dir", "media_dir", "bank_poll_seconds",
+                           "exchange_sync_minutes"}));
   ServerConfig c;
   int64_t port = c.port, threads = c.threads, radius = c.pdq_radius;
   int64_t quality = c.min_pdq_quality, cache = c.auth_cache.count(), poll = c.bank_poll.count();
@@ -97,6 +98,9 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   RETURN_IF_ERROR(GetString(j, "console_dir", &c.console_dir));
   RETURN_IF_ERROR(GetString(j, "media_dir", &c.media_dir));
   RETURN_IF_ERROR(GetInt(j, "", "auth_cache_seconds", 0, 3600, &cache));
+  int64_t exchange_minutes = 0;
+  RETURN_IF_ERROR(GetInt(j, "", "exchange_sync_minutes", 0, 7 * 24 * 60, &exchange_minutes));
+  c.exchange_sync_interval = std::chrono::minutes(exchange_minutes);
   if (auto it = j.find("banks"); it != j.end()) {
     if (!it->is_array()) return Bad("banks", "expected an array of bank names");
     for (const auto& b : *it) {

@@ -18,6 +18,7 @@
 #include "match/bank_verification_sink.h"
 #include "server/api.h"
 #include "server/connection_guard.h"
+#include "server/exchange_sync.h"
 #include "server/metrics.h"
 #include "server/routes.h"
 
@@ -52,6 +53,7 @@ class Server::Impl {
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;  // guarded by stop_mu
+  std::unique_ptr<ExchangeScheduler> exchanges;  // syncs hash exchanges when configured
 
   Result<std::shared_ptr<const auth::ApiKey>> Authenticate(const httplib::Request& req);
   Reply Handle(const httplib::Request& req, const RouteMatch& m);
@@ -259,6 +261,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store
   RETURN_IF_ERROR(ctx.ReloadDetection());
   ctx.hashers = std::make_unique<HasherPool>(detect::MediaHasherOptions{});
   impl->Configure();
+  impl->exchanges = std::make_unique<ExchangeScheduler>(impl->ctx);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -285,6 +288,7 @@ Status Server::Start() {
   }
   // Stop only works once the loop runs; wait for it so a quick Stop cannot be missed.
   while (!impl_->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  impl_->exchanges->Start();
   return Status::Ok();
 }
 
@@ -303,6 +307,7 @@ void Server::Stop() {
     impl_->stop_cv.notify_all();
     impl_->poller.join();
   }
+  impl_->exchanges->Stop();
   if (!impl_->listener.joinable()) return;
   impl_->http.stop();
   impl_->listener.join();

@@ -66,6 +66,8 @@ struct ServerConfig {
   // when a bank was added or an entry added or retired, the matcher is reloaded and swapped in
   // atomically. 0: never (changes then need a restart).
   std::chrono::seconds bank_poll{10};
+  // How often every hash exchange is synced in the background (docs/exchanges.md); 0: never.
+  std::chrono::seconds exchange_sync_interval{0};
 };
 
 // Parses the JSON configuration (docs/server.md). Unknown keys and wrong types are

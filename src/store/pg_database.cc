@@ -5,6 +5,7 @@
 #include "store/api_key_stores.h"
 #include "store/audit_stores.h"
 #include "store/job_ledger_stores.h"
+#include "store/exchange_stores.h"
 #include "store/pg_bank_store.h"
 #include "store/pg_case_store.h"
 #include "store/pg_schema.h"
@@ -26,6 +27,7 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
       redress_(MakePostgresRedressStore(pool_)),
       api_keys_(std::make_unique<PostgresApiKeyStore>(pool_)),
       job_ledger_(std::make_unique<PostgresJobLedger>(pool_)) {}
+      exchanges_(std::make_unique<PostgresExchangeStore>(pool_)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -59,6 +61,7 @@ queue::JobLedger& PostgresDatabase::job_ledger() { return *job_ledger_; }
 audit::AuditStore& PostgresDatabase::audit() { return *audit_; }
 report::ReportOutboxStore& PostgresDatabase::report_outbox() { return *report_outbox_; }
 redress::RedressStore& PostgresDatabase::redress() { return *redress_; }
+exchange::ExchangeStore& PostgresDatabase::exchanges() { return *exchanges_; }
 auth::ApiKeyStore& PostgresDatabase::api_keys() { return *api_keys_; }
 
 Result<std::vector<Migration>> PostgresDatabase::AppliedMigrations() {

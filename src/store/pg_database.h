@@ -36,6 +36,7 @@ class PostgresDatabase final : public Database {
   redress::RedressStore& redress() override;
   auth::ApiKeyStore& api_keys() override;
   queue::JobLedger& job_ledger() override;
+  exchange::ExchangeStore& exchanges() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   // The URL without its password.
   const std::string& url() const override { return pool_.name(); }
@@ -60,6 +61,7 @@ class PostgresDatabase final : public Database {
   std::unique_ptr<redress::RedressStore> redress_;
   std::unique_ptr<auth::ApiKeyStore> api_keys_;
   std::unique_ptr<queue::JobLedger> job_ledger_;
+  std::unique_ptr<exchange::ExchangeStore> exchanges_;
 };
 
 }  // namespace vigil::store

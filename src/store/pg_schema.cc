@@ -396,6 +396,43 @@ CREATE TABLE processed_items (
 CREATE INDEX processed_items_processed_at ON processed_items (processed_at);
 )sql";
 
+// Mirrors SQLite's version 11: hash exchanges and the organisations hashes went to and came from.
+constexpr std::string_view kV11Exchanges = R"sql(
+CREATE TABLE exchanges (
+  id                 BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name               TEXT    NOT NULL UNIQUE,
+  type               TEXT    NOT NULL,
+  bank_id            BIGINT  NOT NULL REFERENCES banks (id) ON DELETE RESTRICT,
+  organisation       TEXT    NOT NULL,
+  organisation_kind  TEXT    NOT NULL,
+  endpoint           TEXT    NOT NULL,
+  credentials_ref    TEXT    NOT NULL DEFAULT '',
+  options            TEXT    NOT NULL DEFAULT '{}',
+  share              BOOLEAN NOT NULL DEFAULT FALSE,
+  created_at         BIGINT  NOT NULL,
+  sync_cursor        TEXT    NOT NULL DEFAULT '',
+  pages              BIGINT  NOT NULL DEFAULT 0,
+  added              BIGINT  NOT NULL DEFAULT 0,
+  updated            BIGINT  NOT NULL DEFAULT 0,
+  removed            BIGINT  NOT NULL DEFAULT 0,
+  last_sync_at       BIGINT,
+  last_error         TEXT    NOT NULL DEFAULT '',
+  last_error_at      BIGINT
+);
+CREATE TABLE exchange_contacts (
+  day           BIGINT NOT NULL,
+  organisation  TEXT   NOT NULL,
+  kind          TEXT   NOT NULL,
+  direction     TEXT   NOT NULL CHECK (direction IN ('received', 'shared')),
+  hashes        BIGINT NOT NULL CHECK (hashes >= 0),
+  PRIMARY KEY (day, organisation, kind, direction)
+);
+-- Withdrawals by record (NCMEC deletes records, not hashes) find a bank's entries by source_ref;
+-- partial, so imports without references pay nothing.
+CREATE INDEX bank_entries_by_source_ref ON bank_entries (bank_id, source_ref)
+  WHERE source_ref <> '';
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -406,6 +443,7 @@ constexpr PgMigration kMigrations[] = {
     {7, "vpdq bank entries", kV7VpdqEntries},
     {9, "report outbox", kV9ReportOutbox},
     {10, "redress", kV10Redress},
+    {11, "hash exchanges", kV11Exchanges},
     {12, "classifier flag evidence", kV12FlagEvidence},
     {13, "job ledger", kV13JobLedger},
 };

@@ -9,6 +9,7 @@
 #include "store/audit_stores.h"
 #include "store/redress_stores.h"
 #include "store/job_ledger_stores.h"
+#include "store/exchange_stores.h"
 #include "store/report_stores.h"
 #include "store/sqlite_bank_store.h"
 #include "store/sqlite_case_store.h"
@@ -61,6 +62,7 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       redress_(MakeSqliteRedressStore(*db_, mu_, path_)),
       api_keys_(std::make_unique<SqliteApiKeyStore>(*db_, mu_, path_)),
       job_ledger_(std::make_unique<SqliteJobLedger>(*db_, mu_, path_)) {}
+      exchanges_(std::make_unique<SqliteExchangeStore>(*db_, mu_, path_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -98,6 +100,7 @@ audit::AuditStore& SqliteDatabase::audit() { return *audit_; }
 report::ReportOutboxStore& SqliteDatabase::report_outbox() { return *report_outbox_; }
 redress::RedressStore& SqliteDatabase::redress() { return *redress_; }
 auth::ApiKeyStore& SqliteDatabase::api_keys() { return *api_keys_; }
+exchange::ExchangeStore& SqliteDatabase::exchanges() { return *exchanges_; }
 
 Result<std::vector<Migration>> SqliteDatabase::AppliedMigrations() {
   std::lock_guard<std::mutex> lock(mu_);

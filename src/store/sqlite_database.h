@@ -38,6 +38,7 @@ class SqliteDatabase final : public Database {
   redress::RedressStore& redress() override;
   auth::ApiKeyStore& api_keys() override;
   queue::JobLedger& job_ledger() override;
+  exchange::ExchangeStore& exchanges() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   const std::string& url() const override { return url_; }
 
@@ -64,6 +65,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<redress::RedressStore> redress_;
   std::unique_ptr<auth::ApiKeyStore> api_keys_;
   std::unique_ptr<queue::JobLedger> job_ledger_;
+  std::unique_ptr<exchange::ExchangeStore> exchanges_;
 };
 
 }  // namespace vigil::store

@@ -381,6 +381,47 @@ CREATE TABLE processed_items (
 CREATE INDEX processed_items_processed_at ON processed_items (processed_at);
 )sql";
 
+// Hash exchanges (docs/exchanges.md): each feeds one bank; the row holds its sync state, updated
+// in the same transaction as the bank entries of each page. credentials_ref names where the
+// secret is ("env:NAME", "file:/path"), never the secret. exchange_contacts counts hashes
+// received from and shared with each organisation per day, for the Art 7 list in the annual
+// report.
+constexpr std::string_view kV11Exchanges = R"sql(
+CREATE TABLE exchanges (
+  id                 INTEGER PRIMARY KEY,
+  name               TEXT    NOT NULL UNIQUE,
+  type               TEXT    NOT NULL,
+  bank_id            INTEGER NOT NULL REFERENCES banks (id) ON DELETE RESTRICT,
+  organisation       TEXT    NOT NULL,
+  organisation_kind  TEXT    NOT NULL,
+  endpoint           TEXT    NOT NULL,
+  credentials_ref    TEXT    NOT NULL DEFAULT '',
+  options            TEXT    NOT NULL DEFAULT '{}',
+  share              INTEGER NOT NULL DEFAULT 0 CHECK (share IN (0, 1)),
+  created_at         INTEGER NOT NULL,
+  sync_cursor        TEXT    NOT NULL DEFAULT '',
+  pages              INTEGER NOT NULL DEFAULT 0,
+  added              INTEGER NOT NULL DEFAULT 0,
+  updated            INTEGER NOT NULL DEFAULT 0,
+  removed            INTEGER NOT NULL DEFAULT 0,
+  last_sync_at       INTEGER,
+  last_error         TEXT    NOT NULL DEFAULT '',
+  last_error_at      INTEGER
+);
+CREATE TABLE exchange_contacts (
+  day           INTEGER NOT NULL,
+  organisation  TEXT    NOT NULL,
+  kind          TEXT    NOT NULL,
+  direction     TEXT    NOT NULL CHECK (direction IN ('received', 'shared')),
+  hashes        INTEGER NOT NULL CHECK (hashes >= 0),
+  PRIMARY KEY (day, organisation, kind, direction)
+);
+-- Withdrawals by record (NCMEC deletes records, not hashes) find a bank's entries by source_ref;
+-- partial, so imports without references pay nothing.
+CREATE INDEX bank_entries_by_source_ref ON bank_entries (bank_id, source_ref)
+  WHERE source_ref <> '';
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -391,6 +432,7 @@ constexpr SqliteMigration kMigrations[] = {
     {7, "vpdq bank entries", kV7VpdqEntries},
     {9, "report outbox", kV9ReportOutbox},
     {10, "redress", kV10Redress},
+    {11, "hash exchanges", kV11Exchanges},
     {12, "classifier flag evidence", kV12FlagEvidence},
     {13, "job ledger", kV13JobLedger},
 };

@@ -25,6 +25,7 @@
 #include "core/result.h"
 #include "redress/redress_store.h"
 #include "queue/ledger.h"
+#include "exchange/exchange_store.h"
 #include "report/outbox_store.h"
 #include "stats/volume.h"
 
@@ -81,6 +82,8 @@ class Database {
   // The scale-out workers' job ledger (queue/ledger.h). Valid as long as the Database. Its
   // RunOnce needs PostgreSQL (kUnimplemented on SQLite).
   virtual queue::JobLedger& job_ledger() = 0;
+  // Hash exchanges and their sync state. Valid as long as the Database.
+  virtual exchange::ExchangeStore& exchanges() = 0;
 
   // The migrations applied to this database, ascending by version.
   virtual Result<std::vector<Migration>> AppliedMigrations() = 0;

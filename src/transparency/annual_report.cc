@@ -45,8 +45,9 @@ Figure Rate(int64_t num, int64_t den, std::string unit, std::string method, std:
 // Builds the figures of one report; one method per part of the form.
 class FigureBuilder {
  public:
-  FigureBuilder(const AnnualTally& t, const ReportConfig& config, int year)
-      : t_(t), config_(config), year_(year) {}
+  FigureBuilder(const AnnualTally& t, const ReportConfig& config, int year,
+                std::vector<exchange::OrganisationContact> contacts)
+      : t_(t), config_(config), year_(year), contacts_(std::move(contacts)) {}
 
   std::map<std::string, Figure> Build() {
     Volumes();
@@ -97,6 +98,7 @@ class FigureBuilder {
   const AnnualTally& t_;
   const ReportConfig& config_;
   const int year_;
+  const std::vector<exchange::OrganisationContact> contacts_;  // from the exchanges, in the year
   std::map<std::string, Figure> f_;
 };
 
@@ -320,10 +322,34 @@ void FigureBuilder::Measures(size_t g) {
   f_[p + "error_rate_achieved"] = rate;
 }
 
+// Art 7: the organisations hashes were exchanged with through `vigil exchange` in the period,
+// with the counts, as "NAME (hashes received: N, shared: M)".
+std::vector<std::string> ExchangedWith(const std::vector<exchange::OrganisationContact>& contacts,
+                                       std::string_view kind) {
+  std::map<std::string, std::pair<uint64_t, uint64_t>> by_name;
+  for (const auto& c : contacts) {
+    if (c.kind != kind) continue;
+    auto& [received, shared] = by_name[c.organisation];
+    (c.direction == exchange::Direction::kShared ? shared : received) += c.hashes;
+  }
+  std::vector<std::string> out;
+  for (const auto& [name, n] : by_name) {
+    out.push_back(fmt::format("{} (hashes received: {}, shared: {})", name, n.first, n.second));
+  }
+  return out;
+}
+
 void FigureBuilder::Organisations() {
   for (auto [kind, key] : {std::pair{"ncmec", "organisations.ncmec"},
                            std::pair{"eu_centre", "organisations.eu_centre"},
                            std::pair{"other", "organisations.other"}}) {
+    const std::vector<std::string> exchanged = ExchangedWith(contacts_, kind);
+    if (!config_.organisations_given && !exchanged.empty()) {
+      f_[key] = Figure{.kind = Figure::Kind::kText,
+                       .text = fmt::format("{}", fmt::join(exchanged, "; ")),
+                       .source = "store"};
+      continue;
+    }
     if (!config_.organisations_given) {
       f_[key] = config_.given ? NotAvailable("not given in the configuration (organisations)")
                               : NotAvailable("no configuration given (--config)");
@@ -333,10 +359,11 @@ void FigureBuilder::Organisations() {
     for (const Organisation& o : config_.organisations) {
       if (o.kind == kind) names.push_back(o.name);
     }
+    names.insert(names.end(), exchanged.begin(), exchanged.end());
     f_[key] = Figure{
         .kind = Figure::Kind::kText,
         .text = names.empty() ? "none: no data shared" : fmt::format("{}", fmt::join(names, "; ")),
-        .source = "configuration"};
+        .source = exchanged.empty() ? "configuration" : "store and configuration"};
   }
 }
 
@@ -437,7 +464,11 @@ Result<AnnualReport> BuildAnnualReport(const ReportStores& stores, const Standar
                  .config = config,
                  .year = year,
                  .generated_at = FormatUtc(generated_at)};
-  r.figures = FigureBuilder(t, config, year).Build();
+  std::vector<exchange::OrganisationContact> contacts;
+  if (stores.exchanges != nullptr) {
+    ASSIGN_OR_RETURN(contacts, stores.exchanges->ListOrganisationContacts(from, to));
+  }
+  r.figures = FigureBuilder(t, config, year, std::move(contacts)).Build();
   for (const FormRow& row : form.rows) {
     if (!r.figures.count(row.figure)) {
       r.figures[row.figure] = NotAvailable(fmt::format(

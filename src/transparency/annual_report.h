@@ -21,6 +21,7 @@
 #include "bank/bank_store.h"
 #include "cases/case_store.h"
 #include "core/clock.h"
+#include "exchange/exchange_store.h"
 #include "stats/volume.h"
 #include "transparency/report_config.h"
 #include "transparency/standard_form.h"
@@ -94,6 +95,9 @@ struct ReportStores {
   cases::CaseStore* cases = nullptr;
   stats::VolumeCounterSink* volumes = nullptr;
   bank::BankStore* banks = nullptr;
+  // Optional: the organisations hashes were received from or shared with in the year (Art 7),
+  // listed in the organisations rows beside the configured ones.
+  exchange::ExchangeStore* exchanges = nullptr;
 };
 
 // Builds the report of calendar year `year` (UTC). kInvalidArgument for a year outside

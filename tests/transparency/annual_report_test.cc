@@ -630,6 +630,45 @@ TEST(AnnualReport, AYearWithoutActivityHasNotAvailableVolumesAndUndefinedRates) 
           .ok());
 }
 
+// Art 7: organisations hashes were received from or shared with through exchanges in the year
+// are listed by kind with their counts, beside the configured ones; other years' do not count.
+TEST(AnnualReport, OrganisationsIncludeThoseHashesWereExchangedWith) {
+  cases::InMemoryCaseStore cases;
+  bank::InMemoryBankStore banks;
+  stats::InMemoryVolumeCounters volumes;
+  exchange::InMemoryExchangeStore exchanges(banks);
+  ASSERT_TRUE(banks.CreateBank({.name = "b"}).ok());
+  auto ncmec = exchanges.CreateExchange(
+      {.name = "n", .bank = "b", .organisation = "NCMEC", .organisation_kind = "ncmec",
+       .endpoint = "https://x.invalid"},
+      Day(2025, 1, 1));
+  auto tc = exchanges.CreateExchange(
+      {.name = "t", .bank = "b", .organisation = "Tech Coalition", .endpoint = "/x.csv"},
+      Day(2025, 1, 1));
+  ASSERT_TRUE(ncmec.ok() && tc.ok());
+  exchange::FetchedPage page{.updates = {{.type = bank::SignalType::kMd5,
+                                          .value = std::string(32, 'a')}},
+                             .next_cursor = "1"};
+  ASSERT_TRUE(exchanges.ApplyPage(ncmec->id, "", page, Day(2025, 3, 1)).ok());
+  ASSERT_TRUE(exchanges.RecordShared(ncmec->id, 2, Day(2025, 6, 1)).ok());
+  ASSERT_TRUE(exchanges.RecordShared(tc->id, 5, Day(2024, 6, 1)).ok());  // another year
+  const StandardForm form = *BuiltInForm(kDefaultFormId);
+  auto config = ParseReportConfig(kConfig, "config.json", form);
+  ASSERT_TRUE(config.ok());
+  ReportStores stores{&cases, &volumes, &banks, &exchanges};
+  auto r = BuildAnnualReport(stores, form, *config, 2025, Day(2026, 1, 2));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->figures.at("organisations.ncmec").text,
+            "NCMEC; NCMEC (hashes received: 1, shared: 2)");
+  EXPECT_EQ(r->figures.at("organisations.ncmec").source, "store and configuration");
+  EXPECT_EQ(r->figures.at("organisations.other").text, "Hotline X");
+  auto unconfigured = BuildAnnualReport(stores, form, ReportConfig{}, 2025, Day(2026, 1, 2));
+  ASSERT_TRUE(unconfigured.ok());
+  EXPECT_EQ(unconfigured->figures.at("organisations.ncmec").text,
+            "NCMEC (hashes received: 1, shared: 2)");
+  EXPECT_EQ(unconfigured->figures.at("organisations.other").kind, Figure::Kind::kNotAvailable);
+}
+
 TEST(ReportConfigTest, BadConfigurationsAreRefusedNamingTheField) {
   const StandardForm form = *BuiltInForm(kDefaultFormId);
   for (auto [json, expect] : std::vector<std::pair<std::string, std::string>>{

@@ -1,0 +1,263 @@
+#include "exchange/threatexchange.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "bank/signal.h"
+#include "exchange/internal/http.h"
+#include "exchange/internal/open.h"
+
+namespace vigil::exchange {
+namespace {
+
+using nlohmann::json;
+
+std::optional<bank::SignalType> IndicatorType(std::string_view type) {
+  if (type == "HASH_PDQ") return bank::SignalType::kPdq;
+  if (type == "HASH_MD5") return bank::SignalType::kMd5;
+  if (type == "HASH_SHA256") return bank::SignalType::kSha256;
+  return std::nullopt;
+}
+
+std::string StringField(const json& record, const char* key) {
+  auto it = record.find(key);
+  if (it == record.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  return "";
+}
+
+// The members' opinion from the descriptors' statuses.
+Opinion OpinionOf(const json& record, std::string* reason) {
+  const bool should_delete = record.value("should_delete", false);
+  const json* descriptors = nullptr;
+  if (auto d = record.find("descriptors"); d != record.end() && d->is_object()) {
+    if (auto data = d->find("data"); data != d->end() && data->is_array()) descriptors = &*data;
+  }
+  if (should_delete || descriptors == nullptr || descriptors->empty()) {
+    *reason = "deleted at ThreatExchange";
+    return Opinion::kWithdrawn;
+  }
+  size_t non_malicious = 0;
+  for (const json& d : *descriptors) {
+    if (d.is_object() && d.value("status", "") == "NON_MALICIOUS") ++non_malicious;
+  }
+  if (non_malicious == descriptors->size()) {
+    *reason = "marked non-malicious at ThreatExchange";
+    return Opinion::kWithdrawn;
+  }
+  return non_malicious > 0 ? Opinion::kDisputed : Opinion::kPositive;
+}
+
+}  // namespace
+
+Result<ThreatUpdatesPage> ParseThreatUpdates(std::string_view text, std::string_view what) {
+  if (text.size() > kMaxThreatUpdatesPageBytes) {
+    return FailedPreconditionError(fmt::format("{}: {} bytes is more than the {} allowed", what,
+                                               text.size(), kMaxThreatUpdatesPageBytes));
+  }
+  const json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded() || !root.is_object()) {
+    return InvalidArgumentError(fmt::format("{}: not a JSON object", what));
+  }
+  ThreatUpdatesPage page;
+  auto data = root.find("data");
+  if (data != root.end() && !data->is_array()) {
+    return InvalidArgumentError(fmt::format("{}: \"data\" is not an array", what));
+  }
+  if (data != root.end()) {
+    for (const json& r : *data) {
+      ++page.records;
+      const std::string id = r.is_object() ? StringField(r, "id") : "";
+      const std::string type = r.is_object() ? StringField(r, "type") : "";
+      const std::string indicator = r.is_object() ? StringField(r, "indicator") : "";
+      if (id.empty() || type.empty() || indicator.empty()) {
+        return InvalidArgumentError(
+            fmt::format("{}: record {} lacks an id, type or indicator", what, page.records));
+      }
+      const auto signal = IndicatorType(type);
+      if (!signal) {
+        ++page.skipped;
+        continue;
+      }
+      auto value = bank::NormalizeSignalValue(*signal, indicator);
+      if (!value.ok()) {
+        return InvalidArgumentError(fmt::format(
+            "{}: record te:{}: {}", what, bank::EscapeForMessage(id), value.status().message()));
+      }
+      HashUpdate u{.type = *signal, .value = *std::move(value), .source_ref = "te:" + id};
+      u.opinion = OpinionOf(r, &u.reason);
+      page.updates.push_back(std::move(u));
+    }
+  }
+  if (auto paging = root.find("paging"); paging != root.end() && paging->is_object()) {
+    if (auto next = paging->find("next"); next != paging->end() && next->is_string()) {
+      page.next = next->get<std::string>();
+    }
+  }
+  if (!page.next.empty() && !page.next.starts_with("https://") &&
+      !page.next.starts_with("http://")) {
+    return InvalidArgumentError(
+        fmt::format("{}: paging.next '{}' is not a URL", what, bank::EscapeForMessage(page.next)));
+  }
+  return page;
+}
+
+std::string WithoutAccessToken(std::string_view url) {
+  const size_t q = url.find('?');
+  if (q == url.npos) return std::string(url);
+  std::string out(url.substr(0, q));
+  char sep = '?';
+  std::string_view query = url.substr(q + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view param = query.substr(0, amp);
+    if (!param.starts_with("access_token=") && !param.empty()) {
+      out += sep;
+      out += param;
+      sep = '&';
+    }
+    if (amp == query.npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+namespace internal {
+namespace {
+
+constexpr char kFields[] =
+    "id,indicator,type,last_updated,should_delete,descriptors{owner{id},status,tags,added_on}";
+
+struct TeCursor {
+  int64_t from = 0, to = 0;
+  std::string next;
+};
+
+std::optional<TeCursor> ParseTeCursor(std::string_view s) {
+  TeCursor c;
+  auto number = [](std::string_view t, int64_t& out) {
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+    return ec == std::errc() && p == t.data() + t.size();
+  };
+  if (s.empty()) return c;
+  const size_t a = s.find('|');
+  if (a == s.npos) return number(s, c.to) ? std::optional(c) : std::nullopt;
+  const size_t b = s.find('|', a + 1);
+  if (b == s.npos || !number(s.substr(0, a), c.from) || !number(s.substr(a + 1, b - a - 1), c.to)) {
+    return std::nullopt;
+  }
+  c.next = std::string(s.substr(b + 1));
+  return c;
+}
+
+class ThreatExchangeClient final : public Exchange {
+ public:
+  ThreatExchangeClient(ExchangeConfig config, std::string group, std::string types,
+                       std::string token, const OpenOptions& o)
+      : config_(std::move(config)),
+        group_(std::move(group)),
+        types_(std::move(types)),
+        token_(std::move(token)),
+        timeout_(o.timeout),
+        clock_(o.clock ? o.clock : std::make_shared<SystemClock>()) {
+    base_ = config_.endpoint;
+    while (!base_.empty() && base_.back() == '/') base_.pop_back();
+  }
+
+  Result<FetchedPage> Fetch(std::string_view cursor_text) override {
+    retry_after_.reset();
+    auto cursor = ParseTeCursor(cursor_text);
+    if (!cursor) {
+      return FailedPreconditionError(
+          fmt::format("exchange {}: stored cursor '{}' is not a ThreatExchange cursor",
+                      config_.name, bank::EscapeForMessage(cursor_text)));
+    }
+    TeCursor range = *cursor;
+    std::string url;
+    const std::string token = "access_token=" + UrlEncode(token_);
+    if (!cursor->next.empty()) {
+      url = cursor->next + (cursor->next.find('?') == std::string::npos ? "?" : "&") + token;
+    } else {
+      range.from = cursor->to;
+      range.to = clock_->Now().time_since_epoch().count();
+      if (range.to <= range.from) {
+        return FetchedPage{.next_cursor = std::string(cursor_text), .done = true};
+      }
+      url = fmt::format("{}/{}/threat_updates/?{}&start_time={}&stop_time={}&limit=500&fields={}",
+                        base_, UrlEncode(group_), token, range.from, range.to, UrlEncode(kFields));
+      if (!types_.empty()) url += "&types=" + UrlEncode(types_);
+    }
+    HttpAnswer a = Send({.url = url,
+                         .timeout = timeout_,
+                         .max_bytes = kMaxThreatUpdatesPageBytes,
+                         .what = fmt::format("ThreatExchange at {}", base_)});
+    retry_after_ = a.retry_after;
+    if (!a.body.ok()) return a.body.status();
+    ASSIGN_OR_RETURN(
+        ThreatUpdatesPage parsed,
+        ParseThreatUpdates(*a.body, fmt::format("ThreatExchange updates from {}", base_)));
+    FetchedPage page{.updates = std::move(parsed.updates), .skipped = parsed.skipped};
+    const std::string next = WithoutAccessToken(parsed.next);
+    if (next.empty()) {
+      page.next_cursor = std::to_string(range.to);
+    } else if (next.find('|') != std::string::npos || next.size() > kMaxCursorBytes / 2) {
+      return InvalidArgumentError(
+          fmt::format("exchange {}: paging.next is unusable", config_.name));
+    } else {
+      page.next_cursor = fmt::format("{}|{}|{}", range.from, range.to, next);
+      page.done = false;
+    }
+    return page;
+  }
+
+  std::optional<std::chrono::seconds> retry_after() const override { return retry_after_; }
+
+ private:
+  const ExchangeConfig config_;
+  const std::string group_, types_, token_;
+  const std::chrono::seconds timeout_;
+  const std::shared_ptr<const Clock> clock_;
+  std::string base_;
+  std::optional<std::chrono::seconds> retry_after_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Exchange>> OpenThreatExchange(const ExchangeConfig& config,
+                                                     std::string secret,
+                                                     const OpenOptions& options) {
+  const std::string what = fmt::format("exchange {}", config.name);
+  RETURN_IF_ERROR(SplitUrl(config.endpoint, what + ": endpoint").status());
+  const json o = json::parse(config.options, nullptr, false);
+  std::string group, types;
+  if (o.is_object()) {
+    for (const auto& [key, value] : o.items()) {
+      if (key == "privacy_group" && (value.is_string() || value.is_number_unsigned())) {
+        group =
+            value.is_string() ? value.get<std::string>() : std::to_string(value.get<uint64_t>());
+      } else if (key == "types" && value.is_array()) {
+        for (const json& t : value) {
+          if (!t.is_string()) return InvalidArgumentError(what + ": options.types must be strings");
+          types += (types.empty() ? "" : ",") + t.get<std::string>();
+        }
+      } else {
+        return InvalidArgumentError(fmt::format(
+            "{}: unknown or malformed option '{}' (known: privacy_group, types)", what, key));
+      }
+    }
+  }
+  if (group.empty() || group.find_first_not_of("0123456789") != std::string::npos) {
+    return InvalidArgumentError(what + ": options.privacy_group (a numeric id) is required");
+  }
+  if (secret.empty()) {
+    return InvalidArgumentError(what + ": an access token is required (--credentials)");
+  }
+  return std::unique_ptr<Exchange>(std::make_unique<ThreatExchangeClient>(
+      config, std::move(group), std::move(types), std::move(secret), options));
+}
+
+}  // namespace internal
+}  // namespace vigil::exchange
