@@ -10,9 +10,11 @@
 #include "cli/commands.h"
 #include "cli/crash_point.h"
 #include "cli/database.h"
+#include "cli/evidence_options.h"
 #include "cli/file_batch.h"
 #include "cli/reporting_flag.h"
 #include "match/bank_verification_sink.h"
+#include "privacy/purge.h"
 
 namespace vigil::cli {
 namespace {
@@ -29,6 +31,7 @@ struct CasesFlags {
   std::string state;
   std::string reporting;  // the reporting config file (decide); $VIGIL_REPORTING_CONFIG when ""
   size_t limit = 50;
+  EvidenceFlags evidence;
 };
 
 void PrintCase(const CasesFlags& flags, const cases::Case& c) {
@@ -104,11 +107,20 @@ int Decide(const CasesFlags& flags) {
   if (*reporting) config.report_destinations = (*reporting)->destinations;
   return WithReview(
       flags,
-      [&](store::Database&, cases::ReviewService& review) -> Status {
+      [&](store::Database& db, cases::ReviewService& review) -> Status {
         RETURN_IF_ERROR(RequireReviewer(flags));
         ASSIGN_OR_RETURN(cases::Decision d, cases::ParseDecision(flags.decision));
+        // Opened first, so a bad key stops the decision before anything is written.
+        ASSIGN_OR_RETURN(auto evidence, OpenEvidenceStore(flags.evidence));
         ASSIGN_OR_RETURN(cases::DecisionResult r,
                          review.Decide(flags.id, {flags.reviewer, d, flags.rationale}));
+        if (r.after.progress.outcome == cases::Decision::kNotCsam) {
+          // Art 3(1)(h): a flag found wrong leaves only what error accounting needs, at once.
+          RETURN_IF_ERROR(
+              privacy::EraseNotCsam(db.privacy(), evidence.get(), flags.id, SystemClock().Now())
+                  .status());
+          ASSIGN_OR_RETURN(r.after, db.cases().GetCase(flags.id));
+        }
         PrintCase(flags, r.after);
         if (!r.verification.ok()) {
           PrintError(r.verification.WithContext("decision recorded; bank verification pending"));
@@ -228,6 +240,7 @@ void RegisterCasesCommand(CLI::App& app, int* exit_code) {
       ->required();
   decide->add_option("--rationale", flags->rationale, "Why (kept for the record and QA)")
       ->required();
+  AddEvidenceOptions(*decide, flags->evidence);
   decide->add_option("--reporting", flags->reporting,
                      "Reporting config (destinations a confirmed case is reported to; default: "
                      "$VIGIL_REPORTING_CONFIG)");

@@ -29,6 +29,8 @@ void RegisterNoticeCommand(CLI::App& app, int* exit_code);
 void RegisterWorkerCommand(CLI::App& app, int* exit_code);
 void RegisterQueueCommand(CLI::App& app, int* exit_code);
 void RegisterExchangeCommand(CLI::App& app, int* exit_code);
+// `hold`, `purge`, `retention` and `dpia` (data protection in the database).
+void RegisterRetentionCommands(CLI::App& app, int* exit_code);
 
 }  // namespace vigil::cli
 

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   vigil::cli::RegisterWorkerCommand(app, &exit_code);
   vigil::cli::RegisterQueueCommand(app, &exit_code);
   vigil::cli::RegisterExchangeCommand(app, &exit_code);
+  vigil::cli::RegisterRetentionCommands(app, &exit_code);
   app.parse_complete_callback([&] {
     vigil::Status s = vigil::SetUpStderrLogging(log_level);
     if (!s.ok()) throw CLI::ValidationError("--log-level", s.message());

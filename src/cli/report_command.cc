@@ -47,9 +47,18 @@ int RunAnnual(const AnnualFlags& flags) {
       {.cases = &(*db)->cases(),
        .volumes = &(*db)->volume(),
        .banks = &(*db)->banks(),
-       .exchanges = &(*db)->exchanges()},
-      *form,
-      config, flags.year, SystemClock().Now());
+       .exchanges = &(*db)->exchanges(),
+       .erasures = [&db](TimePoint from,
+                         TimePoint to) -> Result<std::vector<transparency::ErasureTotal>> {
+         ASSIGN_OR_RETURN(auto counts, (*db)->privacy().ListErasureCounts(from, to));
+         std::vector<transparency::ErasureTotal> out;
+         for (const privacy::ErasureCount& c : counts) {
+           out.push_back({std::string(privacy::ErasureReasonName(c.reason)),
+                          std::string(privacy::PurposeName(c.purpose)), c.records});
+         }
+         return out;
+       }},
+      *form, config, flags.year, SystemClock().Now());
   if (!report.ok()) return Fail(report.status());
   const std::string out = flags.format == "html"  ? transparency::AnnualReportHtml(*report)
                           : flags.format == "csv" ? transparency::AnnualReportCsv(*report)

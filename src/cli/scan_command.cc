@@ -10,12 +10,15 @@
 
 #include "cli/commands.h"
 #include "cli/database.h"
+#include "cli/evidence_options.h"
 #include "cli/file_batch.h"
 #include "cli/inputs.h"
 #include "cli/scan_conversations.h"
 #include "cli/video_options.h"
+#include "core/file.h"
 #include "detect/pipeline.h"
 #include "match/bank_verification_sink.h"
+#include "privacy/evidence_store.h"
 #include "privacy/legal_basis.h"
 
 namespace vigil::cli {
@@ -45,7 +48,26 @@ struct ScanFlags {
   std::string text_classifier;
   std::string combine;
   std::string retry_dir;
+  EvidenceFlags evidence;
 };
+
+// Keeps the flagged file encrypted as evidence of the item it became (the case's last item).
+Status KeepEvidence(store::Database& db, const privacy::EvidenceStore& evidence,
+                    const std::string& file, const cases::OpenedCase& opened) {
+  ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(file, privacy::kMaxEvidenceBytes));
+  const int64_t position = static_cast<int64_t>(opened.opened.items.size()) - 1;
+  return privacy::StoreEvidence(db.privacy(), evidence, opened.opened.id, position, bytes,
+                                SystemClock().Now())
+      .WithContext(file);
+}
+
+// Classifier rules need a DPIA record each (detect::CheckAssessed).
+Status CheckRulesAssessed(store::Database& db, const detect::RuleSet& rules) {
+  ASSIGN_OR_RETURN(std::vector<privacy::DpiaRecord> records, db.privacy().ListDpia(std::nullopt));
+  std::vector<std::string> assessed;
+  for (const privacy::DpiaRecord& r : records) assessed.push_back(r.technology);
+  return detect::CheckAssessed(rules, assessed);
+}
 
 Result<detect::RuleSet> LoadRules(const std::string& path) {
   if (path.empty()) return detect::RuleSet::Defaults();
@@ -138,6 +160,15 @@ int RunScan(const ScanFlags& flags) {
     PrintError(db.status());
     return ExitCodeFor(db.status().code());
   }
+  if (Status assessed = CheckRulesAssessed(**db, *rules); !assessed.ok()) {
+    PrintError(assessed.WithContext(flags.rules_file));
+    return ExitCodeFor(assessed.code());
+  }
+  auto evidence = OpenEvidenceStore(flags.evidence);
+  if (!evidence.ok()) {
+    PrintError(evidence.status());
+    return ExitCodeFor(evidence.status().code());
+  }
   match::MatcherOptions match_options;
   match_options.banks = flags.banks;
   match_options.vpdq = flags.vpdq;
@@ -178,6 +209,9 @@ int RunScan(const ScanFlags& flags) {
             detect::ItemOutcome out,
             pipeline.ProcessHashed(
                 {file, flags.account, flags.surface, *region, {}, flags.end_to_end_encrypted}, h));
+        if (out.opened && *evidence) {
+          RETURN_IF_ERROR(KeepEvidence(**db, **evidence, file, *out.opened));
+        }
         flagged += !out.decision.flags.empty();
         opened += out.opened.has_value() && !out.opened->grouped;
         joined += out.opened.has_value() && out.opened->grouped;
@@ -214,6 +248,7 @@ void RegisterScanCommand(CLI::App& app, int* exit_code) {
       ->allow_extra_args(false);
   AddVideoMatchOptions(cmd, &flags->vpdq);
   cmd->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
+  AddEvidenceOptions(*cmd, flags->evidence);
   cmd->add_option("-f,--format", flags->format, "Output: text or jsonl")->capture_default_str();
   cmd->add_flag("--dry-run", flags->dry_run, "Decide but open no case and count nothing");
   cmd->add_flag("--no-grouping", flags->no_grouping,

@@ -158,4 +158,19 @@ RuleDecision RuleSet::Decide(const std::vector<Signal>& signals,
   return decision;
 }
 
+Status CheckAssessed(const RuleSet& rules, const std::vector<std::string>& technologies_assessed) {
+  for (const Rule& r : rules.rules()) {
+    if (!r.detector.starts_with("classifier:") || r.action == Action::kIgnore) continue;
+    if (std::find(technologies_assessed.begin(), technologies_assessed.end(), r.detector) ==
+        technologies_assessed.end()) {
+      return FailedPreconditionError(fmt::format(
+          "the detection rules enable '{}' (new material or solicitation) but it has no DPIA / "
+          "prior-consultation record (Art 3(1)(c)-(d)); record one with `vigil dpia add "
+          "--technology {}` first",
+          r.detector, r.detector));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace vigil::detect

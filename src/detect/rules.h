@@ -99,6 +99,13 @@ class RuleSet {
 // "pdq@1 r<=31", "md5@1", "classifier:x@3 s>=0.9", "vpdq@1 d<=31 80/80".
 std::string TechnologyLabel(const Signal& signal, const Rule& rule);
 
+// Art 3(1)(c)-(d): a technology for new material or solicitation (a rule on a "classifier:..."
+// detector that does not ignore) may be used only after a data protection impact assessment and
+// prior consultation. kFailedPrecondition naming the first rule's detector that has no record
+// in `technologies_assessed` (the technologies of the DPIA records, e.g. "classifier:grooming";
+// a wildcard rule needs a record for the wildcard itself, "classifier:*").
+Status CheckAssessed(const RuleSet& rules, const std::vector<std::string>& technologies_assessed);
+
 }  // namespace vigil::detect
 
 #endif  // VIGIL_DETECT_RULES_H_

@@ -5,13 +5,16 @@
 namespace vigil::privacy {
 namespace {
 
-// Retention texts. "Not yet enforced" is stated plainly until `vigil purge` exists (issue 8).
+// Retention texts; "not yet enforced" is stated plainly where no purge covers a table.
 constexpr std::string_view kCaseRetention =
-    "with its case: the longest purpose of the case, at most 12 months, longer only under a "
-    "legal hold (purge not yet enforced)";
+    "with its case: expires_at = the case's creation + its longest purpose (at most 12 months), "
+    "longer only under a legal hold; `vigil purge` erases it, and a \"not CSAM\" decision at once";
+constexpr std::string_view kSkeleton =
+    "the error-accounting skeleton stays after erasure (technology, bank entry, decision, dates); "
+    "its personal fields are cleared with the case";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 27> kDataMap = {{
+constexpr std::array<DataMapEntry, 32> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
@@ -30,20 +33,23 @@ constexpr std::array<DataMapEntry, 27> kDataMap = {{
      kCaseRetention, "admin, reviewer, auditor, reporter"},
     {"case_flags",
      "one technology's flag on an item (technology, raw score, bank entry, classifier evidence)",
-     "none beyond the item it belongs to", kCasePurposes, kCaseRetention,
+     "none beyond the item it belongs to", kCasePurposes, kSkeleton,
      "admin, reviewer, auditor, reporter"},
     {"case_reviews", "a reviewer's decision with rationale and time", "reviewer id", kCasePurposes,
-     kCaseRetention, "admin, reviewer, auditor"},
+     "the decision stays for error accounting; the rationale is cleared with the case",
+     "admin, reviewer, auditor"},
     {"false_positives",
      "an unconfirmed flag: technology, bank entry, decision, date (what error rates need)",
-     "none (no user identifiers: Art 3(1)(h) minimisation)", "error accounting (Art 3(1)(e))",
-     "kept for the reporting period of the annual report", "admin, auditor, reporter"},
+     "item id and reviewer until the case is erased, then none (Art 3(1)(h) minimisation)",
+     "error accounting (Art 3(1)(e))",
+     "kept for the annual report; personal fields cleared with the case",
+     "admin, auditor, reporter"},
     {"verification_requests", "a bank entry flagged for verification after a false positive",
      "none", "hashing (keeping banks correct)", "until the entry is verified or retired",
      "admin, bank-manager, auditor"},
     {"report_requests", "a hotline report a confirmed decision calls for (case, destination)",
      "none beyond the case id", "reporting to hotlines (Art 3(1)(j))",
-     "kept for the reporting period of the annual report", "admin, auditor, reporter"},
+     "with its case (deleted when the case is erased)", "admin, auditor, reporter"},
     {"report_deliveries",
      "a hotline report's delivery: progress, attempts, the hotline's report id",
      "none beyond the case id", "reporting to hotlines and its delay (Art 3(1)(j))",
@@ -64,6 +70,7 @@ constexpr std::array<DataMapEntry, 27> kDataMap = {{
     {"exchange_contacts", "hashes received from and shared with an organisation per day", "none",
      "the Art 7 list of organisations in the annual report (Art 3(1)(g)(vii))",
      "kept for the reporting period of the annual report", "admin, auditor, reporter"},
+     "with its case (deleted when the case is erased)", "admin, auditor, reporter"},
     {"cluster_alerts", "a burst of flags for one technology or bank entry", "none",
      "error limitation (Art 3(1)(e))", "kept for the reporting period of the annual report",
      "admin, bank-manager, auditor, reporter"},
@@ -76,7 +83,8 @@ constexpr std::array<DataMapEntry, 27> kDataMap = {{
     {"reviewer_exposure", "items a reviewer viewed per day", "reviewer id (staff)",
      "reviewer wellbeing (exposure caps)", "90 days (not yet enforced)", "admin, the reviewer"},
     {"case_events", "every change of a case, written with the change", "actor ids, case ids",
-     "accountability", "with its case (not yet enforced)", "admin, auditor"},
+     "accountability", "kept; the details (item ids) are blanked when the case is erased",
+     "admin, auditor"},
     {"volume_counters", "per-day counts of items processed and flagged per technology",
      "none (aggregates only: unflagged items leave no other trace, Art 3(1)(h))",
      "annual report (Art 3(1)(g)(vii))", "kept for reporting periods", "admin, auditor, reporter"},
@@ -103,6 +111,21 @@ constexpr std::array<DataMapEntry, 27> kDataMap = {{
     {"judicial_complaints", "a complaint taken to a judicial authority (Art 5) and its outcome",
      "court file number, staff ids", "redress",
      "per row: purpose and expires_at; kept while pending (legal hold)", "admin, auditor"},
+    {"retention_policy", "the maximum age in days per purpose that new records are stamped with",
+     "none", "retention (Art 3(1)(h))",
+     "one row per purpose, replaced by `vigil privacy retention`", "admin, auditor"},
+    {"evidence_files", "the index of an encrypted evidence file of a flagged item",
+     "none itself; the file holds the user's media, encrypted", kCasePurposes, kCaseRetention,
+     "admin, reviewer, auditor, reporter"},
+    {"legal_holds", "a hold on a case or account: reason, who placed it, end or review date",
+     "the account id (as stored in cases) when the hold is on an account; staff ids",
+     "pending complaints and legal procedures (Art 3(1)(h))",
+     "kept as the record of why data outlived its expiry (not yet purged)", "admin, auditor"},
+    {"erasure_counts", "records erased per day, reason and purpose", "none (aggregates)",
+     "annual report (retention.purged)", "kept for reporting periods", "admin, auditor, reporter"},
+    {"dpia_records", "a DPIA / prior consultation per technology: date, authority, outcome, link",
+     "staff id of who recorded it", "Art 3(1)(c)-(d): a technology needs one before use",
+     "for the life of the database", "admin, auditor"},
     {"schema_migrations", "which schema versions were applied and when", "none", "operations",
      "for the life of the database", "admin"},
 }};

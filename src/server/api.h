@@ -23,6 +23,7 @@
 #include "detect/pipeline.h"
 #include "match/matcher.h"
 #include "report/reporting_config.h"
+#include "privacy/evidence_store.h"
 #include "server/audit_recorder.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -105,6 +106,7 @@ struct ServerContext {
   AuditRecorder* audit = nullptr;
   Metrics* metrics = nullptr;
   std::unique_ptr<KeyCache> key_cache;
+  std::unique_ptr<privacy::EvidenceStore> evidence;  // null when no evidence_dir is configured
 
   // The current matcher and pipeline.
   std::shared_ptr<const Detection> detection() const;

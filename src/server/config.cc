@@ -78,13 +78,13 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   if (j.is_discarded() || !j.is_object()) {
     return InvalidArgumentError("config: not a JSON object");
   }
-  RETURN_IF_ERROR(Unknown(j, "",
-                          {"address", "port", "database", "banks", "threads", "limits",
-                           "pdq_radius", "min_pdq_quality", "rules", "auth_cache_seconds",
-                           "reporting", "console_dir", "media_dir", "bank_poll_seconds",
-                           "exchange_sync_minutes"}));
+  RETURN_IF_ERROR(Unknown(
+      j, "",
+      {"address", "port", "database", "banks", "threads", "limits", "pdq_radius", "min_pdq_quality",
+       "rules", "auth_cache_seconds", "reporting", "console_dir", "media_dir", "bank_poll_seconds",
+       "exchange_sync_minutes", "evidence_dir", "evidence_keys", "purge_interval_seconds"}));
   ServerConfig c;
-  int64_t port = c.port, threads = c.threads, radius = c.pdq_radius;
+  int64_t port = c.port, threads = c.threads, radius = c.pdq_radius, purge = 0;
   int64_t quality = c.min_pdq_quality, cache = c.auth_cache.count(), poll = c.bank_poll.count();
   RETURN_IF_ERROR(GetString(j, "address", &c.address));
   RETURN_IF_ERROR(GetInt(j, "", "port", 0, 65535, &port));
@@ -101,6 +101,10 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   int64_t exchange_minutes = 0;
   RETURN_IF_ERROR(GetInt(j, "", "exchange_sync_minutes", 0, 7 * 24 * 60, &exchange_minutes));
   c.exchange_sync_interval = std::chrono::minutes(exchange_minutes);
+  RETURN_IF_ERROR(GetString(j, "evidence_dir", &c.evidence_dir));
+  RETURN_IF_ERROR(GetString(j, "evidence_keys", &c.evidence_keys_file));
+  RETURN_IF_ERROR(GetInt(j, "", "purge_interval_seconds", 0, 7 * 86400, &purge));
+  if (purge > 0 && purge < 60) return Bad("purge_interval_seconds", "0 (off) or 60 to 604800");
   if (auto it = j.find("banks"); it != j.end()) {
     if (!it->is_array()) return Bad("banks", "expected an array of bank names");
     for (const auto& b : *it) {
@@ -115,6 +119,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   c.min_pdq_quality = static_cast<int>(quality);
   c.auth_cache = std::chrono::seconds(cache);
   c.bank_poll = std::chrono::seconds(poll);
+  c.purge_interval = std::chrono::seconds(purge);
   return c;
 }
 

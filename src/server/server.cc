@@ -11,11 +11,13 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "match/bank_verification_sink.h"
+#include "privacy/purge_scheduler.h"
 #include "server/api.h"
 #include "server/connection_guard.h"
 #include "server/exchange_sync.h"
@@ -38,6 +40,17 @@ Result<detect::RuleSet> LoadRules(const std::string& path) {
 
 Status Unauthenticated(std::string message) { return PermissionDeniedError(std::move(message)); }
 
+void LogPurge(const privacy::PurgeRun& run) {
+  if (!run.summary.ok()) {
+    spdlog::error("scheduled purge failed (the next run resumes it): {}",
+                  run.summary.status().ToString());
+    return;
+  }
+  spdlog::info("scheduled purge: {} case(s), {} record(s) erased", run.summary->cases,
+               run.summary->records);
+  for (const std::string& v : run.violations) spdlog::error("retention verification: {}", v);
+}
+
 }  // namespace
 
 class Server::Impl {
@@ -54,6 +67,7 @@ class Server::Impl {
   std::condition_variable stop_cv;
   bool stopping = false;  // guarded by stop_mu
   std::unique_ptr<ExchangeScheduler> exchanges;  // syncs hash exchanges when configured
+  std::unique_ptr<privacy::PurgeScheduler> purge;  // when config.purge_interval > 0
 
   Result<std::shared_ptr<const auth::ApiKey>> Authenticate(const httplib::Request& req);
   Reply Handle(const httplib::Request& req, const RouteMatch& m);
@@ -229,6 +243,24 @@ void Server::Impl::Configure() {
       }));
 }
 
+// The evidence store (for "not CSAM" erasure) and the scheduled purge (docs/privacy.md).
+static Status SetUpPrivacy(Server::Impl& impl) {
+  ServerContext& ctx = impl.ctx;
+  if (!ctx.config.evidence_dir.empty()) {
+    const char* env = std::getenv("VIGIL_EVIDENCE_KEYS");
+    ASSIGN_OR_RETURN(
+        privacy::EvidenceCipher cipher,
+        privacy::LoadEvidenceCipher(ctx.config.evidence_keys_file, env ? env : "", ""));
+    ASSIGN_OR_RETURN(ctx.evidence,
+                     privacy::EvidenceStore::Open(ctx.config.evidence_dir, std::move(cipher)));
+  }
+  if (ctx.config.purge_interval.count() > 0) {
+    impl.purge = std::make_unique<privacy::PurgeScheduler>(
+        ctx.db->privacy(), ctx.evidence.get(), ctx.clock, ctx.config.purge_interval, LogPurge);
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store::Database& db,
                                                AuditRecorder& audit,
                                                std::shared_ptr<const Clock> clock) {
@@ -241,6 +273,13 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store
   ctx.metrics = &impl->metrics;
   ctx.key_cache = std::make_unique<KeyCache>(config.auth_cache);
   ASSIGN_OR_RETURN(ctx.rules, LoadRules(config.rules_file));
+  {
+    ASSIGN_OR_RETURN(std::vector<privacy::DpiaRecord> dpia, db.privacy().ListDpia(std::nullopt));
+    std::vector<std::string> assessed;
+    for (const privacy::DpiaRecord& r : dpia) assessed.push_back(r.technology);
+    Status s = detect::CheckAssessed(ctx.rules, assessed);
+    if (!s.ok()) return s.WithContext(config.rules_file);
+  }
   ctx.verification_sink = std::make_unique<match::BankVerificationSink>(db.banks());
   if (!config.reporting_file.empty()) {
     ASSIGN_OR_RETURN(ctx.reporting, report::LoadReportingConfig(config.reporting_file));
@@ -260,6 +299,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store
   ctx.counters = std::make_unique<MetricsVolumeSink>(db.volume(), impl->metrics);
   RETURN_IF_ERROR(ctx.ReloadDetection());
   ctx.hashers = std::make_unique<HasherPool>(detect::MediaHasherOptions{});
+  RETURN_IF_ERROR(SetUpPrivacy(*impl));
   impl->Configure();
   impl->exchanges = std::make_unique<ExchangeScheduler>(impl->ctx);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
@@ -289,6 +329,7 @@ Status Server::Start() {
   // Stop only works once the loop runs; wait for it so a quick Stop cannot be missed.
   while (!impl_->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   impl_->exchanges->Start();
+  if (impl_->purge) impl_->purge->Start();
   return Status::Ok();
 }
 
@@ -309,6 +350,7 @@ void Server::Stop() {
   }
   impl_->exchanges->Stop();
   if (!impl_->listener.joinable()) return;
+  if (impl_->purge) impl_->purge->Stop();
   impl_->http.stop();
   impl_->listener.join();
 }

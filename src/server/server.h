@@ -68,6 +68,12 @@ struct ServerConfig {
   std::chrono::seconds bank_poll{10};
   // How often every hash exchange is synced in the background (docs/exchanges.md); 0: never.
   std::chrono::seconds exchange_sync_interval{0};
+  // Data protection (docs/privacy.md): the encrypted evidence directory and its master key file
+  // (empty: the VIGIL_EVIDENCE_KEYS variable), used to erase a "not CSAM" case's files at once;
+  // and how often the server purges expired data (0: never; run `vigil purge` instead).
+  std::string evidence_dir;
+  std::string evidence_keys_file;
+  std::chrono::seconds purge_interval{0};
 };
 
 // Parses the JSON configuration (docs/server.md). Unknown keys and wrong types are

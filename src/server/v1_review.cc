@@ -2,6 +2,7 @@
 // reviewer is always the calling key's name, so nobody can act under another reviewer's name.
 #include <fmt/format.h>
 
+#include "privacy/purge.h"
 #include "server/routes.h"
 
 namespace vigil::server::handlers {
@@ -67,6 +68,13 @@ Result<Reply> V1Decide(Call& call) {
   }
   ASSIGN_OR_RETURN(cases::DecisionResult r,
                    call.ctx.review->Decide(id, {call.actor(), *parsed, rationale}));
+  if (r.after.progress.outcome == cases::Decision::kNotCsam) {
+    // Art 3(1)(h): a flag found wrong leaves only what error accounting needs, at once.
+    RETURN_IF_ERROR(privacy::EraseNotCsam(call.ctx.db->privacy(), call.ctx.evidence.get(), id,
+                                          call.ctx.clock->Now())
+                        .status());
+    ASSIGN_OR_RETURN(r.after, call.ctx.db->cases().GetCase(id));
+  }
   Json j = CaseJson(r.after);
   if (!r.verification.ok()) j["verification_pending"] = r.verification.message();
   return JsonReply(j);

@@ -11,6 +11,7 @@
 #include "store/pg_schema.h"
 #include "store/pg_url.h"
 #include "store/redress_stores.h"
+#include "store/privacy_stores.h"
 #include "store/report_stores.h"
 #include "store/volume_stores.h"
 
@@ -28,6 +29,7 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
       api_keys_(std::make_unique<PostgresApiKeyStore>(pool_)),
       job_ledger_(std::make_unique<PostgresJobLedger>(pool_)) {}
       exchanges_(std::make_unique<PostgresExchangeStore>(pool_)) {}
+      privacy_(SqlPrivacyStore::ForPostgres(pool_)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -62,6 +64,7 @@ audit::AuditStore& PostgresDatabase::audit() { return *audit_; }
 report::ReportOutboxStore& PostgresDatabase::report_outbox() { return *report_outbox_; }
 redress::RedressStore& PostgresDatabase::redress() { return *redress_; }
 exchange::ExchangeStore& PostgresDatabase::exchanges() { return *exchanges_; }
+privacy::PrivacyStore& PostgresDatabase::privacy() { return *privacy_; }
 auth::ApiKeyStore& PostgresDatabase::api_keys() { return *api_keys_; }
 
 Result<std::vector<Migration>> PostgresDatabase::AppliedMigrations() {

@@ -266,6 +266,111 @@ CREATE TRIGGER api_keys_no_delete BEFORE DELETE ON api_keys
   FOR EACH ROW EXECUTE FUNCTION api_keys_no_delete();
 )sql";
 
+// Mirrors SQLite's version 8 (data protection; see sqlite_schema.cc): purposes and expiry,
+// stamped by BEFORE INSERT triggers; legal holds; erasure counts; DPIA records; case_events may
+// be rewritten only to blank the details of an erased case.
+constexpr std::string_view kV8Privacy = R"sql(
+CREATE TABLE retention_policy (
+  purpose       TEXT    PRIMARY KEY CHECK (purpose IN ('reporting', 'blocking', 'hashing',
+                                                       'redress', 'law_enforcement')),
+  max_age_days  INTEGER NOT NULL CHECK (max_age_days BETWEEN 1 AND 365),
+  updated_at    BIGINT  NOT NULL
+);
+INSERT INTO retention_policy (purpose, max_age_days, updated_at) VALUES
+  ('reporting', 365, 0), ('blocking', 365, 0), ('hashing', 365, 0), ('redress', 180, 0),
+  ('law_enforcement', 365, 0);
+ALTER TABLE cases ADD COLUMN purposes TEXT NOT NULL
+  DEFAULT 'reporting,blocking,redress,law_enforcement';
+ALTER TABLE cases ADD COLUMN expires_at BIGINT;
+ALTER TABLE cases ADD COLUMN erased_at BIGINT;
+ALTER TABLE cases ADD COLUMN erased_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_items ADD COLUMN purposes TEXT NOT NULL
+  DEFAULT 'reporting,blocking,redress,law_enforcement';
+ALTER TABLE case_items ADD COLUMN expires_at BIGINT;
+ALTER TABLE case_item_hashes ADD COLUMN purposes TEXT NOT NULL
+  DEFAULT 'reporting,blocking,hashing,law_enforcement';
+ALTER TABLE case_item_hashes ADD COLUMN expires_at BIGINT;
+CREATE TABLE evidence_files (
+  case_id        BIGINT NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  item_position  BIGINT NOT NULL,
+  file           TEXT   NOT NULL,
+  bytes          BIGINT NOT NULL,
+  created_at     BIGINT NOT NULL,
+  purposes       TEXT   NOT NULL DEFAULT 'reporting,blocking,redress,law_enforcement',
+  expires_at     BIGINT,
+  PRIMARY KEY (case_id, item_position)
+);
+UPDATE cases SET expires_at = created_at + 86400 * 365;
+UPDATE case_items i SET expires_at = c.expires_at FROM cases c WHERE c.id = i.case_id;
+UPDATE case_item_hashes h SET expires_at = c.expires_at FROM cases c WHERE c.id = h.case_id;
+CREATE INDEX cases_by_expiry ON cases (expires_at) WHERE erased_at IS NULL;
+CREATE FUNCTION vigil_case_expiry() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.expires_at IS NULL THEN
+    NEW.expires_at := NEW.created_at + 86400 * COALESCE((SELECT MAX(max_age_days)
+      FROM retention_policy WHERE purpose = ANY (string_to_array(NEW.purposes, ','))), 365);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE FUNCTION vigil_record_expiry() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.expires_at IS NULL THEN
+    NEW.expires_at := (SELECT expires_at FROM cases WHERE id = NEW.case_id);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER cases_expiry BEFORE INSERT ON cases
+  FOR EACH ROW EXECUTE FUNCTION vigil_case_expiry();
+CREATE TRIGGER case_items_expiry BEFORE INSERT ON case_items
+  FOR EACH ROW EXECUTE FUNCTION vigil_record_expiry();
+CREATE TRIGGER case_item_hashes_expiry BEFORE INSERT ON case_item_hashes
+  FOR EACH ROW EXECUTE FUNCTION vigil_record_expiry();
+CREATE TRIGGER evidence_files_expiry BEFORE INSERT ON evidence_files
+  FOR EACH ROW EXECUTE FUNCTION vigil_record_expiry();
+CREATE OR REPLACE FUNCTION case_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.details = '(erased)' AND NEW.id = OLD.id
+     AND NEW.case_id IS NOT DISTINCT FROM OLD.case_id AND NEW.at = OLD.at
+     AND NEW.actor = OLD.actor AND NEW.action = OLD.action
+     AND EXISTS (SELECT 1 FROM cases WHERE id = OLD.case_id AND erased_at IS NOT NULL) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'case_events is append-only';
+END;
+$$;
+CREATE TABLE legal_holds (
+  id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  subject      TEXT   NOT NULL,
+  reason       TEXT   NOT NULL,
+  placed_by    TEXT   NOT NULL,
+  placed_at    BIGINT NOT NULL,
+  review_at    BIGINT,
+  ends_at      BIGINT,
+  released_at  BIGINT,
+  released_by  TEXT   NOT NULL DEFAULT '',
+  CHECK (review_at IS NOT NULL OR ends_at IS NOT NULL)
+);
+CREATE INDEX legal_holds_by_subject ON legal_holds (subject);
+CREATE TABLE erasure_counts (
+  day      BIGINT NOT NULL,
+  reason   TEXT   NOT NULL,
+  purpose  TEXT   NOT NULL,
+  records  BIGINT NOT NULL CHECK (records >= 0),
+  PRIMARY KEY (day, reason, purpose)
+);
+CREATE TABLE dpia_records (
+  id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  technology    TEXT   NOT NULL,
+  assessed_on   BIGINT NOT NULL,
+  authority     TEXT   NOT NULL,
+  outcome       TEXT   NOT NULL,
+  link          TEXT   NOT NULL,
+  recorded_by   TEXT   NOT NULL,
+  recorded_at   BIGINT NOT NULL
+);
+CREATE INDEX dpia_records_by_technology ON dpia_records (technology);
+)sql";
+
 // Mirrors SQLite's version 9: report requests (written with the decision) and deliveries.
 constexpr std::string_view kV9ReportOutbox = R"sql(
 CREATE TABLE report_requests (
@@ -441,6 +546,7 @@ constexpr PgMigration kMigrations[] = {
     {5, "audit log", kV5Audit},
     {6, "API keys", kV6ApiKeys},
     {7, "vpdq bank entries", kV7VpdqEntries},
+    {8, "data protection", kV8Privacy},
     {9, "report outbox", kV9ReportOutbox},
     {10, "redress", kV10Redress},
     {11, "hash exchanges", kV11Exchanges},

@@ -10,6 +10,7 @@
 #include "store/redress_stores.h"
 #include "store/job_ledger_stores.h"
 #include "store/exchange_stores.h"
+#include "store/privacy_stores.h"
 #include "store/report_stores.h"
 #include "store/sqlite_bank_store.h"
 #include "store/sqlite_case_store.h"
@@ -63,6 +64,7 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       api_keys_(std::make_unique<SqliteApiKeyStore>(*db_, mu_, path_)),
       job_ledger_(std::make_unique<SqliteJobLedger>(*db_, mu_, path_)) {}
       exchanges_(std::make_unique<SqliteExchangeStore>(*db_, mu_, path_)) {}
+      privacy_(SqlPrivacyStore::ForSqlite(*db_, mu_, path_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -99,6 +101,7 @@ queue::JobLedger& SqliteDatabase::job_ledger() { return *job_ledger_; }
 audit::AuditStore& SqliteDatabase::audit() { return *audit_; }
 report::ReportOutboxStore& SqliteDatabase::report_outbox() { return *report_outbox_; }
 redress::RedressStore& SqliteDatabase::redress() { return *redress_; }
+privacy::PrivacyStore& SqliteDatabase::privacy() { return *privacy_; }
 auth::ApiKeyStore& SqliteDatabase::api_keys() { return *api_keys_; }
 exchange::ExchangeStore& SqliteDatabase::exchanges() { return *exchanges_; }
 

@@ -249,6 +249,109 @@ CREATE TRIGGER api_keys_no_delete BEFORE DELETE ON api_keys
   BEGIN SELECT RAISE(ABORT, 'API keys are revoked, never deleted'); END;
 )sql";
 
+// Data protection (docs/privacy.md, Art 3(1)(h)): every record holding personal data or media
+// carries its purposes and an expiry. A case and all its records expire together, at the case's
+// creation plus the longest of its purposes in retention_policy (items that join later go with
+// it: earlier than their own limit, never later); triggers stamp new rows, so every writer gets
+// it. The report tables (migration 9, which a fresh database applies after this one) carry no
+// columns of their own: they hold no personal data beyond the case id and are erased with it. Legal holds suspend expiry. Erasure (purge at expiry, or a "not CSAM" decision) keeps the
+// case's error-accounting skeleton (technology, bank entry, decision, dates) and clears the rest,
+// so case_events may be rewritten for an erased case only to blank its details. DPIA records
+// gate technologies (Art 3(1)(c)-(d)); erasure_counts feed the annual report.
+constexpr std::string_view kV8Privacy = R"sql(
+CREATE TABLE retention_policy (
+  purpose       TEXT    PRIMARY KEY CHECK (purpose IN ('reporting', 'blocking', 'hashing',
+                                                       'redress', 'law_enforcement')),
+  max_age_days  INTEGER NOT NULL CHECK (max_age_days BETWEEN 1 AND 365),
+  updated_at    INTEGER NOT NULL
+);
+INSERT INTO retention_policy (purpose, max_age_days, updated_at) VALUES
+  ('reporting', 365, 0), ('blocking', 365, 0), ('hashing', 365, 0), ('redress', 180, 0),
+  ('law_enforcement', 365, 0);
+ALTER TABLE cases ADD COLUMN purposes TEXT NOT NULL
+  DEFAULT 'reporting,blocking,redress,law_enforcement';
+ALTER TABLE cases ADD COLUMN expires_at INTEGER;
+ALTER TABLE cases ADD COLUMN erased_at INTEGER;
+ALTER TABLE cases ADD COLUMN erased_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_items ADD COLUMN purposes TEXT NOT NULL
+  DEFAULT 'reporting,blocking,redress,law_enforcement';
+ALTER TABLE case_items ADD COLUMN expires_at INTEGER;
+ALTER TABLE case_item_hashes ADD COLUMN purposes TEXT NOT NULL
+  DEFAULT 'reporting,blocking,hashing,law_enforcement';
+ALTER TABLE case_item_hashes ADD COLUMN expires_at INTEGER;
+CREATE TABLE evidence_files (
+  case_id        INTEGER NOT NULL REFERENCES cases (id) ON DELETE RESTRICT,
+  item_position  INTEGER NOT NULL,
+  file           TEXT    NOT NULL,
+  bytes          INTEGER NOT NULL,
+  created_at     INTEGER NOT NULL,
+  purposes       TEXT    NOT NULL DEFAULT 'reporting,blocking,redress,law_enforcement',
+  expires_at     INTEGER,
+  PRIMARY KEY (case_id, item_position)
+);
+UPDATE cases SET expires_at = created_at + 86400 * 365;
+UPDATE case_items SET expires_at = (SELECT expires_at FROM cases WHERE id = case_id);
+UPDATE case_item_hashes SET expires_at = (SELECT expires_at FROM cases WHERE id = case_id);
+CREATE INDEX cases_by_expiry ON cases (expires_at) WHERE erased_at IS NULL;
+CREATE TRIGGER cases_expiry AFTER INSERT ON cases WHEN NEW.expires_at IS NULL BEGIN
+  UPDATE cases SET expires_at = NEW.created_at + 86400 * COALESCE((SELECT MAX(max_age_days)
+    FROM retention_policy WHERE instr(',' || NEW.purposes || ',', ',' || purpose || ',') > 0),
+    365) WHERE id = NEW.id;
+END;
+CREATE TRIGGER case_items_expiry AFTER INSERT ON case_items WHEN NEW.expires_at IS NULL BEGIN
+  UPDATE case_items SET expires_at = (SELECT expires_at FROM cases WHERE id = NEW.case_id)
+    WHERE case_id = NEW.case_id AND position = NEW.position;
+END;
+CREATE TRIGGER case_item_hashes_expiry AFTER INSERT ON case_item_hashes
+  WHEN NEW.expires_at IS NULL BEGIN
+  UPDATE case_item_hashes SET expires_at = (SELECT expires_at FROM cases WHERE id = NEW.case_id)
+    WHERE case_id = NEW.case_id AND item_position = NEW.item_position
+      AND algorithm = NEW.algorithm;
+END;
+CREATE TRIGGER evidence_files_expiry AFTER INSERT ON evidence_files
+  WHEN NEW.expires_at IS NULL BEGIN
+  UPDATE evidence_files SET expires_at = (SELECT expires_at FROM cases WHERE id = NEW.case_id)
+    WHERE case_id = NEW.case_id AND item_position = NEW.item_position;
+END;
+DROP TRIGGER case_events_no_update;
+CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+  WHEN NOT (NEW.details = '(erased)' AND NEW.id = OLD.id AND NEW.case_id IS OLD.case_id
+            AND NEW.at = OLD.at AND NEW.actor = OLD.actor AND NEW.action = OLD.action
+            AND EXISTS (SELECT 1 FROM cases WHERE id = OLD.case_id AND erased_at IS NOT NULL))
+  BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END;
+CREATE TABLE legal_holds (
+  id           INTEGER PRIMARY KEY,
+  subject      TEXT    NOT NULL,
+  reason       TEXT    NOT NULL,
+  placed_by    TEXT    NOT NULL,
+  placed_at    INTEGER NOT NULL,
+  review_at    INTEGER,
+  ends_at      INTEGER,
+  released_at  INTEGER,
+  released_by  TEXT    NOT NULL DEFAULT '',
+  CHECK (review_at IS NOT NULL OR ends_at IS NOT NULL)
+);
+CREATE INDEX legal_holds_by_subject ON legal_holds (subject);
+CREATE TABLE erasure_counts (
+  day      INTEGER NOT NULL,
+  reason   TEXT    NOT NULL,
+  purpose  TEXT    NOT NULL,
+  records  INTEGER NOT NULL CHECK (records >= 0),
+  PRIMARY KEY (day, reason, purpose)
+);
+CREATE TABLE dpia_records (
+  id            INTEGER PRIMARY KEY,
+  technology    TEXT    NOT NULL,
+  assessed_on   INTEGER NOT NULL,
+  authority     TEXT    NOT NULL,
+  outcome       TEXT    NOT NULL,
+  link          TEXT    NOT NULL,
+  recorded_by   TEXT    NOT NULL,
+  recorded_at   INTEGER NOT NULL
+);
+CREATE INDEX dpia_records_by_technology ON dpia_records (technology);
+)sql";
+
 // Art 3(1)(j): report requests written with the decision (cases), and their deliveries (report
 // outbox), one per request.
 constexpr std::string_view kV9ReportOutbox = R"sql(
@@ -430,6 +533,7 @@ constexpr SqliteMigration kMigrations[] = {
     {5, "audit log", kV5Audit},
     {6, "API keys", kV6ApiKeys},
     {7, "vpdq bank entries", kV7VpdqEntries},
+    {8, "data protection", kV8Privacy},
     {9, "report outbox", kV9ReportOutbox},
     {10, "redress", kV10Redress},
     {11, "hash exchanges", kV11Exchanges},

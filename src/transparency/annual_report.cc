@@ -387,8 +387,9 @@ void FigureBuilder::Extras() {
       Count(restored_accounts, "accounts",
             "accounts reinstated after an appeal in the period (complaint outcome "
             "account_reinstated or both_reinstated)");
-  f_["retention.purged"] =
-      NotAvailable("purges are not recorded in vigil yet (the privacy issue adds them)");
+  f_["retention.purged"] = NotAvailable(
+      "the erasure counts were not given to the report (BuildAnnualReport without "
+      "ReportStores::erasures)");
   f_["organisations.reports_per_organisation"] = NotAvailable(
       "reports are not sent through vigil yet, so it cannot count them per organisation (the "
       "reporting issue adds it)");
@@ -447,6 +448,39 @@ std::vector<TechnologyFigures> Technologies(const AnnualTally& t) {
 
 }  // namespace
 
+namespace {
+
+// "retention.purged" (records erased at expiry, Art 3(1)(h)) with one figure per purpose, and
+// "retention.erased_not_csam" (erased at once after review found no CSAM).
+Status AddErasures(const decltype(ReportStores::erasures)& source, TimePoint from, TimePoint to,
+                   std::map<std::string, Figure>& figures) {
+  ASSIGN_OR_RETURN(std::vector<ErasureTotal> totals, source(from, to));
+  std::map<std::string, int64_t> purged, not_csam;
+  for (const ErasureTotal& e : totals)
+    (e.reason == "expired" ? purged : not_csam)[e.purpose] += e.records;
+  auto figure = [](const std::map<std::string, int64_t>& by_purpose, std::string what) {
+    int64_t total = 0;
+    std::vector<std::string> parts;
+    for (const auto& [purpose, n] : by_purpose) {
+      total += n;
+      parts.push_back(fmt::format("{} {}", purpose, n));
+    }
+    return Count(total, "records",
+                 fmt::format("{} in the period, counted once per purpose each was kept for{}{}",
+                             what, parts.empty() ? "" : ": ", fmt::join(parts, ", ")));
+  };
+  figures["retention.purged"] = figure(purged, "records erased at expiry by `vigil purge`");
+  for (const auto& [purpose, n] : purged) {
+    figures["retention.purged." + purpose] =
+        Count(n, "records", fmt::format("records kept for {} erased at expiry", purpose));
+  }
+  figures["retention.erased_not_csam"] =
+      figure(not_csam, "records erased at once after review found no CSAM");
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<AnnualReport> BuildAnnualReport(const ReportStores& stores, const StandardForm& form,
                                        const ReportConfig& config, int year,
                                        TimePoint generated_at) {
@@ -469,6 +503,7 @@ Result<AnnualReport> BuildAnnualReport(const ReportStores& stores, const Standar
     ASSIGN_OR_RETURN(contacts, stores.exchanges->ListOrganisationContacts(from, to));
   }
   r.figures = FigureBuilder(t, config, year, std::move(contacts)).Build();
+  if (stores.erasures) RETURN_IF_ERROR(AddErasures(stores.erasures, from, to, r.figures));
   for (const FormRow& row : form.rows) {
     if (!r.figures.count(row.figure)) {
       r.figures[row.figure] = NotAvailable(fmt::format(

@@ -13,6 +13,7 @@
 #define VIGIL_TRANSPARENCY_ANNUAL_REPORT_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -91,6 +92,14 @@ inline constexpr const char* kExtraFigures[] = {"cases.known.confirmed",
                                                 "reports.delay.median",
                                                 "reports.delay.p95"};
 
+// Records erased in a period (privacy::PrivacyStore::ListErasureCounts, summed by the caller):
+// reason "expired" (the purge) or "not_csam", and the purpose they were kept for.
+struct ErasureTotal {
+  std::string reason{};
+  std::string purpose{};
+  int64_t records = 0;
+};
+
 struct ReportStores {
   cases::CaseStore* cases = nullptr;
   stats::VolumeCounterSink* volumes = nullptr;
@@ -98,6 +107,8 @@ struct ReportStores {
   // Optional: the organisations hashes were received from or shared with in the year (Art 7),
   // listed in the organisations rows beside the configured ones.
   exchange::ExchangeStore* exchanges = nullptr;
+  // Erasures in [from, to); when unset "retention.purged" is not available.
+  std::function<Result<std::vector<ErasureTotal>>(TimePoint from, TimePoint to)> erasures{};
 };
 
 // Builds the report of calendar year `year` (UTC). kInvalidArgument for a year outside

@@ -140,7 +140,10 @@ TEST_P(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
   auto decided = JsonLines(decide.out).at(0);
   EXPECT_EQ(decided["state"], "decided");
   EXPECT_EQ(decided["outcome"], "not_csam");
-  EXPECT_EQ(decided["reviews"][0]["rationale"], "benign photo");
+  // Not CSAM: erased at once (Art 3(1)(h)), keeping who decided what, not the rationale's text.
+  EXPECT_EQ(decided["reviews"][0]["reviewer"], "alice");
+  EXPECT_EQ(decided["reviews"][0]["rationale"], "");
+  EXPECT_EQ(decided["account_id"], "(erased case 1)");
   // A false positive flags the bank entry for verification.
   CliRun stats = RunVigil("bank stats hotline " + db_);
   EXPECT_NE(stats.out.find("1 needing verification"), std::string::npos) << stats.out;

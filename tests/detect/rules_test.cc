@@ -25,6 +25,26 @@ RuleSet AutoRules() {
   return *set;
 }
 
+TEST(RulesTest, ClassifierRulesNeedADpiaRecordEach) {
+  auto rules = RuleSet::Parse(R"({"rules": [
+      {"detector": "pdq", "max_distance": 31, "action": "review"},
+      {"detector": "classifier:nudity", "min_score": 0.5, "action": "ignore"},
+      {"detector": "classifier:grooming", "min_score": 0.8, "action": "review"}]})");
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  // Hash matching needs none; an ignoring rule enables nothing.
+  const Status missing = CheckAssessed(*rules, {"pdq", "classifier:nudity"});
+  EXPECT_EQ(missing.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(missing.message().find("'classifier:grooming'"), std::string::npos)
+      << missing.message();
+  EXPECT_NE(missing.message().find("Art 3(1)(c)-(d)"), std::string::npos);
+  EXPECT_TRUE(CheckAssessed(*rules, {"classifier:grooming"}).ok());
+  EXPECT_TRUE(CheckAssessed(RuleSet::Defaults(), {}).ok());
+  auto wildcard = RuleSet::Parse(R"({"rules": [{"detector": "classifier:*", "min_score": 0.9}]})");
+  ASSERT_TRUE(wildcard.ok()) << wildcard.status().ToString();
+  EXPECT_FALSE(CheckAssessed(*wildcard, {"classifier:grooming"}).ok());
+  EXPECT_TRUE(CheckAssessed(*wildcard, {"classifier:*"}).ok());
+}
+
 TEST(RulesTest, DefaultPdqRuleFiresUpTo31AndLabelsTheTechnology) {
   RuleSet rules = RuleSet::Defaults();
   RuleDecision at31 = rules.Decide({PdqMatch(31)});

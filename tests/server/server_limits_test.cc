@@ -158,6 +158,8 @@ TEST(ServerConfigTest, ParsesEveryKeyAndRefusesUnknownOrMistypedOnes) {
       "banks": ["a", "b"], "threads": 3, "pdq_radius": 20, "min_pdq_quality": 40,
       "rules": "r.json", "auth_cache_seconds": 0, "reporting": "/etc/vigil/reporting.json",
       "bank_poll_seconds": 0,
+      "evidence_dir": "/var/lib/vigil/evidence", "evidence_keys": "/etc/vigil/evidence.keys",
+      "purge_interval_seconds": 3600,
       "limits": {"max_body_bytes": 1000, "read_timeout_ms": 50, "write_timeout_ms": 60,
                  "keep_alive_timeout_s": 2, "keep_alive_max_requests": 7, "max_list": 9}})");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -174,6 +176,9 @@ TEST(ServerConfigTest, ParsesEveryKeyAndRefusesUnknownOrMistypedOnes) {
   EXPECT_EQ(c->reporting_file, "/etc/vigil/reporting.json");
   EXPECT_EQ(c->bank_poll, std::chrono::seconds(0));
   EXPECT_EQ(ParseServerConfig("{}")->bank_poll, std::chrono::seconds(10));
+  EXPECT_EQ(c->evidence_dir, "/var/lib/vigil/evidence");
+  EXPECT_EQ(c->evidence_keys_file, "/etc/vigil/evidence.keys");
+  EXPECT_EQ(c->purge_interval, std::chrono::seconds(3600));
   for (const auto& [json, key] : std::vector<std::pair<std::string, std::string>>{
            {R"({"prot": 1})", "'prot'"},
            {R"({"port": "80"})", "'port'"},
@@ -185,6 +190,8 @@ TEST(ServerConfigTest, ParsesEveryKeyAndRefusesUnknownOrMistypedOnes) {
            {R"({"bank_poll_seconds": -1})", "'bank_poll_seconds'"},
            {R"({"bank_poll_seconds": 86401})", "'bank_poll_seconds'"},
            {R"({"bank_poll_seconds": "10"})", "'bank_poll_seconds'"},
+           {R"({"purge_interval_seconds": 5})", "'purge_interval_seconds'"},
+           {R"({"purge_interval_seconds": 999999999})", "'purge_interval_seconds'"},
            {R"([1])", "JSON object"}}) {
     auto bad = ParseServerConfig(json);
     EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << json;

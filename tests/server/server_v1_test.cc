@@ -184,6 +184,26 @@ TEST_F(V1Test, AConfirmedCaseIsQueuedForReportingAndOverdueAfterTheLimit) {
   EXPECT_NE(metrics->body.find("\nvigil_report_limit_seconds 7200\n"), std::string::npos);
 }
 
+TEST_F(V1Test, ANotCsamDecisionErasesTheCaseAtOnceKeepingItsFlags) {
+  const int64_t id = OpenCaseThroughPipeline();
+  ASSERT_GT(id, 0);
+  const std::string c = "/v1/cases/" + std::to_string(id);
+  Json(PostJson("/v1/review/claim", nlohmann::json{{"case_id", id}}.dump(), Role::kReviewer), 200);
+  nlohmann::json decided =
+      Json(PostJson(c + "/decision", R"({"decision": "not_csam", "rationale": "a landscape"})",
+                    Role::kReviewer),
+           200);
+  EXPECT_EQ(decided["items"][0]["item_id"], "(erased item 0)");
+  EXPECT_EQ(decided["account_id"], "(erased case " + std::to_string(id) + ")");
+  EXPECT_FALSE(decided["items"][0]["flags"].empty());  // kept for error accounting
+  auto left = db_->privacy().RetentionViolations(TimePoint(std::chrono::seconds(0)));
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
+  EXPECT_EQ(
+      db_->privacy().ListErasureCounts(TimePoint{}, TimePoint(std::chrono::days(100000)))->size(),
+      4u);  // one row per purpose of the case
+}
+
 TEST_F(V1Test, ItemsNeedTheirIdsAndAnUpload) {
   EXPECT_EQ(Json(PostFiles("/v1/items",
                            {{"file", TexturedBmp(1), "a.bmp", ""}, {"account_id", "a", "", ""}},

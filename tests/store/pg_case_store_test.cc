@@ -262,7 +262,8 @@ TEST(PostgresCaseMigrationTest, CasesFromBeforeGroupingKeepWorkingAfterMigration
     // Every migration but 4, as a vigil that had a later feature (5) before grouping wrote it.
     std::vector<store::PgMigration> without_4;
     for (const store::PgMigration& m : store::PgMigrations()) {
-      if (m.version != 4) without_4.push_back(m);
+      // 8 (data protection) builds on 4's tables, so such a vigil could not have had it either.
+      if (m.version != 4 && m.version != 8) without_4.push_back(m);
     }
     const Status applied = store::ApplyPgMigrations(**raw, without_4, kStart);
     ASSERT_TRUE(applied.ok()) << applied.ToString();

@@ -446,7 +446,7 @@ TEST_P(AnnualReportTest, ConfiguredAndMissingFiguresAreExplicit) {
   ExpectText("organisations.ncmec", "NCMEC");
   ExpectText("organisations.eu_centre", "none: no data shared");
   ExpectText("organisations.other", "Hotline X");
-  ExpectNotAvailable("retention.purged", "privacy issue");
+  ExpectNotAvailable("retention.purged", "ReportStores::erasures");
   ExpectNotAvailable("organisations.reports_per_organisation", "reporting issue");
   // Every row of the form has an answer of its kind or an explicit reason.
   for (const FormRow& row : report_.rows) {
@@ -607,6 +607,38 @@ INSTANTIATE_TEST_SUITE_P(Backends, AnnualReportTest,
                          ::testing::Values(Backend{"InMemory"}, Backend{"Sqlite"},
                                            Backend{"Postgres"}),
                          [](const auto& info) { return info.param.name; });
+
+TEST(AnnualReport, ErasureCountsOfTheYearBecomeRetentionFigures) {
+  cases::InMemoryCaseStore cases;
+  bank::InMemoryBankStore banks;
+  stats::InMemoryVolumeCounters volumes;
+  const StandardForm form = *BuiltInForm(kDefaultFormId);
+  std::vector<std::pair<TimePoint, TimePoint>> asked;
+  ReportStores stores{&cases, &volumes, &banks};
+  stores.erasures = [&](TimePoint from, TimePoint to) -> Result<std::vector<ErasureTotal>> {
+    asked.emplace_back(from, to);
+    return std::vector<ErasureTotal>{{"expired", "reporting", 14},
+                                     {"expired", "blocking", 14},
+                                     {"not_csam", "reporting", 7},
+                                     {"expired", "reporting", 7}};
+  };
+  auto r = BuildAnnualReport(stores, form, ReportConfig{}, 2025, Day(2026, 1, 2));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].first, Day(2025, 1, 1));
+  EXPECT_EQ(asked[0].second, Day(2026, 1, 1));
+  EXPECT_EQ(r->figures.at("retention.purged").count, 35);
+  EXPECT_NE(r->figures.at("retention.purged").method.find("blocking 14, reporting 21"),
+            std::string::npos)
+      << r->figures.at("retention.purged").method;
+  EXPECT_EQ(r->figures.at("retention.purged.reporting").count, 21);
+  EXPECT_EQ(r->figures.at("retention.erased_not_csam").count, 7);
+  stores.erasures = [](TimePoint, TimePoint) -> Result<std::vector<ErasureTotal>> {
+    return UnavailableError("database down");
+  };
+  EXPECT_EQ(BuildAnnualReport(stores, form, ReportConfig{}, 2025, Day(2026, 1, 2)).status().code(),
+            StatusCode::kUnavailable);
+}
 
 TEST(AnnualReport, AYearWithoutActivityHasNotAvailableVolumesAndUndefinedRates) {
   cases::InMemoryCaseStore cases;

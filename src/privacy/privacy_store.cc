@@ -1,0 +1,241 @@
+#include "privacy/privacy_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace vigil::privacy {
+namespace {
+
+constexpr size_t kMaxField = 4096;
+
+Status CheckField(std::string_view what, std::string_view field, std::string_view value) {
+  if (value.empty()) return InvalidArgumentError(fmt::format("{}: {} is empty", what, field));
+  if (value.size() > kMaxField) {
+    return InvalidArgumentError(
+        fmt::format("{}: {} is longer than {} bytes", what, field, kMaxField));
+  }
+  return Status::Ok();
+}
+
+int64_t DayNumber(TimePoint t) {
+  return std::chrono::floor<std::chrono::days>(t).time_since_epoch().count();
+}
+
+}  // namespace
+
+LegalHold AsLegalHold(const HoldRecord& r) {
+  LegalHold h{.subject = r.subject,
+              .reason = r.reason,
+              .placed_at = r.placed_at,
+              .review_at = r.review_at,
+              .lifted_at = r.ends_at};
+  if (r.released_at && (!h.lifted_at || *r.released_at < *h.lifted_at)) {
+    h.lifted_at = r.released_at;
+  }
+  return h;
+}
+
+Status ValidateHoldRecord(const HoldRecord& r) {
+  RETURN_IF_ERROR(ValidateLegalHold(AsLegalHold(r)));
+  RETURN_IF_ERROR(CheckField("legal hold", "subject", r.subject));
+  RETURN_IF_ERROR(CheckField("legal hold", "reason", r.reason));
+  RETURN_IF_ERROR(CheckField("legal hold", "placed_by", r.placed_by));
+  if (!r.ends_at && !r.review_at) {
+    return InvalidArgumentError(
+        "legal hold: give an end date or a review date (a hold must be looked at again)");
+  }
+  return Status::Ok();
+}
+
+Status ValidateDpiaRecord(const DpiaRecord& r) {
+  RETURN_IF_ERROR(CheckField("DPIA record", "technology", r.technology));
+  RETURN_IF_ERROR(CheckField("DPIA record", "authority", r.authority));
+  RETURN_IF_ERROR(CheckField("DPIA record", "outcome", r.outcome));
+  RETURN_IF_ERROR(CheckField("DPIA record", "link", r.link));
+  RETURN_IF_ERROR(CheckField("DPIA record", "recorded_by", r.recorded_by));
+  return Status::Ok();
+}
+
+std::string_view ErasureReasonName(ErasureReason reason) {
+  return reason == ErasureReason::kExpired ? "expired" : "not_csam";
+}
+
+bool IsCaseHeld(std::span<const HoldRecord> holds, int64_t case_id, std::string_view account_id,
+                TimePoint now) {
+  const std::string by_case = fmt::format("case:{}", case_id);
+  const std::string by_account = fmt::format("account:{}", account_id);
+  return std::ranges::any_of(holds, [&](const HoldRecord& h) {
+    return (h.subject == by_case || (!account_id.empty() && h.subject == by_account)) &&
+           IsHoldActive(AsLegalHold(h), now);
+  });
+}
+
+// In memory.
+
+void InMemoryPrivacyStore::AddCaseForTest(int64_t id, std::string account_id, TimePoint expires_at,
+                                          int64_t records) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cases_[id] = FakeCase{std::move(account_id), expires_at, records, false};
+}
+
+Status InMemoryPrivacyStore::PutRetentionPolicy(const RetentionPolicy& policy, TimePoint) {
+  RETURN_IF_ERROR(ValidateRetentionPolicy(policy));
+  std::lock_guard<std::mutex> lock(mu_);
+  policy_ = policy;
+  return Status::Ok();
+}
+
+Result<RetentionPolicy> InMemoryPrivacyStore::GetRetentionPolicy() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return policy_;
+}
+
+Result<HoldRecord> InMemoryPrivacyStore::AddHold(const HoldRecord& hold) {
+  RETURN_IF_ERROR(ValidateHoldRecord(hold));
+  std::lock_guard<std::mutex> lock(mu_);
+  HoldRecord stored = hold;
+  stored.id = static_cast<int64_t>(holds_.size()) + 1;
+  stored.released_at.reset();
+  stored.released_by.clear();
+  holds_.push_back(stored);
+  return stored;
+}
+
+Result<std::vector<HoldRecord>> InMemoryPrivacyStore::ListHolds(
+    std::optional<TimePoint> active_at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<HoldRecord> out;
+  for (const HoldRecord& h : holds_) {
+    if (!active_at || IsHoldActive(AsLegalHold(h), *active_at)) out.push_back(h);
+  }
+  return out;
+}
+
+Result<HoldRecord> InMemoryPrivacyStore::ReleaseHold(int64_t id, std::string_view by,
+                                                     TimePoint at) {
+  RETURN_IF_ERROR(CheckField("legal hold release", "released_by", by));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (id < 1 || id > static_cast<int64_t>(holds_.size())) {
+    return NotFoundError(fmt::format("legal hold {} does not exist", id));
+  }
+  HoldRecord& h = holds_[static_cast<size_t>(id - 1)];
+  if (h.released_at) {
+    return FailedPreconditionError(
+        fmt::format("legal hold {} was already released at {}", id, FormatUtc(*h.released_at)));
+  }
+  h.released_at = std::max(at, h.placed_at);
+  h.released_by = std::string(by);
+  return h;
+}
+
+Result<DpiaRecord> InMemoryPrivacyStore::AddDpia(const DpiaRecord& record) {
+  RETURN_IF_ERROR(ValidateDpiaRecord(record));
+  std::lock_guard<std::mutex> lock(mu_);
+  DpiaRecord stored = record;
+  stored.id = static_cast<int64_t>(dpia_.size()) + 1;
+  dpia_.push_back(stored);
+  return stored;
+}
+
+Result<std::vector<DpiaRecord>> InMemoryPrivacyStore::ListDpia(
+    std::optional<std::string> technology) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<DpiaRecord> out;
+  for (const DpiaRecord& r : dpia_) {
+    if (!technology || r.technology == *technology) out.push_back(r);
+  }
+  return out;
+}
+
+Status InMemoryPrivacyStore::AddEvidence(int64_t case_id, int64_t position, std::string_view file,
+                                         int64_t bytes, TimePoint at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return NotFoundError(fmt::format("case {} does not exist", case_id));
+  if (it->second.erased) {
+    return FailedPreconditionError(
+        fmt::format("case {} was erased; it takes no evidence", case_id));
+  }
+  evidence_.push_back({case_id, position, std::string(file), bytes, at, it->second.expires_at});
+  return Status::Ok();
+}
+
+Result<std::vector<EvidenceRow>> InMemoryPrivacyStore::ListEvidence(std::optional<int64_t> id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<EvidenceRow> out;
+  for (const EvidenceRow& r : evidence_) {
+    if (!id || r.case_id == *id) out.push_back(r);
+  }
+  std::ranges::sort(out, {},
+                    [](const EvidenceRow& r) { return std::pair(r.case_id, r.item_position); });
+  return out;
+}
+
+bool InMemoryPrivacyStore::HeldLocked(int64_t id, const FakeCase& c, TimePoint now) const {
+  return IsCaseHeld(holds_, id, c.account_id, now);
+}
+
+Result<std::vector<int64_t>> InMemoryPrivacyStore::DueCases(TimePoint now, size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<int64_t> out;
+  for (const auto& [id, c] : cases_) {
+    if (out.size() >= limit) break;
+    if (!c.erased && c.expires_at <= now && !HeldLocked(id, c, now)) out.push_back(id);
+  }
+  return out;
+}
+
+Result<ErasedCase> InMemoryPrivacyStore::EraseCase(int64_t id, ErasureReason reason, TimePoint at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cases_.find(id);
+  if (it == cases_.end() || it->second.erased) return ErasedCase{};
+  FakeCase& c = it->second;
+  if (reason == ErasureReason::kExpired && (at < c.expires_at || HeldLocked(id, c, at))) {
+    return ErasedCase{};
+  }
+  const int64_t evidence =
+      std::erase_if(evidence_, [id](const EvidenceRow& r) { return r.case_id == id; });
+  c.erased = true;
+  c.account_id.clear();
+  ErasedCase out{.erased = true,
+                 .records = c.records + evidence,
+                 .purposes = {Purpose::kReporting, Purpose::kBlocking, Purpose::kRedress,
+                              Purpose::kLawEnforcement}};
+  for (Purpose p : out.purposes) {
+    counts_[{DayNumber(at), static_cast<int>(reason), static_cast<int>(p)}] += out.records;
+  }
+  return out;
+}
+
+Result<std::vector<ErasureCount>> InMemoryPrivacyStore::ListErasureCounts(TimePoint from,
+                                                                          TimePoint to) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ErasureCount> out;
+  for (const auto& [key, records] : counts_) {
+    const auto [day, reason, purpose] = key;
+    if (day < DayNumber(from) || day >= DayNumber(to)) continue;
+    out.push_back(
+        {day, static_cast<ErasureReason>(reason), static_cast<Purpose>(purpose), records});
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> InMemoryPrivacyStore::RetentionViolations(TimePoint now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [id, c] : cases_) {
+    if (!c.erased && c.expires_at <= now && !HeldLocked(id, c, now)) {
+      out.push_back(
+          fmt::format("case {} expired at {} and is not erased", id, FormatUtc(c.expires_at)));
+    }
+  }
+  for (const EvidenceRow& r : evidence_) {
+    if (cases_.at(r.case_id).erased) {
+      out.push_back(fmt::format("evidence {} is kept for erased case {}", r.file, r.case_id));
+    }
+  }
+  return out;
+}
+
+}  // namespace vigil::privacy

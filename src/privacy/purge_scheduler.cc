@@ -1,0 +1,57 @@
+#include "privacy/purge_scheduler.h"
+
+namespace vigil::privacy {
+
+PurgeScheduler::PurgeScheduler(PrivacyStore& store, const EvidenceStore* evidence,
+                               std::shared_ptr<const Clock> clock, std::chrono::seconds interval,
+                               std::function<void(const PurgeRun&)> on_run)
+    : store_(store),
+      evidence_(evidence),
+      clock_(clock ? std::move(clock) : std::make_shared<SystemClock>()),
+      interval_(interval),
+      on_run_(std::move(on_run)) {}
+
+PurgeScheduler::~PurgeScheduler() { Stop(); }
+
+void PurgeScheduler::Start() {
+  if (thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = false;
+  }
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!wake_.wait_for(lock, interval_, [this] { return stop_; })) {
+      lock.unlock();
+      RunOnce();
+      lock.lock();
+    }
+  });
+}
+
+void PurgeScheduler::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+PurgeRun PurgeScheduler::RunOnce() {
+  std::lock_guard<std::mutex> lock(run_mu_);
+  const TimePoint now = clock_->Now();
+  PurgeRun run{.summary = Purge(store_, evidence_, now)};
+  if (run.summary.ok()) {
+    auto violations = VerifyRetention(store_, evidence_, now);
+    if (violations.ok()) {
+      run.violations = *std::move(violations);
+    } else {
+      run.summary = violations.status();
+    }
+  }
+  if (on_run_) on_run_(run);
+  return run;
+}
+
+}  // namespace vigil::privacy

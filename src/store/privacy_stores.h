@@ -1,0 +1,79 @@
+// The data-protection records (privacy::PrivacyStore) on SQLite and PostgreSQL (migration 8).
+// The SQL is written once, with $1, $2, ... parameters that both engines accept (SQLite numbers
+// named parameters in order of first use, so each statement uses them in ascending order), and
+// runs through a small session interface each backend implements.
+//
+// Thread safety: the SQLite store shares its database's mutex; the PostgreSQL one borrows pool
+// connections. Every call is one transaction.
+#ifndef VIGIL_STORE_PRIVACY_STORES_H_
+#define VIGIL_STORE_PRIVACY_STORES_H_
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "privacy/privacy_store.h"
+#include "store/pg_pool.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace vigil::store {
+
+namespace privacy_sql {
+
+// One statement's parameters and rows in text form (NULL as nullopt), for both engines.
+using SqlArg = std::variant<std::monostate, int64_t, std::string>;
+using SqlRow = std::vector<std::optional<std::string>>;
+
+class SqlSession {
+ public:
+  virtual ~SqlSession() = default;
+  virtual Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                            const std::vector<SqlArg>& args) = 0;
+  // The number of rows changed.
+  virtual Result<int64_t> Exec(std::string_view sql, const std::vector<SqlArg>& args) = 0;
+};
+
+// Runs `fn` in one transaction, committed when it returns Ok.
+using SqlTransactor = std::function<Status(const std::function<Status(SqlSession&)>& fn)>;
+
+}  // namespace privacy_sql
+
+class SqlPrivacyStore final : public privacy::PrivacyStore {
+ public:
+  static std::unique_ptr<SqlPrivacyStore> ForSqlite(SQLite::Database& db, std::mutex& mu,
+                                                    std::string path);
+  static std::unique_ptr<SqlPrivacyStore> ForPostgres(PgPool& pool);
+
+  explicit SqlPrivacyStore(privacy_sql::SqlTransactor transact) : transact_(std::move(transact)) {}
+
+  Status PutRetentionPolicy(const privacy::RetentionPolicy& policy, TimePoint at) override;
+  Result<privacy::RetentionPolicy> GetRetentionPolicy() override;
+  Result<privacy::HoldRecord> AddHold(const privacy::HoldRecord& hold) override;
+  Result<std::vector<privacy::HoldRecord>> ListHolds(std::optional<TimePoint> active_at) override;
+  Result<privacy::HoldRecord> ReleaseHold(int64_t id, std::string_view by, TimePoint at) override;
+  Result<privacy::DpiaRecord> AddDpia(const privacy::DpiaRecord& record) override;
+  Result<std::vector<privacy::DpiaRecord>> ListDpia(std::optional<std::string> technology) override;
+  Status AddEvidence(int64_t case_id, int64_t position, std::string_view file, int64_t bytes,
+                     TimePoint at) override;
+  Result<std::vector<privacy::EvidenceRow>> ListEvidence(std::optional<int64_t> case_id) override;
+  Result<std::vector<int64_t>> DueCases(TimePoint now, size_t limit) override;
+  Result<privacy::ErasedCase> EraseCase(int64_t id, privacy::ErasureReason reason,
+                                        TimePoint at) override;
+  Result<std::vector<privacy::ErasureCount>> ListErasureCounts(TimePoint from,
+                                                               TimePoint to) override;
+  Result<std::vector<std::string>> RetentionViolations(TimePoint now) override;
+
+ private:
+  privacy_sql::SqlTransactor transact_;
+};
+
+}  // namespace vigil::store
+
+#endif  // VIGIL_STORE_PRIVACY_STORES_H_
