@@ -53,7 +53,7 @@ constexpr std::array<DataMapEntry, 32> kDataMap = {{
     {"report_deliveries",
      "a hotline report's delivery: progress, attempts, the hotline's report id",
      "none beyond the case id", "reporting to hotlines and its delay (Art 3(1)(j))",
-     "kept for the reporting period of the annual report", "admin, auditor, reporter"},
+     "with its case (deleted when the case is erased)", "admin, auditor, reporter"},
     {"processed_items",
      "which items the scale-out workers processed, with which technology version, and the "
      "outcome (flagged, case id)",
@@ -70,7 +70,6 @@ constexpr std::array<DataMapEntry, 32> kDataMap = {{
     {"exchange_contacts", "hashes received from and shared with an organisation per day", "none",
      "the Art 7 list of organisations in the annual report (Art 3(1)(g)(vii))",
      "kept for the reporting period of the annual report", "admin, auditor, reporter"},
-     "with its case (deleted when the case is erased)", "admin, auditor, reporter"},
     {"cluster_alerts", "a burst of flags for one technology or bank entry", "none",
      "error limitation (Art 3(1)(e))", "kept for the reporting period of the annual report",
      "admin, bank-manager, auditor, reporter"},

@@ -27,8 +27,8 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
       report_outbox_(std::make_unique<PostgresReportOutboxStore>(pool_)),
       redress_(MakePostgresRedressStore(pool_)),
       api_keys_(std::make_unique<PostgresApiKeyStore>(pool_)),
-      job_ledger_(std::make_unique<PostgresJobLedger>(pool_)) {}
-      exchanges_(std::make_unique<PostgresExchangeStore>(pool_)) {}
+      job_ledger_(std::make_unique<PostgresJobLedger>(pool_)),
+      exchanges_(std::make_unique<PostgresExchangeStore>(pool_)),
       privacy_(SqlPrivacyStore::ForPostgres(pool_)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;

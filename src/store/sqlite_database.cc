@@ -62,8 +62,8 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       report_outbox_(std::make_unique<SqliteReportOutboxStore>(*db_, mu_, path_)),
       redress_(MakeSqliteRedressStore(*db_, mu_, path_)),
       api_keys_(std::make_unique<SqliteApiKeyStore>(*db_, mu_, path_)),
-      job_ledger_(std::make_unique<SqliteJobLedger>(*db_, mu_, path_)) {}
-      exchanges_(std::make_unique<SqliteExchangeStore>(*db_, mu_, path_)) {}
+      job_ledger_(std::make_unique<SqliteJobLedger>(*db_, mu_, path_)),
+      exchanges_(std::make_unique<SqliteExchangeStore>(*db_, mu_, path_)),
       privacy_(SqlPrivacyStore::ForSqlite(*db_, mu_, path_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;

@@ -77,6 +77,15 @@ TEST(CalibrateCliTest, AnEmptyStoreAndBadOptionsAreClearErrors) {
   EXPECT_NE(run.err.find("target precision 1.5 is not in (0, 1)"), std::string::npos) << run.err;
 }
 
+// Art 3(1)(c)-(d): a classifier technology is enabled only with a DPIA record (vigil dpia).
+void RecordDpia(const std::string& db) {
+  ASSERT_EQ(RunVigil("dpia add --technology 'classifier:*' --date 2026-09-01 --authority 'DPC IE' "
+                     "--outcome 'no objection' --link https://example.org/dpia --by lead " +
+                     db)
+                .exit_code,
+            0);
+}
+
 // A conversation over the threshold becomes a solicitation case pending review with its
 // evidence; review outcomes then calibrate the technology.
 TEST(ScanConversationCliTest, FlaggedConversationsBecomeReviewCasesWithEvidenceThenCalibrate) {
@@ -85,6 +94,7 @@ TEST(ScanConversationCliTest, FlaggedConversationsBecomeReviewCasesWithEvidenceT
   const std::string rules = dir.Write(
       "rules.json", R"({"auto_action_enabled": true, "rules": [{"detector": "classifier:*",
         "min_score": 0.25, "action": "auto_action", "priority": 90}]})");
+  RecordDpia(db);
   CliRun missing = RunVigil("scan --conversation --account acct-1 " + db + " '" + kData +
                             "adult-minor-en.json'");
   EXPECT_EQ(missing.exit_code, 3);
@@ -210,6 +220,7 @@ TEST(ScanConversationCliTest, FailedClassificationsAreKeptAndRetriedBadInputIsRe
                 "{\"id\": \"x\", \"participants\": [{\"id\": \"a\"}], \"messages\": [{\"id\": "
                 "\"m1\", \"from\": \"a\", \"time\": 1, \"text\": \"\xff\xfe\"}]}");
   const std::string huge = dir.Write("huge.json", std::string((16u << 20) + 1, ' '));
+  RecordDpia(db);
   const std::string scan = "scan --conversation -f jsonl --grooming-rules '" + kRules +
                            "' --rules '" + rules + "' --text-classifier '" + http +
                            "' --combine '" + combine + "' --retry-dir '" + retry + "' " + db +
