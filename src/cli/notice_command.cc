@@ -29,17 +29,6 @@ struct NoticeFlags {
   std::string out;
 };
 
-Result<detect::RuleSet> ReadRules(const std::string& path) {
-  if (path.empty()) return detect::RuleSet::Defaults();
-  std::ifstream in(path);
-  if (!in) return NotFoundError(fmt::format("{}: cannot open rules file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto rules = detect::RuleSet::Parse(ss.str());
-  if (!rules.ok()) return rules.status().WithContext(path);
-  return rules;
-}
-
 Result<redress::ScanningFacts> Facts(const NoticeFlags& flags,
                                      const redress::RedressFileConfig& config) {
   ASSIGN_OR_RETURN(transparency::StandardForm form,
@@ -52,7 +41,7 @@ Result<redress::ScanningFacts> Facts(const NoticeFlags& flags,
         "none)",
         flags.report_config));
   }
-  ASSIGN_OR_RETURN(detect::RuleSet rules, ReadRules(flags.rules));
+  ASSIGN_OR_RETURN(detect::RuleSet rules, detect::RuleSet::ParseFile(flags.rules));
   redress::ScanningFacts facts{
       .service_name = config.redress.service_name,
       .provider_name = report.provider_name,

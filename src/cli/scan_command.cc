@@ -69,17 +69,6 @@ Status CheckRulesAssessed(store::Database& db, const detect::RuleSet& rules) {
   return detect::CheckAssessed(rules, assessed);
 }
 
-Result<detect::RuleSet> LoadRules(const std::string& path) {
-  if (path.empty()) return detect::RuleSet::Defaults();
-  std::ifstream in(path);
-  if (!in) return NotFoundError(fmt::format("{}: cannot open rules file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto rules = detect::RuleSet::Parse(ss.str());
-  if (!rules.ok()) return rules.status().WithContext(path);
-  return rules;
-}
-
 std::string FormatOutcome(bool jsonl, const std::string& file, const detect::ItemOutcome& out) {
   const auto& d = out.decision;
   if (jsonl) {
@@ -127,7 +116,7 @@ std::string FormatOutcome(bool jsonl, const std::string& file, const detect::Ite
 
 int RunScan(const ScanFlags& flags) {
   auto region = stats::ParseRegion(flags.region);
-  auto rules = LoadRules(flags.rules_file);
+  auto rules = detect::RuleSet::ParseFile(flags.rules_file);
   auto basis = privacy::LegalBasisById(flags.legal_basis);
   Status flag_check = Status::Ok();
   if (flags.format != "text" && flags.format != "jsonl") {

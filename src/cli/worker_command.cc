@@ -37,17 +37,6 @@ int Fail(const Status& s) {
   return ExitCodeFor(s.code());
 }
 
-Result<detect::RuleSet> LoadWorkerRules(const std::string& path) {
-  if (path.empty()) return detect::RuleSet::Defaults();
-  std::ifstream in(path);
-  if (!in) return NotFoundError(fmt::format("{}: cannot open rules file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto rules = detect::RuleSet::Parse(ss.str());
-  if (!rules.ok()) return rules.status().WithContext(path);
-  return rules;
-}
-
 // Serves GET /metrics on `listen` ("host:port", port 0 picks one) until destroyed.
 class MetricsServer {
  public:
@@ -96,7 +85,7 @@ void PurgeLedger(queue::JobLedger& ledger, int hours, const std::atomic<bool>& s
 int RunWorker(const WorkerFlags& flags) {
   auto config = worker::LoadWorkerConfig(flags.config);
   if (!config.ok()) return Fail(config.status());
-  auto rules = LoadWorkerRules(config->rules_file);
+  auto rules = detect::RuleSet::ParseFile(config->rules_file);
   if (!rules.ok()) return Fail(rules.status());
   auto basis = privacy::LegalBasisById(config->legal_basis.empty() ? privacy::kDefaultLegalBasis
                                                                    : config->legal_basis);

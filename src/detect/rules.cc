@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace vigil::detect {
 namespace {
@@ -156,6 +158,17 @@ RuleDecision RuleSet::Decide(const std::vector<Signal>& signals,
                         ? Action::kAutoAction
                         : Action::kReview;
   return decision;
+}
+
+Result<RuleSet> RuleSet::ParseFile(const std::string& path) {
+  if (path.empty()) return Defaults();
+  std::ifstream in(path);
+  if (!in) return NotFoundError(fmt::format("{}: cannot open rules file", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  Result<RuleSet> rules = Parse(text.str());
+  if (!rules.ok()) return rules.status().WithContext(path);
+  return rules;
 }
 
 Status CheckAssessed(const RuleSet& rules, const std::vector<std::string>& technologies_assessed) {

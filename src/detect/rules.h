@@ -83,6 +83,11 @@ class RuleSet {
   // Review every PDQ match within 31, MD5 and SHA-256 match, vPDQ match; automatic action off.
   static RuleSet Defaults();
 
+  // Reads and parses a rules file (the one reader the CLI, the server and the workers share);
+  // an empty path gives Defaults(). kNotFound when the file cannot be opened; parse errors name
+  // the file.
+  static Result<RuleSet> ParseFile(const std::string& path);
+
   // Applies the rules to an item's signals. `auto_action_paused(technology)` tells whether a
   // cluster alert paused automatic action for that technology label.
   RuleDecision Decide(const std::vector<Signal>& signals,

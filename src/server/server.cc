@@ -27,17 +27,6 @@
 namespace vigil::server {
 namespace {
 
-Result<detect::RuleSet> LoadRules(const std::string& path) {
-  if (path.empty()) return detect::RuleSet::Defaults();
-  std::ifstream in(path);
-  if (!in) return NotFoundError(fmt::format("{}: cannot open rules file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto rules = detect::RuleSet::Parse(ss.str());
-  if (!rules.ok()) return rules.status().WithContext(path);
-  return rules;
-}
-
 Status Unauthenticated(std::string message) { return PermissionDeniedError(std::move(message)); }
 
 void LogPurge(const privacy::PurgeRun& run) {
@@ -65,8 +54,8 @@ class Server::Impl {
   std::thread poller;
   std::mutex stop_mu;
   std::condition_variable stop_cv;
-  bool stopping = false;  // guarded by stop_mu
-  std::unique_ptr<ExchangeScheduler> exchanges;  // syncs hash exchanges when configured
+  bool stopping = false;                           // guarded by stop_mu
+  std::unique_ptr<ExchangeScheduler> exchanges;    // syncs hash exchanges when configured
   std::unique_ptr<privacy::PurgeScheduler> purge;  // when config.purge_interval > 0
 
   Result<std::shared_ptr<const auth::ApiKey>> Authenticate(const httplib::Request& req);
@@ -272,7 +261,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store
   ctx.audit = &audit;
   ctx.metrics = &impl->metrics;
   ctx.key_cache = std::make_unique<KeyCache>(config.auth_cache);
-  ASSIGN_OR_RETURN(ctx.rules, LoadRules(config.rules_file));
+  ASSIGN_OR_RETURN(ctx.rules, detect::RuleSet::ParseFile(config.rules_file));
   {
     ASSIGN_OR_RETURN(std::vector<privacy::DpiaRecord> dpia, db.privacy().ListDpia(std::nullopt));
     std::vector<std::string> assessed;
