@@ -22,6 +22,7 @@
 #include "core/result.h"
 #include "detect/pipeline.h"
 #include "match/matcher.h"
+#include "redress/service.h"
 #include "report/reporting_config.h"
 #include "privacy/evidence_store.h"
 #include "server/audit_recorder.h"
@@ -101,6 +102,7 @@ struct ServerContext {
   report::ReportingConfig reporting;  // destinations and the Art 3(1)(j) limit
   std::unique_ptr<cases::EntryVerificationSink> verification_sink;
   std::unique_ptr<cases::ReviewService> review;
+  std::unique_ptr<redress::RedressService> redress;    // null without redress_config
   std::unique_ptr<stats::VolumeCounterSink> counters;  // the database's, also feeding metrics
   std::unique_ptr<HasherPool> hashers;
   AuditRecorder* audit = nullptr;

@@ -78,11 +78,12 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   if (j.is_discarded() || !j.is_object()) {
     return InvalidArgumentError("config: not a JSON object");
   }
-  RETURN_IF_ERROR(Unknown(
-      j, "",
-      {"address", "port", "database", "banks", "threads", "limits", "pdq_radius", "min_pdq_quality",
-       "rules", "auth_cache_seconds", "reporting", "console_dir", "media_dir", "bank_poll_seconds",
-       "exchange_sync_minutes", "evidence_dir", "evidence_keys", "purge_interval_seconds"}));
+  RETURN_IF_ERROR(
+      Unknown(j, "",
+              {"address", "port", "database", "banks", "threads", "limits", "pdq_radius",
+               "min_pdq_quality", "rules", "auth_cache_seconds", "reporting", "console_dir",
+               "media_dir", "bank_poll_seconds", "exchange_sync_minutes", "evidence_dir",
+               "evidence_keys", "purge_interval_seconds", "redress_config"}));
   ServerConfig c;
   int64_t port = c.port, threads = c.threads, radius = c.pdq_radius, purge = 0;
   int64_t quality = c.min_pdq_quality, cache = c.auth_cache.count(), poll = c.bank_poll.count();
@@ -93,6 +94,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   RETURN_IF_ERROR(GetInt(j, "", "pdq_radius", 0, 256, &radius));
   RETURN_IF_ERROR(GetInt(j, "", "min_pdq_quality", 0, 100, &quality));
   RETURN_IF_ERROR(GetString(j, "rules", &c.rules_file));
+  RETURN_IF_ERROR(GetString(j, "redress_config", &c.redress_config));
   RETURN_IF_ERROR(GetString(j, "reporting", &c.reporting_file));
   RETURN_IF_ERROR(GetInt(j, "", "bank_poll_seconds", 0, 86400, &poll));
   RETURN_IF_ERROR(GetString(j, "console_dir", &c.console_dir));

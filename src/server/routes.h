@@ -103,6 +103,10 @@ Result<Reply> V1GetCase(Call&);
 Result<Reply> V1ListKeys(Call&);
 Result<Reply> V1CreateKey(Call&);
 Result<Reply> V1RevokeKey(Call&);
+Result<Reply> V1TakeAction(Call&);
+Result<Reply> V1FileComplaint(Call&);
+Result<Reply> V1DecideComplaint(Call&);
+Result<Reply> V1CaseRedress(Call&);
 Result<Reply> V1OverdueReports(Call&);
 
 // The reviewer console: its static files (console_files.cc) and its routes (v1_console.cc).

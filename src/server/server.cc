@@ -18,6 +18,7 @@
 
 #include "match/bank_verification_sink.h"
 #include "privacy/purge_scheduler.h"
+#include "redress/redress.h"
 #include "server/api.h"
 #include "server/connection_guard.h"
 #include "server/exchange_sync.h"
@@ -284,6 +285,18 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store
   // Verifications an earlier process committed but did not deliver (it crashed in between).
   if (Status d = ctx.review->DeliverPendingVerifications(); !d.ok()) {
     spdlog::warn("bank verification of earlier decisions still pending: {}", d.ToString());
+  }
+  if (!config.redress_config.empty()) {
+    ASSIGN_OR_RETURN(redress::RedressFileConfig rc,
+                     redress::LoadRedressConfig(config.redress_config));
+    ASSIGN_OR_RETURN(redress::NoticeTemplates templates, redress::LoadNoticeTemplates(rc));
+    ASSIGN_OR_RETURN(ctx.redress,
+                     redress::RedressService::Create(*ctx.review,
+                                                     {.cases = &db.cases(),
+                                                      .redress = &db.redress(),
+                                                      .banks = &db.banks(),
+                                                      .report_outbox = &db.report_outbox()},
+                                                     std::move(templates), ctx.clock, rc.redress));
   }
   ctx.counters = std::make_unique<MetricsVolumeSink>(db.volume(), impl->metrics);
   RETURN_IF_ERROR(ctx.ReloadDetection());

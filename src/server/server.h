@@ -51,6 +51,8 @@ struct ServerConfig {
   int pdq_radius = 31;
   int min_pdq_quality = 50;
   std::string rules_file;  // detection rules (docs/review.md); empty: the defaults
+  // Redress settings (docs/redress.md); empty: the /v1 redress routes answer 503.
+  std::string redress_config;
   // How long an authenticated key is trusted before it is looked up again, so a revocation
   // from another process takes effect within this time.
   std::chrono::seconds auth_cache{5};
