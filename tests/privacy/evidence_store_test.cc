@@ -70,9 +70,13 @@ TEST_F(EvidenceStoreTest, WritesEncryptedAndReadsBack) {
 TEST_F(EvidenceStoreTest, CorruptedTruncatedAndMovedFilesAreDetectedNamingTheFile) {
   ASSERT_TRUE(store_->Write(1, 0, Bytes("benign bytes")).ok());
   {
+    // Invert a byte rather than set one: a set byte may already hold that value (the file is
+    // random-looking ciphertext), and the test would then corrupt nothing 1 time in 256.
     std::fstream f(File(1, 0), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(-3, std::ios::end);
+    const char old = static_cast<char>(f.get());
     f.seekp(-3, std::ios::end);
-    f.put('\x55');
+    f.put(static_cast<char>(~old));
   }
   auto corrupt = store_->Read(1, 0);
   EXPECT_EQ(corrupt.status().code(), StatusCode::kDataLoss);
