@@ -6,6 +6,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "redress/embedded_data.h"
 #include "redress/text_fill.h"
 
@@ -37,32 +38,6 @@ Result<std::string> Text(const json& j, std::string_view key, std::string_view w
   RETURN_IF_ERROR(
       internal::CheckPlaceholders(text, kPlaceholders, fmt::format("{} \"{}\"", where, key)));
   return text;
-}
-
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string Family(const std::string& detector) {
@@ -178,21 +153,21 @@ Result<RenderedScanningNotice> RenderScanningNotice(const ScanningNoticeTemplate
   out.html = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"{}\">\n<head><meta charset=\"utf-8\"><title>{}</title>"
       "</head>\n<body>\n<h1>{}</h1>\n",
-      Escape(t.language), Escape(title), Escape(title));
+      EscapeHtml(t.language), EscapeHtml(title), EscapeHtml(title));
   for (const Section& s : Sections(t, facts)) {
     if (!s.heading.empty()) {
       out.text += fmt::format("\n{}\n{}\n", s.heading, std::string(s.heading.size(), '-'));
-      out.html += fmt::format("<h2>{}</h2>\n", Escape(s.heading));
+      out.html += fmt::format("<h2>{}</h2>\n", EscapeHtml(s.heading));
     }
     for (size_t i = 0; i < s.paragraphs.size(); ++i) {
       out.text += fmt::format("\n{}\n", s.paragraphs[i]);
-      out.html += fmt::format("<p>{}</p>\n", Escape(s.paragraphs[i]));
+      out.html += fmt::format("<p>{}</p>\n", EscapeHtml(s.paragraphs[i]));
       if (i == 0 && !s.list.empty()) {
         out.text += "\n";
         out.html += "<ul>\n";
         for (const std::string& item : s.list) {
           out.text += fmt::format("- {}\n", item);
-          out.html += fmt::format("<li>{}</li>\n", Escape(item));
+          out.html += fmt::format("<li>{}</li>\n", EscapeHtml(item));
         }
         out.html += "</ul>\n";
       }

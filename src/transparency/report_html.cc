@@ -4,36 +4,11 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "transparency/annual_report.h"
 
 namespace vigil::transparency {
 namespace {
-
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 struct Bar {
   std::string label;
@@ -53,17 +28,17 @@ std::string BarChart(const std::string& title, const std::vector<std::string>& s
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" "
       "aria-label=\"{}\"><title>{}</title>",
-      width, height, Escape(title), Escape(title));
+      width, height, EscapeHtml(title), EscapeHtml(title));
   for (size_t s = 0; s < series.size(); ++s) {
     svg += fmt::format(
         "<rect x=\"{}\" y=\"4\" width=\"10\" height=\"10\" fill=\"{}\"/><text "
         "x=\"{}\" y=\"13\" font-size=\"11\">{}</text>",
-        label_w + s * 140, kColours[s % 4], label_w + s * 140 + 14, Escape(series[s]));
+        label_w + s * 140, kColours[s % 4], label_w + s * 140 + 14, EscapeHtml(series[s]));
   }
   int y = 30;
   for (const Bar& b : bars) {
     svg += fmt::format("<text x=\"0\" y=\"{}\" font-size=\"11\">{}</text>", y + row - 3,
-                       Escape(b.label));
+                       EscapeHtml(b.label));
     for (size_t s = 0; s < b.values.size(); ++s) {
       const int w = static_cast<int>(static_cast<double>(b.values[s]) / static_cast<double>(max) *
                                      (width - label_w - 80));
@@ -81,10 +56,10 @@ std::string BarChart(const std::string& title, const std::vector<std::string>& s
 
 std::string Cell(const Figure& f) {
   if (f.kind == Figure::Kind::kNotAvailable) {
-    return "<td class=\"na\">not available: " + Escape(f.not_available) + "</td>";
+    return "<td class=\"na\">not available: " + EscapeHtml(f.not_available) + "</td>";
   }
-  std::string method = f.method.empty() ? "" : "<br><small>" + Escape(f.method) + "</small>";
-  std::string text = Escape(FigureText(f));
+  std::string method = f.method.empty() ? "" : "<br><small>" + EscapeHtml(f.method) + "</small>";
+  std::string text = EscapeHtml(FigureText(f));
   std::string br;
   for (char c : text) br += c == '\n' ? std::string("<br>") : std::string(1, c);
   return "<td>" + br + method + "</td>";
@@ -122,8 +97,8 @@ std::string AnnualReportHtml(const AnnualReport& r) {
       "#bbb;padding:4px;vertical-align:top;text-align:left}}td.na{{color:#a33}}small{{color:#555}}"
       "</style></head><body>\n<h1>{} &mdash; report for {}</h1>\n<p>Under {}, in the standard "
       "form of {} ({}). Generated {}.</p>\n",
-      Escape(provider), r.year, Escape(provider), r.year, Escape(r.form.report_article),
-      Escape(r.form.title), Escape(r.form.celex), Escape(r.generated_at));
+      EscapeHtml(provider), r.year, EscapeHtml(provider), r.year, EscapeHtml(r.form.report_article),
+      EscapeHtml(r.form.title), EscapeHtml(r.form.celex), EscapeHtml(r.generated_at));
   h += "<h2>Per technology (the form's A, B, C; error rates with their methods)</h2>\n<table><tr>"
        "<th>technology</th><th>categories</th><th>A flagged</th><th>B not confirmed</th><th>C "
        "reviewed</th><th>pending</th><th>B/A (form's error rate)</th><th>actioned</th><th>reversed "
@@ -138,7 +113,7 @@ std::string AnnualReportHtml(const AnnualReport& r) {
     h += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}"
         "</td><td>{}</td><td>{}</td></tr>\n",
-        Escape(t.technology), cats, t.flagged, t.not_confirmed, t.reviewed, t.pending_review,
+        EscapeHtml(t.technology), cats, t.flagged, t.not_confirmed, t.reviewed, t.pending_review,
         rate(t.not_confirmed, t.flagged), t.actioned, rate(t.reversed_on_complaint, t.actioned));
   }
   h += "</table>\n<h2>Volumes per technology, content type and region</h2>\n<table><tr><th>"
@@ -146,20 +121,21 @@ std::string AnnualReportHtml(const AnnualReport& r) {
        "type</th><th>region</th><th>processed</th><th>flagged</th></tr>\n";
   for (const VolumeFigures& v : r.volumes) {
     h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                     Escape(v.technology), Escape(v.content_type), Escape(v.region), v.processed,
-                     v.flagged);
+                     EscapeHtml(v.technology), EscapeHtml(v.content_type), EscapeHtml(v.region),
+                     v.processed, v.flagged);
   }
   h += "</table>\n" + Charts(r);
   for (const FormCategory& c : r.categories) {
-    h += fmt::format("<h2>{}) {}</h2>\n", c.number, Escape(c.title));
-    if (!c.description.empty()) h += "<p>" + Escape(c.description) + "</p>\n";
+    h += fmt::format("<h2>{}) {}</h2>\n", c.number, EscapeHtml(c.title));
+    if (!c.description.empty()) h += "<p>" + EscapeHtml(c.description) + "</p>\n";
     h += "<table><tr><th>row</th><th>group</th><th>subcategory</th><th>answer</th></tr>\n";
     for (const FormRow& row : r.rows) {
       if (row.category != c.number) continue;
       const std::string label = row.subcategory.empty() ? row.description : row.subcategory;
-      h += fmt::format("<tr><td>{}{}</td><td>{}</td><td>{}{}</td>{}</tr>\n", Escape(row.id),
-                       row.ref.empty() ? "" : " (" + Escape(row.ref) + ")", Escape(row.group),
-                       Escape(label), row.optional ? " <small>(optional)</small>" : "",
+      h += fmt::format("<tr><td>{}{}</td><td>{}</td><td>{}{}</td>{}</tr>\n", EscapeHtml(row.id),
+                       row.ref.empty() ? "" : " (" + EscapeHtml(row.ref) + ")",
+                       EscapeHtml(row.group), EscapeHtml(label),
+                       row.optional ? " <small>(optional)</small>" : "",
                        Cell(r.figures.at(row.figure)));
     }
     h += "</table>\n";
