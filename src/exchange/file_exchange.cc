@@ -6,14 +6,21 @@
 // Cursor: "<sha256 of the list>:row:<n>", "<sha256>:gone:<k>" (withdrawing absent entries, k
 // done) or "<sha256>:done". A list with another digest starts again at row 0 (re-adding present
 // rows changes nothing).
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include "bank/export.h"
 #include "bank/import.h"
+#include "bank/signal.h"
 #include "core/file.h"
 #include "exchange/internal/http.h"
 #include "exchange/internal/open.h"
@@ -29,6 +36,9 @@ constexpr uint64_t kDefaultPageRows = 10000;
 struct FileOptions {
   bank::ImportOptions import{};
   uint64_t page_rows = kDefaultPageRows;
+  // Where confirmed hashes go, when the partner takes them: an http(s) URL (POSTed as a list) or
+  // a directory (one list file per batch, for a partner that collects files). "" cannot share.
+  std::string share_to{};
 };
 
 Result<FileOptions> ParseFileOptions(const ExchangeConfig& c) {
@@ -44,13 +54,42 @@ Result<FileOptions> ParseFileOptions(const ExchangeConfig& c) {
     } else if (key == "page_rows" && value.is_number_unsigned() && value.get<uint64_t>() > 0 &&
                value.get<uint64_t>() <= kMaxUpdatesPerPage) {
       o.page_rows = value.get<uint64_t>();
+    } else if (key == "share_to" && value.is_string() && !value.get<std::string>().empty()) {
+      o.share_to = value.get<std::string>();
     } else {
       return InvalidArgumentError(fmt::format(
-          "{}: unknown or malformed option '{}' (known: format, default_type, page_rows 1-{})",
+          "{}: unknown or malformed option '{}' (known: format, default_type, page_rows 1-{}, "
+          "share_to)",
           what, key, kMaxUpdatesPerPage));
     }
   }
+  if (o.share_to.starts_with("http://") || o.share_to.starts_with("https://")) {
+    RETURN_IF_ERROR(SplitUrl(o.share_to, what + ".share_to").status());
+  }
   return o;
+}
+
+// Writes `content` to `path` through a temporary file in the same directory, synced and renamed.
+Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return UnavailableError(std::strerror(errno));
+  size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  const bool written = done == content.size() && ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = written ? errno : saved;
+    ::unlink(tmp.c_str());
+    return UnavailableError(std::strerror(err));
+  }
+  return Status::Ok();
 }
 
 struct Cursor {
@@ -113,7 +152,75 @@ class FileExchange final : public Exchange {
 
   std::optional<std::chrono::seconds> retry_after() const override { return retry_after_; }
 
+  bool CanShare() const override { return !options_.share_to.empty(); }
+
+  // The batch as one list in the exchange's format (bank/export.h), so the partner reads it
+  // with the same tools that wrote the list vigil fetches.
+  Result<uint64_t> Share(std::span<const SharedHash> hashes) override {
+    retry_after_.reset();
+    if (!CanShare())
+      return UnimplementedError(fmt::format("exchange {}: no share_to", config_.name));
+    const bank::ListFormat format = options_.import.format;
+    std::string list = bank::FormatListHeader(format);
+    for (const SharedHash& h : hashes) {
+      auto line = bank::FormatListEntry(
+          format,
+          bank::BankEntry{.signal_type = h.type, .value = h.value, .source_ref = h.source_ref});
+      if (!line.ok()) {
+        return InvalidArgumentError(fmt::format("exchange {}: shared hash {}: {}; nothing sent",
+                                                config_.name, bank::EscapeForMessage(h.value),
+                                                line.status().message()));
+      }
+      list += *line;
+    }
+    const std::string& to = options_.share_to;
+    if (to.starts_with("http://") || to.starts_with("https://")) {
+      HttpRequest r{.url = to,
+                    .method = "POST",
+                    .body = std::move(list),
+                    .content_type = ContentType(format),
+                    .timeout = timeout_,
+                    .max_bytes = 1u << 20,
+                    .what = fmt::format("exchange {} share", config_.name)};
+      if (!secret_.empty()) r.headers.emplace_back("Authorization", "Bearer " + secret_);
+      HttpAnswer a = Send(r);
+      retry_after_ = a.retry_after;
+      RETURN_IF_ERROR(a.body.status());
+      return hashes.size();
+    }
+    RETURN_IF_ERROR(WriteShareFile(list, format));
+    return hashes.size();
+  }
+
  private:
+  static std::string ContentType(bank::ListFormat format) {
+    switch (format) {
+      case bank::ListFormat::kCsv:
+        return "text/csv";
+      case bank::ListFormat::kJsonLines:
+        return "application/x-ndjson";
+      default:
+        return "text/plain";
+    }
+  }
+
+  // shared-<sha256 of the list>.<format> in the share_to directory, written to a temporary name
+  // and renamed, so the partner never picks up half a file and a retried batch replaces itself.
+  Status WriteShareFile(const std::string& list, bank::ListFormat format) {
+    const auto* p = reinterpret_cast<const uint8_t*>(list.data());
+    const std::string digest = hash::DigestToHex(hash::Sha256({p, list.size()}));
+    const std::filesystem::path dir =
+        options_.share_to.starts_with("file:") ? options_.share_to.substr(5) : options_.share_to;
+    const std::filesystem::path path =
+        dir / fmt::format("shared-{}.{}", digest, bank::ListFormatName(format));
+    Status s = WriteFileAtomically(path.string(), list);
+    if (!s.ok()) {
+      return UnavailableError(
+          fmt::format("exchange {}: writing {}: {}", config_.name, path.string(), s.message()));
+    }
+    return Status::Ok();
+  }
+
   Result<std::string> ReadContent() {
     const std::string& e = config_.endpoint;
     if (e.starts_with("http://") || e.starts_with("https://")) {

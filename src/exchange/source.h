@@ -50,12 +50,20 @@ class Exchange {
   // Whether this kind of exchange can take hashes from the provider.
   virtual bool CanShare() const { return false; }
 
-  // Sends `hashes` to the source; the number it accepted. kUnimplemented when it cannot share.
-  // Callers go through ShareConfirmed (sync.h), which checks the organisation's consent.
+  // Sends `hashes` to the source; the number it accepted. kUnimplemented when it cannot share;
+  // kInvalidArgument naming the hash, before anything is sent, for a signal type the partner
+  // does not take; otherwise the errors of Fetch (kUnavailable and kResourceExhausted are worth
+  // retrying). Callers go through ShareConfirmed (sync.h), which checks the organisation's
+  // consent and splits the hashes into batches of max_share_batch().
   virtual Result<uint64_t> Share(std::span<const SharedHash> hashes) {
     (void)hashes;
     return UnimplementedError("this exchange cannot share hashes");
   }
+
+  // The most hashes one Share call takes. 1 for partners that create one record per request
+  // (ThreatExchange): a failure then never leaves a batch half sent, so a retry duplicates
+  // nothing.
+  virtual size_t max_share_batch() const { return 1000; }
 };
 
 struct OpenOptions {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <vector>
 
 namespace vigil::exchange {
 namespace {
@@ -125,11 +126,28 @@ Result<uint64_t> ShareConfirmed(ExchangeStore& store, Exchange& exchange, std::s
     return FailedPreconditionError(fmt::format("exchange {}: a {} exchange cannot share hashes",
                                                name, ExchangeTypeName(record.config.type)));
   }
-  for (const SharedHash& h : hashes) {
+  // Partners get the canonical form (lowercase hex), the form their own lists use.
+  std::vector<SharedHash> normalised(hashes.begin(), hashes.end());
+  for (SharedHash& h : normalised) {
     auto v = bank::NormalizeSignalValue(h.type, h.value);
     if (!v.ok()) return v.status().WithContext(fmt::format("exchange {}: shared hash", name));
+    h.value = *std::move(v);
   }
-  ASSIGN_OR_RETURN(uint64_t accepted, exchange.Share(hashes));
+  const std::span<const SharedHash> all(normalised);
+  const size_t batch = std::max<size_t>(1, exchange.max_share_batch());
+  uint64_t accepted = 0;
+  for (size_t from = 0; from < all.size(); from += batch) {
+    auto sent = exchange.Share(all.subspan(from, std::min(batch, all.size() - from)));
+    if (!sent.ok()) {
+      // What went before was accepted and is counted; the caller retries the rest.
+      if (accepted > 0) {
+        store.RecordShared(record.config.id, accepted, clock.Now()).IgnoreError();
+      }
+      return sent.status().WithContext(
+          fmt::format("exchange {}: {} of {} hashes shared before", name, accepted, hashes.size()));
+    }
+    accepted += *sent;
+  }
   RETURN_IF_ERROR(store.RecordShared(record.config.id, accepted, clock.Now()));
   return accepted;
 }

@@ -65,7 +65,8 @@ std::chrono::milliseconds BackoffDelay(const SyncOptions& options, int retry,
 // Shares hashes the provider's reviewers confirmed with the exchange named `name`:
 // kFailedPrecondition when its organisation has not agreed to receive them (config.share off;
 // nothing is sent) or the exchange cannot share; otherwise the count accepted, recorded for the Art
-// 7 list.
+// 7 list. Hashes go in batches of exchange.max_share_batch(); when a batch fails, the batches
+// before it stay counted and its error is returned (naming how many were shared).
 Result<uint64_t> ShareConfirmed(ExchangeStore& store, Exchange& exchange, std::string_view name,
                                 std::span<const SharedHash> hashes, const Clock& clock);
 

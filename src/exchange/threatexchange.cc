@@ -153,13 +153,37 @@ std::optional<TeCursor> ParseTeCursor(std::string_view s) {
   return c;
 }
 
+constexpr char kShareDescription[] = "Confirmed by the provider's human review (vigil)";
+
+// ThreatExchange's IndicatorType for the hashes vigil shares; null for others.
+const char* IndicatorTypeName(bank::SignalType type) {
+  switch (type) {
+    case bank::SignalType::kPdq:
+      return "HASH_PDQ";
+    case bank::SignalType::kMd5:
+      return "HASH_MD5";
+    case bank::SignalType::kSha256:
+      return "HASH_SHA256";
+    default:
+      return nullptr;
+  }
+}
+
+struct TeOptions {
+  std::string group, types;
+  std::string share_level = "AMBER";
+  std::string share_tags;  // comma-separated
+};
+
 class ThreatExchangeClient final : public Exchange {
  public:
-  ThreatExchangeClient(ExchangeConfig config, std::string group, std::string types,
-                       std::string token, const OpenOptions& o)
+  ThreatExchangeClient(ExchangeConfig config, TeOptions options, std::string token,
+                       const OpenOptions& o)
       : config_(std::move(config)),
-        group_(std::move(group)),
-        types_(std::move(types)),
+        group_(std::move(options.group)),
+        types_(std::move(options.types)),
+        share_level_(std::move(options.share_level)),
+        share_tags_(std::move(options.share_tags)),
         token_(std::move(token)),
         timeout_(o.timeout),
         clock_(o.clock ? o.clock : std::make_shared<SystemClock>()) {
@@ -215,14 +239,124 @@ class ThreatExchangeClient final : public Exchange {
 
   std::optional<std::chrono::seconds> retry_after() const override { return retry_after_; }
 
+  bool CanShare() const override { return true; }
+  size_t max_share_batch() const override { return 1; }
+
+  // One POST /threat_descriptors per hash (the submitting reference: a descriptor is the
+  // provider's opinion of one indicator), visible only to the privacy group.
+  Result<uint64_t> Share(std::span<const SharedHash> hashes) override {
+    retry_after_.reset();
+    std::vector<std::string> forms;
+    for (const SharedHash& h : hashes) {
+      const char* type = IndicatorTypeName(h.type);
+      if (type == nullptr) {
+        return InvalidArgumentError(fmt::format(
+            "exchange {}: ThreatExchange takes no {} hashes (shared hash {}); nothing sent",
+            config_.name, bank::SignalTypeName(h.type), bank::EscapeForMessage(h.value)));
+      }
+      std::string form = fmt::format(
+          "access_token={}&type={}&indicator={}&status=MALICIOUS&privacy_type=HAS_PRIVACY_GROUP"
+          "&privacy_members={}&share_level={}&description={}",
+          UrlEncode(token_), type, UrlEncode(h.value), UrlEncode(group_), share_level_,
+          UrlEncode(kShareDescription));
+      if (!share_tags_.empty()) form += "&tags=" + UrlEncode(share_tags_);
+      forms.push_back(std::move(form));
+    }
+    uint64_t accepted = 0;
+    for (std::string& form : forms) {
+      HttpAnswer a = Send({.url = base_ + "/threat_descriptors",
+                           .method = "POST",
+                           .body = std::move(form),
+                           .content_type = "application/x-www-form-urlencoded",
+                           .timeout = timeout_,
+                           .max_bytes = 1u << 20,
+                           .what = fmt::format("ThreatExchange at {}", base_)});
+      retry_after_ = a.retry_after;
+      if (!a.body.ok()) return WithGraphError(a);
+      RETURN_IF_ERROR(CheckCreated(*a.body));
+      ++accepted;
+    }
+    return accepted;
+  }
+
  private:
+  // The Graph API explains a refusal in {"error": {"message": ...}}; keep it in the error.
+  Status WithGraphError(const HttpAnswer& a) const {
+    const json e = json::parse(a.error_body, nullptr, false);
+    if (e.is_object() && e.contains("error") && e["error"].is_object() &&
+        e["error"].value("message", json()).is_string()) {
+      return Status(
+          a.body.status().code(),
+          fmt::format("{}: {}", a.body.status().message(),
+                      bank::EscapeForMessage(e["error"]["message"].get<std::string>(), 200)));
+    }
+    return a.body.status();
+  }
+
+  // A created descriptor is answered with its id ({"id": "..."}, or {"success": true, ...}).
+  Status CheckCreated(const std::string& body) const {
+    const json r = json::parse(body, nullptr, false);
+    if (r.is_object() && (r.value("success", false) == true ||
+                          (r.contains("id") && (r["id"].is_string() || r["id"].is_number())))) {
+      return Status::Ok();
+    }
+    return DataLossError(fmt::format(
+        "exchange {}: ThreatExchange's answer to a submission is not a created descriptor: '{}'",
+        config_.name, bank::EscapeForMessage(body, 120)));
+  }
+
   const ExchangeConfig config_;
-  const std::string group_, types_, token_;
+  const std::string group_, types_, share_level_, share_tags_, token_;
   const std::chrono::seconds timeout_;
   const std::shared_ptr<const Clock> clock_;
   std::string base_;
   std::optional<std::chrono::seconds> retry_after_;
 };
+
+Result<std::string> StringList(const json& value, std::string_view what, std::string_view key) {
+  if (!value.is_array())
+    return InvalidArgumentError(fmt::format("{}: options.{} must be an array", what, key));
+  std::string out;
+  for (const json& t : value) {
+    if (!t.is_string() || t.get<std::string>().empty() ||
+        t.get<std::string>().find(',') != std::string::npos) {
+      return InvalidArgumentError(
+          fmt::format("{}: options.{} must be non-empty strings without commas", what, key));
+    }
+    out += (out.empty() ? "" : ",") + t.get<std::string>();
+  }
+  return out;
+}
+
+Result<TeOptions> ParseTeOptions(const std::string& text, const std::string& what) {
+  const json o = json::parse(text, nullptr, false);
+  TeOptions out;
+  if (o.is_object()) {
+    for (const auto& [key, value] : o.items()) {
+      if (key == "privacy_group" && (value.is_string() || value.is_number_unsigned())) {
+        out.group =
+            value.is_string() ? value.get<std::string>() : std::to_string(value.get<uint64_t>());
+      } else if (key == "types") {
+        ASSIGN_OR_RETURN(out.types, StringList(value, what, key));
+      } else if (key == "share_tags") {
+        ASSIGN_OR_RETURN(out.share_tags, StringList(value, what, key));
+      } else if (key == "share_level" && value.is_string() &&
+                 (value == "AMBER" || value == "RED")) {
+        // GREEN and WHITE require VISIBLE (everyone); shares go to the privacy group only.
+        out.share_level = value.get<std::string>();
+      } else {
+        return InvalidArgumentError(fmt::format(
+            "{}: unknown or malformed option '{}' (known: privacy_group, types, share_level "
+            "AMBER or RED, share_tags)",
+            what, key));
+      }
+    }
+  }
+  if (out.group.empty() || out.group.find_first_not_of("0123456789") != std::string::npos) {
+    return InvalidArgumentError(what + ": options.privacy_group (a numeric id) is required");
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -231,32 +365,12 @@ Result<std::unique_ptr<Exchange>> OpenThreatExchange(const ExchangeConfig& confi
                                                      const OpenOptions& options) {
   const std::string what = fmt::format("exchange {}", config.name);
   RETURN_IF_ERROR(SplitUrl(config.endpoint, what + ": endpoint").status());
-  const json o = json::parse(config.options, nullptr, false);
-  std::string group, types;
-  if (o.is_object()) {
-    for (const auto& [key, value] : o.items()) {
-      if (key == "privacy_group" && (value.is_string() || value.is_number_unsigned())) {
-        group =
-            value.is_string() ? value.get<std::string>() : std::to_string(value.get<uint64_t>());
-      } else if (key == "types" && value.is_array()) {
-        for (const json& t : value) {
-          if (!t.is_string()) return InvalidArgumentError(what + ": options.types must be strings");
-          types += (types.empty() ? "" : ",") + t.get<std::string>();
-        }
-      } else {
-        return InvalidArgumentError(fmt::format(
-            "{}: unknown or malformed option '{}' (known: privacy_group, types)", what, key));
-      }
-    }
-  }
-  if (group.empty() || group.find_first_not_of("0123456789") != std::string::npos) {
-    return InvalidArgumentError(what + ": options.privacy_group (a numeric id) is required");
-  }
+  ASSIGN_OR_RETURN(TeOptions o, ParseTeOptions(config.options, what));
   if (secret.empty()) {
     return InvalidArgumentError(what + ": an access token is required (--credentials)");
   }
-  return std::unique_ptr<Exchange>(std::make_unique<ThreatExchangeClient>(
-      config, std::move(group), std::move(types), std::move(secret), options));
+  return std::unique_ptr<Exchange>(
+      std::make_unique<ThreatExchangeClient>(config, std::move(o), std::move(secret), options));
 }
 
 }  // namespace internal

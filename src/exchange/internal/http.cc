@@ -71,7 +71,7 @@ HttpAnswer Send(const HttpRequest& r) {
   if (r.method == "POST") {
     res = client.Post(parts->second, headers, r.body, r.content_type);
     if (res && res->body.size() > r.max_bytes) too_big = true;
-    if (res) body = res->body;
+    if (res && !too_big) body = res->body;
   } else {
     res = client.Get(parts->second, headers, [&](const char* data, size_t n) {
       if (body.size() + n > r.max_bytes) {
@@ -92,9 +92,11 @@ HttpAnswer Send(const HttpRequest& r) {
         fmt::format("{}: no answer ({})", r.what, httplib::to_string(res.error())));
     return answer;
   }
+  answer.http_status = res->status;
   if (res->status == 429 || res->status == 503) answer.retry_after = ParseRetryAfter(*res);
   Status s = StatusOfAnswer(res->status, r.what);
   if (!s.ok()) {
+    answer.error_body = body.substr(0, kMaxErrorBody);
     answer.body = s;
     return answer;
   }

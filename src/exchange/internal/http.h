@@ -32,7 +32,13 @@ struct HttpRequest {
 struct HttpAnswer {
   Result<std::string> body = std::string();
   std::optional<std::chrono::seconds> retry_after{};
+  int http_status = 0;  // 0 when there was no answer
+  // The start of a non-2xx answer's body (at most kMaxErrorBody bytes), for callers that read
+  // the partner's explanation (an expired paging link, a Graph API error); never logged whole.
+  std::string error_body{};
 };
+
+inline constexpr size_t kMaxErrorBody = 4096;
 
 // Splits an http(s) URL into origin ("scheme://host[:port]") and target ("/path?query");
 // kInvalidArgument naming `what` otherwise.
