@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -169,6 +170,11 @@ class NcmecExchange final : public Exchange {
     std::string url;
     NcmecCursor range = *cursor;
     if (!cursor->next.empty()) {
+      // NCMEC's paging links go sour (python-threatexchange drops a stored next link after a
+      // day; issue facebook/ThreatExchange#1731): start the range again rather than trust one.
+      if (clock_->Now().time_since_epoch().count() - cursor->to > kMaxPagingLinkAge) {
+        return Restart(*cursor);
+      }
       url = base_ + cursor->next;
     } else {
       range.from = cursor->to;
@@ -186,6 +192,15 @@ class NcmecExchange final : public Exchange {
                          .max_bytes = kMaxNcmecPageBytes,
                          .what = fmt::format("NCMEC hash sharing at {}", base_)});
     retry_after_ = a.retry_after;
+    if (!a.body.ok() && !cursor->next.empty() && PagingLinkExpired(a)) {
+      if (++restarts_ > kMaxRestarts) {
+        return FailedPreconditionError(fmt::format(
+            "exchange {}: NCMEC's paging links expired {} times in one sync; the next sync "
+            "starts the range again",
+            config_.name, restarts_ - 1));
+      }
+      return Restart(*cursor);
+    }
     if (!a.body.ok()) return a.body.status();
     ASSIGN_OR_RETURN(NcmecEntriesPage parsed,
                      ParseNcmecEntries(*a.body, fmt::format("NCMEC entries from {}", base_)));
@@ -203,12 +218,37 @@ class NcmecExchange final : public Exchange {
   std::optional<std::chrono::seconds> retry_after() const override { return retry_after_; }
 
  private:
+  // A paging link older than this (from when its range was opened) is not followed.
+  static constexpr int64_t kMaxPagingLinkAge = 24 * 3600;
+  // Restarts one client makes before giving up, so a source whose links always expire cannot
+  // keep a sync going round for ever.
+  static constexpr int kMaxRestarts = 2;
+
+  // The partner said the link is no longer valid: 410 Gone, or a 400/404 whose body says it
+  // expired. NCMEC's documentation is not public; these are the answers HTTP and NCMEC's XML
+  // errors use for it, and any other refusal stays an error.
+  static bool PagingLinkExpired(const HttpAnswer& a) {
+    if (a.http_status == 410) return true;
+    if (a.http_status != 400 && a.http_status != 404) return false;
+    std::string body = a.error_body;
+    for (char& c : body) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return body.find("expired") != std::string::npos;
+  }
+
+  // Back to the last checkpoint: an empty page whose cursor is where the unfinished range
+  // began, so the next fetch asks for [that, now) afresh. Re-applying the entries the range
+  // already gave changes nothing (ApplyPage leaves present entries unchanged).
+  static FetchedPage Restart(const NcmecCursor& cursor) {
+    return FetchedPage{.next_cursor = std::to_string(cursor.from), .done = false};
+  }
+
   const ExchangeConfig config_;
   const std::pair<std::string, std::string> auth_;
   const std::chrono::seconds timeout_;
   const std::shared_ptr<const Clock> clock_;
   std::string base_;
   std::optional<std::chrono::seconds> retry_after_;
+  int restarts_ = 0;
 };
 
 }  // namespace

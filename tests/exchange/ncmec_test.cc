@@ -126,8 +126,15 @@ class FakeNcmec {
                     res.set_content("<queryResult><images><image>", "application/xml");
                     return;
                   }
-                  seen_from.push_back(req.get_param_value("from"));
                   const bool second_page = req.get_param_value("start") == "2";
+                  if (second_page && expire_next > 0) {
+                    --expire_next;
+                    ++expired_answers;
+                    res.status = expire_status;
+                    res.set_content(expire_body, "application/xml");
+                    return;
+                  }
+                  seen_from.push_back(req.get_param_value("from"));
                   res.set_content(round == 0 ? (second_page ? Page2() : Page1()) : Changed(),
                                   "application/xml");
                 });
@@ -156,6 +163,9 @@ class FakeNcmec {
   }
 
   std::atomic<int> round{0}, fail_next{0}, truncate_next{0}, requests{0};
+  // The second page's link answers this many times that it expired.
+  std::atomic<int> expire_next{0}, expire_status{410}, expired_answers{0};
+  std::string expire_body = "<error><message>paging link has expired</message></error>";
   std::vector<std::string> seen_from;
 
  private:
@@ -259,6 +269,72 @@ TEST_F(NcmecSyncTest, ACrashBetweenPagesResumesFromTheCommittedPage) {
   EXPECT_EQ(rest->pages, 1u);
   EXPECT_EQ(rest->added, 2u);
   EXPECT_EQ(banks_.GetStats(1)->active, 3u);
+}
+
+TEST_F(NcmecSyncTest, AnExpiredPagingLinkRestartsTheRangeFromTheCheckpoint) {
+  options_.max_pages = 1;  // the first page is in, its next link stored
+  ASSERT_TRUE(Sync().ok());
+  ASSERT_NE(store_.GetExchange("ncmec-esp")->state.cursor.find("start=2"), std::string::npos);
+  options_.max_pages = 0;
+  server_.expire_next = 1;
+  auto rest = Sync();
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(server_.expired_answers, 1);
+  // An empty page back to the checkpoint (0), then the whole range again, both pages.
+  EXPECT_EQ(rest->pages, 3u);
+  EXPECT_EQ(rest->retries, 0u);
+  EXPECT_EQ(rest->added, 2u);      // record b, which the expired link would have given
+  EXPECT_EQ(rest->unchanged, 1u);  // record a, applied before, changes nothing
+  // The first sync's page 1, then the range asked for again from the checkpoint, and its page 2
+  // (the fake's link carries from=x).
+  EXPECT_EQ(server_.seen_from,
+            (std::vector<std::string>{"1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "x"}));
+  EXPECT_EQ(banks_.GetStats(1)->active, 3u);
+  const auto state = store_.GetExchange("ncmec-esp")->state;
+  EXPECT_EQ(state.cursor, std::to_string(1'795'000'000 - 5));
+  EXPECT_EQ(state.last_error, "");
+}
+
+TEST_F(NcmecSyncTest, ABadRequestThatIsNotAnExpiryStaysAnError) {
+  options_.max_pages = 1;
+  ASSERT_TRUE(Sync().ok());
+  const std::string cursor = store_.GetExchange("ncmec-esp")->state.cursor;
+  options_.max_pages = 0;
+  server_.expire_next = 1;
+  server_.expire_status = 400;
+  server_.expire_body = "<error><message>bad parameter size</message></error>";
+  auto failed = Sync();
+  EXPECT_EQ(failed.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_.GetExchange("ncmec-esp")->state.cursor, cursor);  // kept for the next sync
+  // 400 with NCMEC's explanation that the link expired restarts like 410.
+  server_.expire_next = 1;
+  server_.expire_body = "<error><message>The paging link has EXPIRED</message></error>";
+  auto rest = Sync();
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(rest->added, 2u);
+}
+
+TEST_F(NcmecSyncTest, LinksThatAlwaysExpireOrAreADayOldAreNotFollowed) {
+  options_.max_pages = 1;
+  ASSERT_TRUE(Sync().ok());
+  options_.max_pages = 0;
+  server_.expire_next = 100;
+  auto failed = Sync();
+  EXPECT_EQ(failed.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(failed.status().message().find("expired 2 times"), std::string::npos)
+      << failed.status().ToString();
+  EXPECT_EQ(server_.expired_answers, 3);  // two restarts, then the third expiry ends the sync
+
+  // A stored link from a range opened more than a day ago is dropped without asking for it.
+  server_.expire_next = 0;
+  ASSERT_NE(store_.GetExchange("ncmec-esp")->state.cursor.find("start=2"), std::string::npos);
+  clock_->Advance(seconds(25 * 3600));
+  const int before = server_.requests;
+  auto fresh = Sync();
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_EQ(server_.requests - before, 2);  // the range's two pages, not the stale link
+  EXPECT_EQ(store_.GetExchange("ncmec-esp")->state.cursor,
+            std::to_string(1'795'000'000 + 25 * 3600 - 5));
 }
 
 }  // namespace
