@@ -15,9 +15,11 @@ bool Matches(ComplaintOutcome outcome, ActionKind kind) {
          (IsAccountAction(kind) && ReinstatesAccount(outcome));
 }
 
+}  // namespace
+
 // The second review must be independent of the first: nobody who decided or confirmed the
 // case, nor the person who took the action, reviews the complaint about it.
-Status CheckIndependent(const cases::Case& c, const Action& action, std::string_view reviewer) {
+Status CheckSecondReviewer(const cases::Case& c, const Action& action, std::string_view reviewer) {
   if (c.ReviewedBy(reviewer, cases::ReviewKind::kPrimary)) {
     return PermissionDeniedError(fmt::format(
         "reviewer {} made the original decision on case {}; a complaint needs a second reviewer",
@@ -29,8 +31,6 @@ Status CheckIndependent(const cases::Case& c, const Action& action, std::string_
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 Result<Complaint> RedressService::FileComplaint(const ComplaintRequest& r) {
   RETURN_IF_ERROR(cases::ValidateText("complaint", r.text, /*required=*/true));
@@ -154,7 +154,7 @@ Result<Complaint> RedressService::DecideComplaint(const ComplaintDecision& d) {
   }
   ASSIGN_OR_RETURN(Action action, stores_.redress->GetAction(complaint.action_id));
   ASSIGN_OR_RETURN(cases::Case c, stores_.cases->GetCase(complaint.case_id));
-  RETURN_IF_ERROR(CheckIndependent(c, action, d.reviewer));
+  RETURN_IF_ERROR(CheckSecondReviewer(c, action, d.reviewer));
   const TimePoint now = clock_->Now();
   if (d.outcome == ComplaintOutcome::kActionUpheld) {
     if (c.progress.state == cases::CaseState::kAppealed) {

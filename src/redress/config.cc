@@ -80,10 +80,11 @@ Result<RedressFileConfig> ParseRedressConfig(std::string_view text, std::string_
   if (j.is_discarded() || !j.is_object()) {
     return InvalidArgumentError(fmt::format("{}: not a JSON object", where));
   }
-  RETURN_IF_ERROR(CheckKeys(j,
-                            {"service_name", "supervisory_authority", "complaint_deadline_days",
-                             "default_language", "retention_days", "templates_dir", "webhook"},
-                            where));
+  RETURN_IF_ERROR(CheckKeys(
+      j,
+      {"service_name", "supervisory_authority", "complaint_deadline_days",
+       "complaint_decision_days", "default_language", "retention_days", "templates_dir", "webhook"},
+      where));
   RedressFileConfig out;
   RedressConfig& r = out.redress;
   ASSIGN_OR_RETURN(r.service_name, String(j, "service_name", where, r.service_name));
@@ -91,6 +92,8 @@ Result<RedressFileConfig> ParseRedressConfig(std::string_view text, std::string_
   ASSIGN_OR_RETURN(r.default_language, String(j, "default_language", where, "en"));
   ASSIGN_OR_RETURN(int64_t days, Integer(j, "complaint_deadline_days", where, 180, 1, 3650));
   r.complaint_deadline = std::chrono::days(days);
+  ASSIGN_OR_RETURN(int64_t target, Integer(j, "complaint_decision_days", where, 14, 1, 365));
+  r.complaint_decision_target = std::chrono::days(target);
   if (j.contains("retention_days")) {
     ASSIGN_OR_RETURN(r.retention,
                      privacy::ParseRetentionPolicyJson(j["retention_days"].dump(), where));

@@ -31,10 +31,10 @@ struct RedressFileConfig {
 };
 
 // Parses {"service_name": ..., "supervisory_authority": ..., "complaint_deadline_days": 180,
-// "default_language": "en", "retention_days": {...} (optional, privacy/retention.h),
-// "templates_dir": "...", "webhook": {"url": ..., "bearer_token": ..., "timeout_ms": ...,
-// "max_attempts": ..., "first_backoff_seconds": ..., "max_backoff_seconds": ...}}.
-// kInvalidArgument naming `source` and the key for malformed JSON, unknown keys, wrong types
+// "complaint_decision_days": 14, "default_language": "en", "retention_days": {...} (optional,
+// privacy/retention.h), "templates_dir": "...", "webhook": {"url": ..., "bearer_token": ...,
+// "timeout_ms": ..., "max_attempts": ..., "first_backoff_seconds": ..., "max_backoff_seconds":
+// ...}}. kInvalidArgument naming `source` and the key for malformed JSON, unknown keys, wrong types
 // and values out of range.
 Result<RedressFileConfig> ParseRedressConfig(std::string_view json, std::string_view source);
 // Reads and parses the file at `path`; kNotFound when it does not exist.

@@ -60,6 +60,12 @@ Status ValidateRedressConfig(const RedressConfig& config) {
     return InvalidArgumentError(fmt::format("complaint_deadline must be 1 to 3650 days, not {}",
                                             config.complaint_deadline.count()));
   }
+  if (config.complaint_decision_target < std::chrono::days(1) ||
+      config.complaint_decision_target > std::chrono::days(365)) {
+    return InvalidArgumentError(
+        fmt::format("complaint_decision_target must be 1 to 365 days, not {}",
+                    config.complaint_decision_target.count()));
+  }
   if (config.supervisory_authority.empty()) {
     return InvalidArgumentError(
         "supervisory_authority is required: Art 3(1)(g)(vi) notices must name it");

@@ -28,6 +28,9 @@ namespace vigil::redress {
 struct RedressConfig {
   // Art 3(1)(g)(iv): how long after an action the user may complain about it.
   std::chrono::days complaint_deadline{180};
+  // Art 3(1)(g)(iv) asks for complaints to be handled "in a timely manner" without a number:
+  // the operator's own target for deciding one after it is filed (the console's "decide by").
+  std::chrono::days complaint_decision_target{14};
   // Named in every user notice (Art 3(1)(g)(vi)).
   std::string service_name = "this service";
   std::string supervisory_authority{};
@@ -39,6 +42,12 @@ struct RedressConfig {
 // kInvalidArgument naming the field: deadline of 1 to 3650 days, empty authority or service
 // name, invalid retention policy.
 Status ValidateRedressConfig(const RedressConfig& config);
+
+// The second review of a complaint must be independent of the first (Art 3(1)(g)(iv)):
+// kPermissionDenied naming the conflict when `reviewer` made or confirmed the case's original
+// decision or took `action`. DecideComplaint enforces it; front ends use it to route complaints
+// away from those who may not decide them.
+Status CheckSecondReviewer(const cases::Case& c, const Action& action, std::string_view reviewer);
 
 struct ActionRequest {
   cases::CaseId case_id = 0;

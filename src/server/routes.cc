@@ -105,6 +105,11 @@ std::vector<Route> BuildRoutes() {
             "A case's actions, user notices and complaints"),
       Keyed("POST", "/v1/complaints", {kIngest}, change, h::V1FileComplaint,
             "File a user's complaint against an action (the operator's backend)"),
+      Keyed("GET", "/v1/complaints", {kReview, kAudit}, none, h::V1ListComplaints,
+            "Complaints (open ones unless open=false), oldest first, with their decision target "
+            "and whether the caller may decide them"),
+      Keyed("GET", "/v1/complaints/{id}", {kReview, kAudit}, view, h::V1GetComplaint,
+            "One complaint with the user's grounds and the action complained about"),
       Keyed("POST", "/v1/complaints/{id}/decision", {kReview}, change, h::V1DecideComplaint,
             "Decide a complaint: a second reviewer, never the original decider"),
       Keyed("GET", "/v1/cases", {kReview, kAudit}, none, h::V1ListCases,

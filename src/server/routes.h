@@ -106,6 +106,8 @@ Result<Reply> V1RevokeKey(Call&);
 Result<Reply> V1TakeAction(Call&);
 Result<Reply> V1FileComplaint(Call&);
 Result<Reply> V1DecideComplaint(Call&);
+Result<Reply> V1ListComplaints(Call&);
+Result<Reply> V1GetComplaint(Call&);
 Result<Reply> V1CaseRedress(Call&);
 Result<Reply> V1OverdueReports(Call&);
 

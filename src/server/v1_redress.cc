@@ -3,6 +3,8 @@
 // nobody acts under another's name and the independence check sees who really decides.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "redress/redress.h"
 #include "server/routes.h"
 
@@ -42,7 +44,60 @@ Json ComplaintJson(const redress::Complaint& c) {
   return j;
 }
 
+// A complaint as the review queue shows it: the action complained about, when the operator's
+// target says it should be decided, and whether the calling key may decide it (the second
+// review must be independent, Art 3(1)(g)(iv)), so nobody is handed a complaint about their
+// own decision.
+Result<Json> QueueEntry(const Call& call, const redress::RedressService& service,
+                        const redress::Complaint& c, bool with_text) {
+  ASSIGN_OR_RETURN(redress::Action action, call.ctx.db->redress().GetAction(c.action_id));
+  ASSIGN_OR_RETURN(cases::Case kase, call.ctx.db->cases().GetCase(c.case_id));
+  Json j = ComplaintJson(c);
+  const TimePoint decide_by = c.filed_at + service.config().complaint_decision_target;
+  j["decide_by"] = FormatUtc(decide_by);
+  j["overdue"] = c.state == redress::ComplaintState::kOpen && call.ctx.clock->Now() > decide_by;
+  j["action"] = ActionJson(action);
+  if (c.decided_at) j["decided_at"] = FormatUtc(*c.decided_at);
+  if (with_text) {
+    j["text"] = c.text;
+    j["filed_by"] = c.filed_by;
+    j["rationale"] = c.rationale;
+  }
+  const Status independent = redress::CheckSecondReviewer(kase, action, call.actor());
+  const bool decides = call.key->Has(auth::Role::kReviewer) || call.key->Has(auth::Role::kAdmin);
+  j["may_decide"] = decides && independent.ok();
+  if (!independent.ok()) j["conflict"] = independent.message();
+  return j;
+}
+
 }  // namespace
+
+Result<Reply> V1ListComplaints(Call& call) {
+  ASSIGN_OR_RETURN(redress::RedressService * service, Service(call));
+  ASSIGN_OR_RETURN(bool open_only, BoolQuery(call, "open", true));
+  ASSIGN_OR_RETURN(int64_t limit, IntQuery(call, "limit", 100, 1, 1000));
+  ASSIGN_OR_RETURN(std::vector<redress::Complaint> complaints,
+                   call.ctx.db->redress().ListComplaints(
+                       {.open_only = open_only, .limit = static_cast<size_t>(limit)}));
+  // Oldest first: the first to reach its decision target.
+  std::stable_sort(complaints.begin(), complaints.end(),
+                   [](const auto& a, const auto& b) { return a.filed_at < b.filed_at; });
+  Json out = Json::array();
+  for (const redress::Complaint& c : complaints) {
+    ASSIGN_OR_RETURN(Json j, QueueEntry(call, *service, c, /*with_text=*/false));
+    out.push_back(std::move(j));
+  }
+  return JsonReply({{"complaints", out},
+                    {"decision_target_days", service->config().complaint_decision_target.count()}});
+}
+
+Result<Reply> V1GetComplaint(Call& call) {
+  ASSIGN_OR_RETURN(redress::RedressService * service, Service(call));
+  ASSIGN_OR_RETURN(int64_t id, IdParam(call, "id"));
+  ASSIGN_OR_RETURN(redress::Complaint c, call.ctx.db->redress().GetComplaint(id));
+  ASSIGN_OR_RETURN(Json j, QueueEntry(call, *service, c, /*with_text=*/true));
+  return JsonReply(j);
+}
 
 Result<Reply> V1TakeAction(Call& call) {
   ASSIGN_OR_RETURN(redress::RedressService * service, Service(call));

@@ -168,6 +168,10 @@ TEST_F(ActionTest, ConfigIsValidated) {
   EXPECT_EQ(ValidateRedressConfig(bad).message(),
             "complaint_deadline must be 1 to 3650 days, not 0");
   bad = config_;
+  bad.complaint_decision_target = std::chrono::days(366);
+  EXPECT_EQ(ValidateRedressConfig(bad).message(),
+            "complaint_decision_target must be 1 to 365 days, not 366");
+  bad = config_;
   bad.default_language = "fr";
   auto templates = NoticeTemplates::Embedded();
   auto service = RedressService::Create(*review_, {.cases = &cases_, .redress = &redress_},

@@ -155,3 +155,35 @@ export interface Alert {
   case_id: number;
   paused_auto_action: boolean;
 }
+
+export interface RedressAction {
+  id: number;
+  case_id: number;
+  kind: string;
+  item_id: string;
+  reason: string;
+  technologies: string;
+  actor: string;
+  taken_at: string;
+  reversed_at: string | null;
+}
+
+export interface Complaint {
+  id: number;
+  action_id: number;
+  case_id: number;
+  state: string;
+  filed_at: string;
+  outcome: string | null;
+  reviewer: string;
+  report_followup: string;
+  decide_by: string;
+  overdue: boolean;
+  action: RedressAction;
+  decided_at?: string;
+  may_decide: boolean;
+  conflict?: string; // why the calling key may not decide it (not independent)
+  text?: string; // the user's grounds: only in the single, audited view
+  filed_by?: string;
+  rationale?: string;
+}

@@ -5,6 +5,7 @@ import { ApiError, Me, getJson, storeKey, storedKey } from './api.js';
 import { clear, errorText, h, notice } from './dom.js';
 import { showAlerts, showQueue, showQaQueue } from './queue.js';
 import { showCase } from './case_view.js';
+import { showComplaint, showComplaints } from './complaints.js';
 import { showAudit, showBanks, showKeys, showRules, showSettings } from './admin.js';
 
 export interface Session {
@@ -25,6 +26,7 @@ const PAGES: Page[] = [
   { hash: 'queue', label: 'Queue', roles: ['reviewer', 'auditor'], show: (m, s) => showQueue(m, s, 'first') },
   { hash: 'second', label: 'Second review', roles: ['reviewer', 'auditor'], show: (m, s) => showQueue(m, s, 'second') },
   { hash: 'qa', label: 'QA samples', roles: ['reviewer', 'auditor'], show: showQaQueue },
+  { hash: 'complaints', label: 'Complaints', roles: ['reviewer', 'auditor'], show: showComplaints },
   { hash: 'alerts', label: 'Alerts', roles: ['reviewer', 'auditor'], show: showAlerts },
   { hash: 'banks', label: 'Banks', roles: ['bank-manager'], show: showBanks },
   { hash: 'rules', label: 'Rules', roles: ['bank-manager', 'reviewer', 'auditor'], show: showRules },
@@ -33,7 +35,10 @@ const PAGES: Page[] = [
   { hash: 'settings', label: 'Wellness', roles: ['reviewer'], show: showSettings },
 ];
 // Pages reached from others, not from the navigation.
-const HIDDEN: Page[] = [{ hash: 'case', label: 'Case', roles: ['reviewer', 'auditor'], show: showCase }];
+const HIDDEN: Page[] = [
+  { hash: 'case', label: 'Case', roles: ['reviewer', 'auditor'], show: showCase },
+  { hash: 'complaint', label: 'Complaint', roles: ['reviewer', 'auditor'], show: showComplaint },
+];
 
 const app = document.getElementById('app') as HTMLElement;
 

@@ -47,6 +47,7 @@ function testImage() {
   return { bytes: b, name: 'pattern.bmp' };
 }
 
+const started = Date.now();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-console-'));
 fs.mkdirSync(outDir, { recursive: true });
 const db = path.join(tmp, 'vigil.db');
@@ -54,14 +55,20 @@ const mediaDir = path.join(tmp, 'media');
 fs.mkdirSync(mediaDir);
 const run = (...args) => execFileSync(vigil, [...args, '--db', db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const keys = {};
-for (const [name, role] of [['alice', 'reviewer'], ['root', 'admin'], ['rita', 'reporter'], ['ingest', 'ingest-client']]) {
+for (const [name, role] of [['alice', 'reviewer'], ['carol', 'reviewer'], ['root', 'admin'], ['rita', 'reporter'],
+  ['ingest', 'ingest-client']]) {
   keys[name] = run('keys', 'create', '--name', name, '--role', role).trim().split('\n').pop().trim();
   assert.match(keys[name], /^vgl_[0-9a-f]{64}$/, `secret of ${name}`);
 }
 
 const config = path.join(tmp, 'server.json');
-fs.writeFileSync(config, JSON.stringify({ address: '127.0.0.1', port: 0, database: db, threads: 4,
-  console_dir: path.join(webDir, 'dist'), media_dir: mediaDir }));
+const redressConfig = path.join(tmp, 'redress.json');
+fs.writeFileSync(redressConfig, JSON.stringify({ service_name: 'PhotoShare', supervisory_authority: 'the Example Authority',
+  complaint_decision_days: 10 }));
+// Chromium keeps up to six idle keep-alive connections per host, each holding a server worker:
+// with 4 threads every sign-in waited out a keep-alive timeout (62 s instead of 12 s in all).
+fs.writeFileSync(config, JSON.stringify({ address: '127.0.0.1', port: 0, database: db, threads: 16,
+  console_dir: path.join(webDir, 'dist'), media_dir: mediaDir, redress_config: redressConfig }));
 const server = spawn(vigil, ['serve', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
 let serverLog = '';
 const base = await new Promise((resolve, reject) => {
@@ -93,6 +100,7 @@ const shot = async (page, name) => {
     .map((el) => el.outerHTML));
   assert.deepEqual(unlabelled, [], `unlabelled controls on ${name}`);
   await page.screenshot({ path: path.join(outDir, `${name}.png`) });
+  console.log(`${((Date.now() - started) / 1000).toFixed(1)} s: ${name}`);
 };
 try {
   // Seed: a bank with the photo's PDQ hash, then the photo through the pipeline.
@@ -198,14 +206,58 @@ try {
   await page.getByRole('link', { name: 'API keys' }).click();
   await page.getByRole('cell', { name: 'alice', exact: true }).waitFor();
   await page.getByLabel('Daily exposure cap of alice').fill('120');
-  await page.getByRole('button', { name: 'Set cap' }).click();
+  await page.getByRole('row').filter({ has: page.getByLabel('Daily exposure cap of alice') })
+    .getByRole('button', { name: 'Set cap' }).click();
   await page.getByText('Daily exposure cap of alice: 120 items.').waitFor();
   await shot(page, '09-keys');
   await page.getByRole('link', { name: 'Banks' }).click();
   await page.getByRole('link', { name: 'hotline' }).click();
   await page.getByText('list-1').waitFor();
   await shot(page, '10-bank');
+
+  // Complaints: carol confirms a second upload of the photo and removes it; the user complains.
+  const second = form();
+  second.append('item_id', 'upload-2'); second.append('account_id', 'acct-2b9c'); second.append('region', 'eu');
+  const case2 = (await api(keys.ingest, 'POST', '/v1/items', second)).case_id;
+  await api(keys.carol, 'POST', '/v1/review/claim', { case_id: case2 });
+  await api(keys.carol, 'POST', `/v1/cases/${case2}/decision`, { decision: 'confirmed_known', rationale: 'Matches the hotline entry.' });
+  const action = await api(keys.carol, 'POST', `/v1/cases/${case2}/actions`, { kind: 'remove_content', item_id: 'upload-2', reason: 'known material' });
+  const complaint = await api(keys.ingest, 'POST', '/v1/complaints', { action_id: action.id, text: 'This is my photo of elephants.' });
+  // Carol decided the case: the queue puts the complaint apart and the server refuses her.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(keys.carol);
+  await page.getByRole('link', { name: 'Complaints' }).click();
+  await page.getByRole('heading', { name: 'For another reviewer (1)' }).waitFor();
+  await page.getByRole('cell', { name: `reviewer carol made the original decision on case ${case2}; a complaint needs a second reviewer` }).waitFor();
+  assert.match(await page.getByRole('heading', { name: /For you to decide/ }).innerText(), /\(0\)/);
+  assert.match(await page.locator('[data-expires]').first().innerText(), /^(9 d 23 h|10 d 0 h) left$/, 'ten days to decide');
+  await shot(page, '11-complaints-carol');
+  await page.getByRole('link', { name: `Complaint #${complaint.id}` }).click();
+  await page.getByText('This is my photo of elephants.').waitFor();
+  await page.getByText('You may not decide this complaint').waitFor();
+  await page.getByLabel('Reinstate the content').check();
+  await page.getByLabel('Rationale (required)').fill('I would reinstate.');
+  await page.getByRole('button', { name: 'Record complaint decision' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Not recorded: reviewer carol made the original decision' }).waitFor();
+  await shot(page, '12-complaint-refused');
+  // Alice is independent: she decides, and the complaint leaves the open queue.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(keys.alice);
+  await page.getByRole('link', { name: 'Complaints' }).click();
+  await page.getByRole('heading', { name: 'For you to decide (1)' }).waitFor();
+  await page.getByRole('link', { name: `Complaint #${complaint.id}` }).click();
+  assert.equal(await page.getByText('You may not decide this complaint').count(), 0);
+  await page.getByLabel('Uphold the action (reject the complaint)').check();
+  await page.getByLabel('Rationale (required)').fill('The photo matches the hotline entry; the removal stands.');
+  await shot(page, '13-complaint-decision');
+  await page.getByRole('button', { name: 'Record complaint decision' }).click();
+  await page.getByText(`Complaint #${complaint.id}: action_upheld recorded.`).waitFor();
+  await page.getByText('No complaint is open.').waitFor();
+  const after = await api(keys.root, 'GET', `/v1/complaints/${complaint.id}`);
+  assert.equal(after.state, 'decided');
+  assert.equal(after.reviewer, 'alice');
   assert.deepEqual(consoleErrors, [], 'no script errors');
+  console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`PASSED: console end to end against ${base}; screenshots in ${outDir}`);
 } catch (e) {
   failed = true;
