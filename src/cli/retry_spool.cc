@@ -15,12 +15,7 @@ namespace vigil::cli {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr std::string_view kSuffix = ".conversation.json";
 constexpr std::string_view kErrorSuffix = ".error.json";
-
-std::string ErrorPathOf(const std::string& kept) {
-  return kept.substr(0, kept.size() - kSuffix.size()) + std::string(kErrorSuffix);
-}
 
 Status WriteAtomically(const fs::path& path, std::span<const uint8_t> bytes) {
   const fs::path tmp = path.string() + ".tmp";
@@ -40,13 +35,17 @@ Status WriteAtomically(const fs::path& path, std::span<const uint8_t> bytes) {
 
 }  // namespace
 
-Result<RetrySpool> RetrySpool::Open(const std::string& dir) {
+std::string RetrySpool::ErrorPathOf(const std::string& kept) const {
+  return kept.substr(0, kept.size() - suffix_.size()) + std::string(kErrorSuffix);
+}
+
+Result<RetrySpool> RetrySpool::Open(const std::string& dir, std::string_view suffix) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir)) {
     return InvalidArgumentError(fmt::format("{}: not a usable retry directory", dir));
   }
-  return RetrySpool(dir);
+  return RetrySpool(dir, suffix);
 }
 
 Result<std::vector<std::string>> RetrySpool::Pending() const {
@@ -54,7 +53,7 @@ Result<std::vector<std::string>> RetrySpool::Pending() const {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && name.ends_with(kSuffix)) out.push_back(entry.path().string());
+    if (entry.is_regular_file() && name.ends_with(suffix_)) out.push_back(entry.path().string());
   }
   if (ec) return UnavailableError(fmt::format("{}: cannot list: {}", dir_, ec.message()));
   std::sort(out.begin(), out.end());
@@ -63,14 +62,15 @@ Result<std::vector<std::string>> RetrySpool::Pending() const {
 
 bool RetrySpool::Holds(const std::string& path) const {
   std::error_code ec;
-  return path.ends_with(kSuffix) &&
+  return path.ends_with(suffix_) &&
          fs::equivalent(fs::path(path).parent_path(), fs::path(dir_), ec);
 }
 
 Result<int64_t> RetrySpool::Keep(const std::string& source, std::span<const uint8_t> bytes,
-                                 const Status& error, TimePoint at) const {
+                                 const Status& error, TimePoint at,
+                                 const std::string& account) const {
   const std::string key = hash::DigestToHex(hash::Sha256(bytes)).substr(0, 32);
-  const std::string kept = (fs::path(dir_) / (key + std::string(kSuffix))).string();
+  const std::string kept = (fs::path(dir_) / (key + suffix_)).string();
   int64_t attempts = 1;
   if (auto old = ReadFileBytes(ErrorPathOf(kept), 1 << 20); old.ok()) {
     auto j = nlohmann::json::parse(old->begin(), old->end(), nullptr, false);
@@ -81,6 +81,7 @@ Result<int64_t> RetrySpool::Keep(const std::string& source, std::span<const uint
   if (!Holds(source)) RETURN_IF_ERROR(WriteAtomically(kept, bytes));
   const std::string info = nlohmann::json{
       {"source", source},
+      {"account", account},
       {"error", error.ToString()},
       {"attempts", attempts},
       {"last_failed_at",
@@ -88,6 +89,17 @@ Result<int64_t> RetrySpool::Keep(const std::string& source, std::span<const uint
   RETURN_IF_ERROR(WriteAtomically(ErrorPathOf(kept),
                                   {reinterpret_cast<const uint8_t*>(info.data()), info.size()}));
   return attempts;
+}
+
+RetrySpool::Origin RetrySpool::OriginOf(const std::string& kept_path) const {
+  Origin out;
+  auto info = ReadFileBytes(ErrorPathOf(kept_path), 1 << 20);
+  if (!info.ok()) return out;
+  auto j = nlohmann::json::parse(info->begin(), info->end(), nullptr, false);
+  if (!j.is_object()) return out;
+  if (j["source"].is_string()) out.source = j["source"].get<std::string>();
+  if (j["account"].is_string()) out.account = j["account"].get<std::string>();
+  return out;
 }
 
 Status RetrySpool::Done(const std::string& kept_path) const {

@@ -8,14 +8,17 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "classify/image_classifiers.h"
 #include "cli/commands.h"
 #include "cli/database.h"
 #include "cli/evidence_options.h"
 #include "cli/file_batch.h"
 #include "cli/inputs.h"
+#include "cli/scan_classifiers.h"
 #include "cli/scan_conversations.h"
 #include "cli/video_options.h"
 #include "core/file.h"
+#include "detect/media_classifier.h"
 #include "detect/pipeline.h"
 #include "match/bank_verification_sink.h"
 #include "privacy/evidence_store.h"
@@ -48,6 +51,7 @@ struct ScanFlags {
   std::string text_classifier;
   std::string combine;
   std::string retry_dir;
+  std::string classifiers;  // image classifiers (classify/image_classifiers.h)
   EvidenceFlags evidence;
 };
 
@@ -69,7 +73,16 @@ Status CheckRulesAssessed(store::Database& db, const detect::RuleSet& rules) {
   return detect::CheckAssessed(rules, assessed);
 }
 
-std::string FormatOutcome(bool jsonl, const std::string& file, const detect::ItemOutcome& out) {
+// Art 3(1)(g)(iii): a classifier flag (new material) is only a suspicion until a human confirms.
+bool NeedsConfirmation(const detect::RuleDecision& d) {
+  for (const auto& f : d.flags) {
+    if (f.signal.category == detect::Category::kNew) return true;
+  }
+  return false;
+}
+
+std::string FormatOutcome(bool jsonl, const std::string& file, const detect::ItemOutcome& out,
+                          const std::vector<classify::Score>& scores) {
   const auto& d = out.decision;
   if (jsonl) {
     nlohmann::ordered_json j;
@@ -83,6 +96,15 @@ std::string FormatOutcome(bool jsonl, const std::string& file, const detect::Ite
       j["case_id"] = out.opened->opened.id;
       j["grouped"] = out.opened->grouped;  // joined the account's open case
     }
+    if (!scores.empty()) {
+      j["classifier_scores"] = nlohmann::json::array();
+      for (const auto& s : scores) {
+        j["classifier_scores"].push_back(
+            {{"technology", fmt::format("classifier:{}@{}", s.model, s.version)},
+             {"score", s.value}});
+      }
+    }
+    if (NeedsConfirmation(d)) j["needs_human_confirmation"] = true;
     if (out.pdq_low_quality) j["pdq_low_quality"] = true;
     if (out.vpdq_low_quality) j["vpdq_low_quality"] = true;
     if (!out.video_matches.empty()) {
@@ -107,6 +129,10 @@ std::string FormatOutcome(bool jsonl, const std::string& file, const detect::Ite
     videos += fmt::format(" video_match=entry:{}:{:.2f}%/{:.2f}%", m.entry.id,
                           m.result.query_match_percent, m.result.target_match_percent);
   }
+  for (const auto& s : scores) {
+    videos += fmt::format(" score=classifier:{}@{}:{}", s.model, s.version, s.value);
+  }
+  if (NeedsConfirmation(d)) videos += " (new material: needs human confirmation)";
   return fmt::format("{}  flagged action={} priority={} technologies={}{}{}\n", file,
                      detect::ActionName(d.action), d.priority, techs, videos,
                      out.opened ? fmt::format(" case={}{}", out.opened->opened.id,
@@ -124,8 +150,13 @@ int RunScan(const ScanFlags& flags) {
         InvalidArgumentError(fmt::format("unknown format '{}' (text or jsonl)", flags.format));
   } else if (flags.account.empty() && !flags.dry_run) {
     flag_check = InvalidArgumentError("--account is required (the pseudonymised account id)");
-  } else if (flags.inputs.empty() && (!flags.conversation || flags.retry_dir.empty())) {
+  } else if (flags.inputs.empty() && flags.retry_dir.empty()) {
     flag_check = InvalidArgumentError("nothing to scan: give FILE... or --recursive DIR");
+  } else if (!flags.conversation && !flags.retry_dir.empty() && flags.classifiers.empty()) {
+    flag_check = InvalidArgumentError("--retry-dir needs --conversation or --classifiers");
+  } else if (flags.conversation && !flags.classifiers.empty()) {
+    flag_check = InvalidArgumentError(
+        "--classifiers (image models) and --conversation (grooming) are separate scans");
   } else if (flags.conversation && (flags.grooming_rules.empty() || flags.rules_file.empty())) {
     // The threshold is the provider's choice: no default rule flags classifier scores.
     flag_check = InvalidArgumentError(
@@ -143,6 +174,21 @@ int RunScan(const ScanFlags& flags) {
       PrintError(s);
       return ExitCodeFor(s.code());
     }
+  }
+  FileBatchOptions batch;
+  batch.threads = flags.threads;
+  batch.progress = !flags.quiet;
+  batch.label = "scanning";
+  std::unique_ptr<ScanClassifiers> classifiers;
+  if (!flags.classifiers.empty()) {
+    auto loaded = ScanClassifiers::Load(flags.classifiers, flags.retry_dir, batch.hasher);
+    if (!loaded.ok()) {
+      PrintError(loaded.status());
+      return ExitCodeFor(loaded.status().code());
+    }
+    classifiers = std::move(*loaded);
+    // The configured thresholds decide the classifiers' signals; they need a DPIA record too.
+    *rules = rules->WithRulesFirst(classifiers->Rules());
   }
   auto db = OpenCommandDatabase(flags.db);
   if (!db.ok()) {
@@ -186,25 +232,45 @@ int RunScan(const ScanFlags& flags) {
   }
   InputList inputs = ExpandInputs(flags.inputs, flags.recursive);
   for (const Status& s : inputs.errors) PrintError(s);
-  FileBatchOptions batch;
-  batch.threads = flags.threads;
-  batch.progress = !flags.quiet;
-  batch.label = "scanning";
+  if (classifiers) {
+    // Items an earlier scan kept because a classifier failed are tried again.
+    auto pending = classifiers->Pending();
+    if (!pending.ok()) {
+      PrintError(pending.status());
+      return ExitCodeFor(pending.status().code());
+    }
+    inputs.files.insert(inputs.files.end(), pending->begin(), pending->end());
+  }
   size_t flagged = 0, opened = 0, joined = 0;
-  // Hashing runs on worker threads; matching, rules and case writes run in input order.
+  // Hashing runs on worker threads; classifiers, matching, rules and case writes run in input
+  // order.
   FileBatchSummary summary = HashFilesInOrder(
       inputs.files, batch, [&](const std::string& file, const detect::MediaHashes& h) -> Status {
-        ASSIGN_OR_RETURN(
-            detect::ItemOutcome out,
-            pipeline.ProcessHashed(
-                {file, flags.account, flags.surface, *region, {}, flags.end_to_end_encrypted}, h));
+        RetrySpool::Origin origin{file, flags.account};
+        std::vector<classify::Score> scores;
+        if (classifiers) {
+          origin = classifiers->OriginOf(file, flags.account);
+          // Before anything is counted or filed: a failed classifier leaves no trace but the
+          // kept item.
+          ASSIGN_OR_RETURN(scores, classifiers->Classify(file, origin.account));
+        }
+        ASSIGN_OR_RETURN(detect::ItemOutcome out,
+                         pipeline.ProcessClassified({origin.source,
+                                                     origin.account,
+                                                     flags.surface,
+                                                     *region,
+                                                     {},
+                                                     flags.end_to_end_encrypted},
+                                                    h, scores));
         if (out.opened && *evidence) {
           RETURN_IF_ERROR(KeepEvidence(**db, **evidence, file, *out.opened));
         }
+        if (classifiers) RETURN_IF_ERROR(classifiers->Done(file));
         flagged += !out.decision.flags.empty();
         opened += out.opened.has_value() && !out.opened->grouped;
         joined += out.opened.has_value() && out.opened->grouped;
-        std::fputs(FormatOutcome(flags.format == "jsonl", file, out).c_str(), stdout);
+        std::fputs(FormatOutcome(flags.format == "jsonl", origin.source, out, scores).c_str(),
+                   stdout);
         return Status::Ok();
       });
   std::fflush(stdout);
@@ -212,9 +278,12 @@ int RunScan(const ScanFlags& flags) {
   if (!flags.quiet) {
     std::fprintf(stderr,
                  "vigil: scanned %zu file%s, %zu flagged, %zu case%s opened, %zu added to open "
-                 "cases%s, %zu failed\n",
+                 "cases%s, %zu failed%s\n",
                  summary.succeeded, summary.succeeded == 1 ? "" : "s", flagged, opened,
-                 opened == 1 ? "" : "s", joined, flags.dry_run ? " (dry run)" : "", failed);
+                 opened == 1 ? "" : "s", joined, flags.dry_run ? " (dry run)" : "", failed,
+                 classifiers && classifiers->kept() > 0
+                     ? fmt::format(" ({} kept for a retry)", classifiers->kept()).c_str()
+                     : "");
   }
   const Status first = inputs.errors.empty() ? summary.first_error : inputs.errors[0];
   return BatchExitCode(inputs.files.size() + inputs.errors.size(), failed, first);
@@ -266,7 +335,10 @@ void RegisterScanCommand(CLI::App& app, int* exit_code) {
                   "How the indicator and external scores combine (JSON: indicators, external, "
                   "max, weighted)");
   cmd->add_option("--retry-dir", flags->retry_dir,
-                  "Keep conversations whose classifier failed here, and retry those kept");
+                  "Keep items whose classifier failed here, and retry those kept");
+  cmd->add_option("--classifiers", flags->classifiers,
+                  "Image classifiers (JSON: ONNX models or HTTP services with thresholds; "
+                  "docs/classify.md): new material, always for human review");
   cmd->callback([flags, exit_code] { *exit_code = RunScan(*flags); });
 }
 

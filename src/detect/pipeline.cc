@@ -64,8 +64,21 @@ std::vector<cases::ItemHash> ItemHashes(const MediaHashes& h) {
   return out;
 }
 
-// The case filing of a flagged item: the item with its hashes and every flag's raw value.
-cases::NewCase FlaggedItem(const ItemInput& item, const ItemOutcome& out, TimePoint now) {
+// The classifier signal of an image classifier's score: new material, no bank entry, so the
+// automatic-action guard in RuleSet::Decide never passes (Art 3(1)(g)(iii)).
+Signal SignalFromImageScore(const classify::Score& s) {
+  Signal signal;
+  signal.detector = "classifier:" + s.model;
+  signal.version = s.version;
+  signal.category = Category::kNew;
+  signal.value = s.value;
+  return signal;
+}
+
+// The case filing of a flagged item: the item with its hashes and every flag's raw value; a
+// classifier flag keeps its score's evidence (Art 3(1)(f)-(g): the reviewer sees why).
+cases::NewCase FlaggedItem(const ItemInput& item, const ItemOutcome& out, TimePoint now,
+                           const std::vector<classify::Score>& scores) {
   cases::NewCase c;
   c.account_id = item.account_id;
   c.surface = item.surface;
@@ -78,8 +91,15 @@ cases::NewCase FlaggedItem(const ItemInput& item, const ItemOutcome& out, TimePo
   case_item.received_at = now;
   case_item.hashes = ItemHashes(out.hashes);
   for (const Flag& f : out.decision.flags) {
-    case_item.flags.push_back({f.technology, ToCaseCategory(f.signal.category), f.signal.value,
-                               f.signal.bank_entry_id, f.signal.bank, f.signal.bank_auto_action});
+    cases::Flag flag{f.technology,   ToCaseCategory(f.signal.category),
+                     f.signal.value, f.signal.bank_entry_id,
+                     f.signal.bank,  f.signal.bank_auto_action};
+    for (const classify::Score& s : scores) {
+      if ("classifier:" + s.model == f.signal.detector && s.version == f.signal.version) {
+        flag.evidence = classify::EvidenceJson(s.evidence);
+      }
+    }
+    case_item.flags.push_back(std::move(flag));
   }
   c.items.push_back(std::move(case_item));
   return c;
@@ -147,13 +167,16 @@ Result<std::vector<Signal>> Pipeline::Match(const MediaHashes& h, ItemOutcome* o
   return signals;
 }
 
-Status Pipeline::Count(const ItemOutcome& outcome, stats::Region region) const {
+Status Pipeline::Count(const ItemOutcome& outcome, stats::Region region,
+                       const std::vector<classify::Score>& scores) const {
   if (counters_ == nullptr) return Status::Ok();
   const int64_t day = clock_->Now().time_since_epoch().count() / 86400;
   const std::string content_type = outcome.hashes.video ? "video" : "image";
   std::set<std::string> flagged_detectors;
   for (const Flag& f : outcome.decision.flags) flagged_detectors.insert(f.signal.detector);
-  for (const std::string& tech : TechnologiesRun(outcome.hashes)) {
+  std::vector<std::string> run = TechnologiesRun(outcome.hashes);
+  for (const classify::Score& s : scores) run.push_back("classifier:" + s.model + "@" + s.version);
+  for (const std::string& tech : run) {
     const std::string detector = tech.substr(0, tech.find('@'));
     stats::VolumeCount delta{1, flagged_detectors.count(detector) ? 1u : 0u};
     RETURN_IF_ERROR(counters_->Add({day, tech, content_type, region}, delta));
@@ -168,10 +191,20 @@ Result<ItemOutcome> Pipeline::Process(const ItemInput& item, MediaHasher& hasher
 }
 
 Result<ItemOutcome> Pipeline::ProcessHashed(const ItemInput& item, MediaHashes hashes) const {
+  return ProcessClassified(item, std::move(hashes), {});
+}
+
+Result<ItemOutcome> Pipeline::ProcessClassified(const ItemInput& item, MediaHashes hashes,
+                                                const std::vector<classify::Score>& scores) const {
   RETURN_IF_ERROR(CheckAllowed(item));
+  for (const classify::Score& s : scores) {
+    // Checked before anything is decided or counted: a nonsense score never becomes a flag.
+    RETURN_IF_ERROR(classify::CheckScoreValue(s.value, fmt::format("{}@{}", s.model, s.version)));
+  }
   ItemOutcome out;
   out.hashes = std::move(hashes);
   ASSIGN_OR_RETURN(std::vector<Signal> signals, Match(out.hashes, &out));
+  for (const classify::Score& s : scores) signals.push_back(SignalFromImageScore(s));
   std::function<bool(const std::string&)> paused;
   if (review_ != nullptr) {
     paused = [this](const std::string& technology) {
@@ -180,14 +213,14 @@ Result<ItemOutcome> Pipeline::ProcessHashed(const ItemInput& item, MediaHashes h
     };
   }
   out.decision = rules_->Decide(signals, paused);
-  RETURN_IF_ERROR(Count(out, item.region));
+  RETURN_IF_ERROR(Count(out, item.region, scores));
   if (out.decision.flags.empty() || review_ == nullptr) return out;
 
   if (item.item_id.empty() || item.account_id.empty()) {
     return InvalidArgumentError("a flagged item needs an item id and an account id");
   }
   // Grouped into the account's open case when the review configuration allows it.
-  ASSIGN_OR_RETURN(out.opened, review_->FileItems(FlaggedItem(item, out, clock_->Now())));
+  ASSIGN_OR_RETURN(out.opened, review_->FileItems(FlaggedItem(item, out, clock_->Now(), scores)));
   return out;
 }
 

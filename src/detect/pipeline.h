@@ -69,6 +69,14 @@ class Pipeline {
   // The same for an item already hashed (e.g. on another thread); item.bytes is not read.
   Result<ItemOutcome> ProcessHashed(const ItemInput& item, MediaHashes hashes) const;
 
+  // The same with the scores of the scan's image classifiers for the item (MediaClassifier):
+  // bank matches and scores go through the rules together, so the item is filed once with all
+  // its flags. Each score is a "classifier:<model>" signal of category new material, counted
+  // per technology; its flags keep the score's evidence and always go to review
+  // (Art 3(1)(g)(iii)). kDataLoss for a nonsense score, before anything is counted or filed.
+  Result<ItemOutcome> ProcessClassified(const ItemInput& item, MediaHashes hashes,
+                                        const std::vector<classify::Score>& scores) const;
+
   // Classifier scores for an item (classified.cc): each becomes a "classifier:<model>" signal
   // of category new material (content type "image" or "video") or solicitation
   // ("conversation") through the same rules, volume counters and review queue; never
@@ -79,7 +87,8 @@ class Pipeline {
 
  private:
   Result<std::vector<Signal>> Match(const MediaHashes& hashes, ItemOutcome* outcome) const;
-  Status Count(const ItemOutcome& outcome, stats::Region region) const;
+  Status Count(const ItemOutcome& outcome, stats::Region region,
+               const std::vector<classify::Score>& scores) const;
   Status CheckAllowed(const ItemInput& item) const;
 
   const match::Matcher* matcher_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -158,6 +159,13 @@ RuleDecision RuleSet::Decide(const std::vector<Signal>& signals,
                         ? Action::kAutoAction
                         : Action::kReview;
   return decision;
+}
+
+RuleSet RuleSet::WithRulesFirst(std::vector<Rule> first) const {
+  RuleSet out = *this;
+  out.rules_.insert(out.rules_.begin(), std::make_move_iterator(first.begin()),
+                    std::make_move_iterator(first.end()));
+  return out;
 }
 
 Result<RuleSet> RuleSet::ParseFile(const std::string& path) {

@@ -93,6 +93,10 @@ class RuleSet {
   RuleDecision Decide(const std::vector<Signal>& signals,
                       const std::function<bool(const std::string&)>& auto_action_paused = {}) const;
 
+  // A copy with `first` put before this set's rules, so they decide the signals they fire for
+  // (the image classifiers' configured thresholds, detect/media_classifier.h).
+  RuleSet WithRulesFirst(std::vector<Rule> first) const;
+
   const std::vector<Rule>& rules() const { return rules_; }
   bool auto_action_enabled() const { return auto_action_enabled_; }
 

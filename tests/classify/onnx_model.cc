@@ -44,4 +44,33 @@ std::string MeanBrightnessOnnx(int channels, int height, int width) {
   return IntField(1, 6) + BytesField(2, "vigil-test") + BytesField(7, graph) + BytesField(8, opset);
 }
 
+std::string UniformGreyBmp(int width, int height, uint8_t value) {
+  auto le = [](std::string& out, uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  const uint32_t row = (static_cast<uint32_t>(width) * 3 + 3) & ~3u;  // rows padded to 4 bytes
+  const uint32_t data = row * static_cast<uint32_t>(height);
+  std::string out = "BM";
+  le(out, 54 + data, 4);  // file size
+  le(out, 0, 4);
+  le(out, 54, 4);  // pixel data offset
+  le(out, 40, 4);  // BITMAPINFOHEADER
+  le(out, static_cast<uint32_t>(width), 4);
+  le(out, static_cast<uint32_t>(height), 4);
+  le(out, 1, 2);   // planes
+  le(out, 24, 2);  // bits per pixel
+  le(out, 0, 4);   // no compression
+  le(out, data, 4);
+  le(out, 2835, 4);
+  le(out, 2835, 4);
+  le(out, 0, 4);
+  le(out, 0, 4);
+  for (int y = 0; y < height; ++y) {
+    std::string r(row, '\0');
+    for (int x = 0; x < width * 3; ++x) r[x] = static_cast<char>(value);
+    out += r;
+  }
+  return out;
+}
+
 }  // namespace vigil::classify::testing
