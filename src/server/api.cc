@@ -396,6 +396,36 @@ Json BankEntryJson(const bank::BankEntry& e, std::string_view bank_name) {
   return j;
 }
 
+TechnologyParts SplitTechnology(std::string_view label) {
+  TechnologyParts out;
+  const size_t space = label.find(' ');
+  std::string_view head = label.substr(0, space);
+  if (space != std::string_view::npos) out.threshold = std::string(label.substr(space + 1));
+  const size_t at = head.rfind('@');
+  out.detector = std::string(head.substr(0, at));
+  if (at != std::string_view::npos) out.version = std::string(head.substr(at + 1));
+  return out;
+}
+
+Json FlagJson(const cases::Flag& f) {
+  const TechnologyParts parts = SplitTechnology(f.technology);
+  Json fj = {{"technology", f.technology},
+             {"detector", parts.detector},
+             {"version", parts.version},
+             {"threshold", parts.threshold},
+             {"category", cases::FlagCategoryName(f.category)},
+             {"value", f.raw_value}};
+  if (f.bank_entry_id) fj["bank_entry_id"] = *f.bank_entry_id;
+  if (!f.bank_name.empty()) fj["bank"] = f.bank_name;
+  if (!f.evidence.empty()) {
+    // Art 3(1)(f): why a classifier flagged the item, for the reviewer. Classifiers write a JSON
+    // array; anything else the store holds is passed on as the text it is.
+    Json parsed = Json::parse(f.evidence, nullptr, /*allow_exceptions=*/false);
+    fj["evidence"] = parsed.is_discarded() ? Json(f.evidence) : std::move(parsed);
+  }
+  return fj;
+}
+
 Json CaseJson(const cases::Case& c) {
   Json j;
   j["id"] = c.id;
@@ -420,14 +450,7 @@ Json CaseJson(const cases::Case& c) {
                {"hashes", Json::object()},
                {"flags", Json::array()}};
     for (const auto& h : item.hashes) ij["hashes"][h.algorithm] = h.hex;
-    for (const auto& f : item.flags) {
-      Json fj = {{"technology", f.technology},
-                 {"category", cases::FlagCategoryName(f.category)},
-                 {"value", f.raw_value}};
-      if (f.bank_entry_id) fj["bank_entry_id"] = *f.bank_entry_id;
-      if (!f.bank_name.empty()) fj["bank"] = f.bank_name;
-      ij["flags"].push_back(std::move(fj));
-    }
+    for (const auto& f : item.flags) ij["flags"].push_back(FlagJson(f));
     j["items"].push_back(std::move(ij));
   }
   j["reviews"] = Json::array();

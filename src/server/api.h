@@ -22,9 +22,9 @@
 #include "core/result.h"
 #include "detect/pipeline.h"
 #include "match/matcher.h"
+#include "privacy/evidence_store.h"
 #include "redress/service.h"
 #include "report/reporting_config.h"
-#include "privacy/evidence_store.h"
 #include "server/audit_recorder.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -217,7 +217,19 @@ Result<bank::BankEntry> AddBankEntry(ServerContext& ctx, const bank::Bank& bank,
 Result<bank::BankEntry> RetireBankEntry(ServerContext& ctx, bank::EntryId id,
                                         std::string_view reason);
 
+// A technology label ("classifier:grooming-example@1 s>=0.6", detect/rules.h) in its parts:
+// detector "classifier:grooming-example", version "1", threshold "s>=0.6" (each "" if absent).
+struct TechnologyParts {
+  std::string detector;
+  std::string version;
+  std::string threshold;
+};
+TechnologyParts SplitTechnology(std::string_view label);
+
 // JSON shapes shared by routes.
+// A flag: technology (and its parts), category, value (distance or score), bank entry, and a
+// classifier's evidence (the stored JSON, or its text when it is not JSON).
+Json FlagJson(const cases::Flag& f);
 Json BankEntryJson(const bank::BankEntry& e, std::string_view bank_name);
 Json CaseJson(const cases::Case& c);
 // One row of a case list: id, state, priority, EU flag, counts, technologies, banks, content

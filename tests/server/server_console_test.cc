@@ -344,3 +344,63 @@ TEST_F(ConsoleTest, QaSamplesAreClaimedAndReviewedByAnotherReviewer) {
 
 }  // namespace
 }  // namespace vigil::server::testing
+
+namespace vigil::server::testing {
+namespace {
+
+// Art 3(1)(f): a classifier flag's evidence reaches the case view with the technology's parts
+// (which detector, model version, threshold); hash flags have none; evidence the store holds
+// that is not JSON is passed on as text rather than dropped.
+TEST_F(ConsoleTest, CaseFlagsCarryClassifierEvidenceAndTechnologyParts) {
+  NoSink sink;
+  auto service =
+      cases::ReviewService::Create(db_->cases(), sink, std::make_shared<SystemClock>(), {});
+  ASSERT_TRUE(service.ok());
+  const std::string evidence =
+      R"([{"indicator": "secrecy", "weight": 0.25, "messages": ["m3"], "detail": "keep it secret"}])";
+  cases::NewCase nc{.account_id = "acct-e", .surface = "chat"};
+  nc.items.push_back({.item_id = "conv-1",
+                      .content_type = "conversation",
+                      .flags = {{.technology = "classifier:grooming-example@1 s>=0.25",
+                                 .category = cases::FlagCategory::kSolicitation,
+                                 .raw_value = 0.625,
+                                 .evidence = evidence},
+                                {.technology = "classifier:other",
+                                 .category = cases::FlagCategory::kSolicitation,
+                                 .raw_value = 0.5,
+                                 .evidence = "frame 4 scored highest"}}});
+  nc.items.push_back(
+      {.item_id = "img-1",
+       .content_type = "image",
+       .flags = {
+           {.technology = "pdq@1 r<=31", .raw_value = 3, .bank_entry_id = 1, .bank_name = "b"}}});
+  auto opened = (*service)->OpenCase(nc);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const std::string path = "/v1/cases/" + std::to_string(opened->opened.id);
+
+  const nlohmann::json c = Json(Get(path, Role::kReviewer), 200);
+  const nlohmann::json& grooming = c["items"][0]["flags"][0];
+  EXPECT_EQ(grooming["technology"], "classifier:grooming-example@1 s>=0.25");
+  EXPECT_EQ(grooming["detector"], "classifier:grooming-example");
+  EXPECT_EQ(grooming["version"], "1");
+  EXPECT_EQ(grooming["threshold"], "s>=0.25");
+  EXPECT_EQ(grooming["category"], "solicitation");
+  EXPECT_EQ(grooming["value"], 0.625);
+  EXPECT_EQ(grooming["evidence"], nlohmann::json::parse(evidence));
+  const nlohmann::json& other = c["items"][0]["flags"][1];
+  EXPECT_EQ(other["detector"], "classifier:other");
+  EXPECT_EQ(other["version"], "");
+  EXPECT_EQ(other["threshold"], "");
+  EXPECT_EQ(other["evidence"], "frame 4 scored highest");
+  const nlohmann::json& hash = c["items"][1]["flags"][0];
+  EXPECT_EQ(hash["detector"], "pdq");
+  EXPECT_EQ(hash["version"], "1");
+  EXPECT_EQ(hash["threshold"], "r<=31");
+  EXPECT_FALSE(hash.contains("evidence"));
+  // Evidence is part of the case, which reporters may not see; the view is audited.
+  EXPECT_EQ(Get(path, Role::kReporter)->status, 403);
+  EXPECT_TRUE(Audited("GET /v1/cases/{id}", path));
+}
+
+}  // namespace
+}  // namespace vigil::server::testing

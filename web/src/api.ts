@@ -97,11 +97,17 @@ export interface CaseSummary {
 }
 
 export interface Flag {
-  technology: string;
+  technology: string; // the label: detector@version and threshold
+  detector: string;
+  version: string; // the detector's (model's) version; '' if the label has none
+  threshold: string; // e.g. "r<=31", "s>=0.6"; '' if none
   category: string;
   value: number;
   bank_entry_id?: number;
   bank?: string;
+  // Why a classifier flagged the item (Art 3(1)(f)): usually an array of indicators
+  // ({indicator, weight, messages, detail}); text when the stored evidence is not JSON.
+  evidence?: unknown;
 }
 
 export interface Item {

@@ -1,7 +1,7 @@
 // One case: its items (media blurred and greyscale until an audited reveal), hashes, flags with
 // distances, scores and bank provenance, earlier reviews, history, and the decision form with
 // keyboard shortcuts.
-import { CaseDetail, CaseEvent, Item, getBlob, getJson, sendJson } from './api.js';
+import { CaseDetail, CaseEvent, Flag, Item, getBlob, getJson, sendJson } from './api.js';
 import { clear, errorText, h, notice, table } from './dom.js';
 import { startCountdowns } from './queue.js';
 import type { Session } from './app.js';
@@ -21,10 +21,39 @@ function holds(c: CaseDetail, s: Session): boolean {
   return !!c.lease && c.lease.reviewer === s.me.name && Date.parse(c.lease.expires_at) > Date.now() + s.skewMs;
 }
 
-function flagValue(category: string, technology: string, value: number): string {
+function flagValue(category: string, value: number): string {
   // Hash matches carry a Hamming distance; classifiers a score in [0, 1].
-  if (category === 'known') return `distance ${value}`;
-  return `score ${value.toFixed(3)}${technology.startsWith('classifier') ? '' : ''}`;
+  return category === 'known' ? `distance ${value}` : `score ${value.toFixed(3)}`;
+}
+
+function cellText(v: unknown): string {
+  if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) return v.join(', ');
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+}
+
+// A classifier's evidence: a list of indicators (or other records) as a table, with the
+// detector, model version, score and threshold it explains.
+function evidenceSection(f: Flag, id: string): HTMLElement {
+  const ev = f.evidence;
+  let body: HTMLElement;
+  if (Array.isArray(ev) && ev.length && ev.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))) {
+    const rows = ev as Record<string, unknown>[];
+    const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    body = table(keys.map((k) => k.replace(/_/g, ' ')), rows.map((r) => keys.map((k) => (k in r ? cellText(r[k]) : '—'))),
+      'What the classifier found');
+  } else if (typeof ev === 'string') {
+    body = h('p', { class: 'evidence-text' }, ev);
+  } else {
+    body = h('pre', { class: 'mono' }, JSON.stringify(ev, null, 2));
+  }
+  return h('section', { class: 'evidence', 'aria-labelledby': id },
+    h('h4', { id }, `Why ${f.detector} flagged this item`),
+    h('dl', { class: 'hashes' },
+      h('dt', {}, 'Technology'), h('dd', {}, f.detector),
+      h('dt', {}, 'Model version'), h('dd', {}, f.version || 'not stated'),
+      h('dt', {}, 'Score'), h('dd', {}, f.value.toFixed(3)),
+      h('dt', {}, 'Threshold'), h('dd', {}, f.threshold || 'not stated')),
+    body);
 }
 
 async function provenance(entryId: number, out: HTMLElement): Promise<void> {
@@ -85,16 +114,14 @@ function itemCard(c: CaseDetail, item: Item, index: number, s: Session, canSee: 
         hashes.length
           ? h('dl', { class: 'hashes' }, ...hashes.flatMap(([alg, hex]) => [h('dt', {}, alg), h('dd', { class: 'mono' }, hex)]))
           : h('p', {}, 'No hashes kept.'),
-        table(['Technology', 'Category', 'Value', 'Bank', 'Entry'], item.flags.map((f) => [
-          f.technology, f.category, flagValue(f.category, f.technology, f.value), f.bank ?? '—',
+        table(['Technology', 'Version', 'Threshold', 'Category', 'Value', 'Bank', 'Entry'], item.flags.map((f) => [
+          f.detector, f.version || '—', f.threshold || '—', f.category, flagValue(f.category, f.value), f.bank ?? '—',
           f.bank_entry_id !== undefined
             ? h('button', { type: 'button', class: 'link', onclick: () => void provenance(f.bank_entry_id as number, details) },
                 `#${f.bank_entry_id} provenance`)
             : '—',
         ]), 'Flags'),
-        item.flags.some((f) => f.category !== 'known')
-          ? h('p', { class: 'help' }, 'Classifier scores are stored with the case; the indicators and messages behind a grooming score are not kept in the case (see docs/console.md).')
-          : null,
+        ...item.flags.map((f, j) => (f.evidence !== undefined ? evidenceSection(f, `evidence-${index}-${j}`) : null)),
         details)));
 }
 

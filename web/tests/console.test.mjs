@@ -256,6 +256,22 @@ try {
   const after = await api(keys.root, 'GET', `/v1/complaints/${complaint.id}`);
   assert.equal(after.state, 'decided');
   assert.equal(after.reviewer, 'alice');
+
+  // Classifier evidence (Art 3(1)(f)): a synthetic conversation scanned into the store by the CLI
+  // becomes a solicitation case whose page explains the score indicator by indicator.
+  const repo = path.resolve(webDir, '..');
+  const detectRules = path.join(tmp, 'rules.json');
+  fs.writeFileSync(detectRules, JSON.stringify({ rules: [{ detector: 'classifier:*', min_score: 0.25, action: 'review', priority: 80 }] }));
+  run('dpia', 'add', '--technology', 'classifier:*', '--date', '2026-09-01', '--authority', 'DPC IE', '--outcome', 'no objection',
+    '--link', 'https://example.org/dpia', '--by', 'lead');
+  const scanned = JSON.parse(run('scan', '--conversation', '-q', '-f', 'jsonl', '--grooming-rules', path.join(repo, 'data', 'grooming', 'example-rules.json'),
+    '--rules', detectRules, '--account', 'acct-chat', path.join(repo, 'tests', 'classify', 'data', 'adult-minor-en.json')).trim().split('\n')[0]);
+  await page.evaluate((id) => { location.hash = `#/case/${id}`; }, scanned.case_id);
+  const evidence = page.getByRole('region', { name: 'Why classifier:grooming-example flagged this item' });
+  await evidence.waitFor();
+  assert.match(await evidence.innerText(), /Model version\s+1\s+Score\s+1\.000\s+Threshold\s+s>=0\.25/);
+  await evidence.getByRole('row').filter({ hasText: 'secrecy' }).filter({ hasText: 'm3' }).waitFor();
+  await shot(page, '14-classifier-evidence');
   assert.deepEqual(consoleErrors, [], 'no script errors');
   console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`PASSED: console end to end against ${base}; screenshots in ${outDir}`);
