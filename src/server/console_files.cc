@@ -40,6 +40,7 @@ constexpr AssetType kAssetTypes[] = {
 // scripts or sending data anywhere else. blob: images are the media the console fetched.
 constexpr char kCsp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+    "media-src 'self' blob:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'";
 

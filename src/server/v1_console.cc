@@ -3,8 +3,10 @@
 // queue, item media and its audited reveal, the audit log and the detection rules.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <span>
 
 #include "core/file.h"
 #include "hash/digest.h"
@@ -86,8 +88,11 @@ Result<std::pair<cases::Case, size_t>> HeldItem(Call& call) {
   return std::make_pair(std::move(c), static_cast<size_t>(n));
 }
 
-std::string_view ImageContentType(media::MediaType type) {
-  switch (type) {
+// The content type of media a browser can show: the images browsers decode, and the two video
+// containers they play (MP4 with its "ftyp" box, WebM/Matroska with its EBML magic); "" for
+// anything else (TIFF, HEIF, AVI, ...), which is reviewed by its hashes and matches.
+std::string_view BrowserContentType(std::span<const uint8_t> bytes) {
+  switch (media::SniffMediaType(bytes)) {
     case media::MediaType::kJpeg:
       return "image/jpeg";
     case media::MediaType::kPng:
@@ -98,6 +103,15 @@ std::string_view ImageContentType(media::MediaType type) {
       return "image/webp";
     case media::MediaType::kBmp:
       return "image/bmp";
+    case media::MediaType::kVideo: {
+      constexpr uint8_t kEbml[] = {0x1A, 0x45, 0xDF, 0xA3};
+      if (bytes.size() >= 4 && std::equal(kEbml, kEbml + 4, bytes.begin())) return "video/webm";
+      if (bytes.size() >= 8 &&
+          std::string_view(reinterpret_cast<const char*>(&bytes[4]), 4) == "ftyp") {
+        return "video/mp4";
+      }
+      return "";
+    }
     default:
       return "";
   }
@@ -233,10 +247,10 @@ Result<Reply> V1ItemMedia(Call& call) {
   if (hash::DigestToHex(hash::Sha256(*bytes)) != sha256) {
     return DataLossError(fmt::format("media file {} does not match its SHA-256", path));
   }
-  const std::string_view type = ImageContentType(media::SniffMediaType(*bytes));
+  const std::string_view type = BrowserContentType(*bytes);
   if (type.empty()) {
     return UnimplementedError(
-        fmt::format("item '{}' is not an image the browser can show", item.item_id));
+        fmt::format("item '{}' is not an image or video the browser can show", item.item_id));
   }
   return Reply{200,
                std::string(bytes->begin(), bytes->end()),

@@ -404,3 +404,58 @@ TEST_F(ConsoleTest, CaseFlagsCarryClassifierEvidenceAndTechnologyParts) {
 
 }  // namespace
 }  // namespace vigil::server::testing
+
+namespace vigil::server::testing {
+namespace {
+
+// Videos the browser plays (WebM, MP4) are served for review like images, under their container's
+// content type; other containers (AVI) are refused by name. The bytes are container headers
+// only: the route sniffs, it never decodes.
+TEST_F(ConsoleTest, VideoMediaIsServedByContainerAndOthersAreRefusedByName) {
+  const std::string webm = std::string("\x1A\x45\xDF\xA3", 4) + "\x9F\x42\x86\x81\x01webm-body";
+  const std::string mp4 = std::string(
+                              "\0\0\0\x14"
+                              "ftypisom\0\0\0\0isom",
+                              20) +
+                          "mdat-body";
+  const std::string avi = std::string("RIFF\x10\0\0\0AVI LIST", 16) + "avi-body";
+  NoSink sink;
+  auto service =
+      cases::ReviewService::Create(db_->cases(), sink, std::make_shared<SystemClock>(), {});
+  ASSERT_TRUE(service.ok());
+  cases::NewCase nc{.account_id = "acct-v", .surface = "video"};
+  for (const auto& [name, bytes] : {std::pair{"v-webm", webm}, {"v-mp4", mp4}, {"v-avi", avi}}) {
+    const std::string sha = hash::DigestToHex(
+        hash::Sha256(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
+    WriteFile(dir_ / "media" / sha, bytes);
+    nc.items.push_back({.item_id = name,
+                        .content_type = "video",
+                        .hashes = {{"sha256", sha}},
+                        .flags = {{.technology = "md5@1", .bank_entry_id = 1, .bank_name = "b"}}});
+  }
+  auto opened = (*service)->OpenCase(nc);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const std::string base = "/v1/cases/" + std::to_string(opened->opened.id) + "/items/";
+  Json(Get(base + "0/media", Role::kReviewer), 403);  // only for the holder, as images
+  auto webm_reply = Get(base + "0/media", Role::kAuditor);
+  ASSERT_TRUE(webm_reply);
+  EXPECT_EQ(webm_reply->status, 200);
+  EXPECT_EQ(webm_reply->body, webm);
+  EXPECT_EQ(webm_reply->get_header_value("Content-Type"), "video/webm");
+  EXPECT_EQ(webm_reply->get_header_value("Cache-Control"), "no-store");
+  auto mp4_reply = Get(base + "1/media", Role::kAuditor);
+  ASSERT_TRUE(mp4_reply);
+  EXPECT_EQ(mp4_reply->get_header_value("Content-Type"), "video/mp4");
+  EXPECT_EQ(mp4_reply->body, mp4);
+  EXPECT_EQ(Json(Get(base + "2/media", Role::kAuditor), 501)["message"],
+            "item 'v-avi' is not an image or video the browser can show");
+  EXPECT_TRUE(Audited("GET /v1/cases/{id}/items/{n}/media", base + "0/media"));
+  // The console's page may play what it fetched: media-src allows this server and blob: only.
+  auto index = client_->Get("/console");
+  ASSERT_TRUE(index);
+  EXPECT_NE(index->get_header_value("Content-Security-Policy").find("media-src 'self' blob:;"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::server::testing

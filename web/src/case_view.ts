@@ -68,6 +68,30 @@ async function provenance(entryId: number, out: HTMLElement): Promise<void> {
   }
 }
 
+// An image, or a video under the same safeguards: never autoplayed, muted, no native controls
+// (they would be blurred with it, and offer picture-in-picture, full screen and download, which
+// show the video outside the page's filter); a Play/Pause button of our own beside it.
+function protectedMedia(blob: Blob, itemId: string): { el: HTMLElement; controls: HTMLElement | null } {
+  const src = URL.createObjectURL(blob);
+  if (!blob.type.startsWith('video/')) return { el: h('img', { src, alt: `Item ${itemId}`, class: 'protected' }), controls: null };
+  const video = h('video', {
+    src, class: 'protected', muted: true, preload: 'metadata', playsinline: true,
+    disablepictureinpicture: true, disableremoteplayback: true,
+  }) as HTMLVideoElement;
+  video.muted = true;
+  video.autoplay = false;
+  const play = h('button', { type: 'button', class: 'play' }, 'Play (muted)');
+  play.addEventListener('click', () => void (video.paused ? video.play() : video.pause()));
+  video.addEventListener('play', () => { play.textContent = 'Pause'; });
+  video.addEventListener('pause', () => { play.textContent = 'Play (muted)'; });
+  video.addEventListener('error', () => {
+    video.replaceWith(h('p', { class: 'placeholder' },
+      `This browser cannot play item ${itemId} (${blob.type}): review it by its hashes and matches.`));
+    play.remove();
+  });
+  return { el: video, controls: play };
+}
+
 function itemCard(c: CaseDetail, item: Item, index: number, s: Session, canSee: boolean): HTMLElement {
   const w = s.me.wellness;
   // blur_percent 100 is a 24 px blur: shapes only. Greyscale takes the colour out as well.
@@ -82,23 +106,27 @@ function itemCard(c: CaseDetail, item: Item, index: number, s: Session, canSee: 
     clear(media, h('p', { class: 'placeholder' }, 'Loading media…'));
     void getBlob(`/v1/cases/${c.id}/items/${index}/media`).then(
       (blob) => {
-        const img = h('img', { src: URL.createObjectURL(blob), alt: `Item ${item.item_id}, blurred`, class: 'protected' }) as HTMLImageElement;
-        img.style.filter = filter;
+        const { el, controls } = protectedMedia(blob, item.item_id);
+        const show = (revealed: boolean) => {
+          el.style.filter = revealed ? 'none' : filter;
+          el.setAttribute('aria-label', `Item ${item.item_id}, ${revealed ? 'revealed' : 'blurred'}`);
+          if (el instanceof HTMLImageElement) el.alt = el.getAttribute('aria-label') ?? '';
+        };
+        show(false);
         const reveal = h('button', { type: 'button', class: 'reveal' }, 'Reveal (recorded in the audit log)');
         reveal.addEventListener('click', async () => {
           try {
             await sendJson('POST', `/v1/cases/${c.id}/items/${index}/reveal`);
-            img.style.filter = 'none';
-            img.alt = `Item ${item.item_id}, revealed`;
+            show(true);
             const hide = h('button', { type: 'button', class: 'reveal' }, 'Blur again');
-            hide.addEventListener('click', () => { img.style.filter = filter; hide.replaceWith(reveal); });
+            hide.addEventListener('click', () => { show(false); hide.replaceWith(reveal); });
             reveal.replaceWith(hide);
             hide.focus();
           } catch (e) {
             clear(status, notice(`Reveal refused: ${errorText(e)}`, 'error'));
           }
         });
-        clear(media, h('div', { class: 'frame' }, img), reveal);
+        clear(media, h('div', { class: 'frame' }, el), h('div', { class: 'actions' }, controls, reveal));
       },
       (e) => clear(media, h('p', { class: 'placeholder' }, `Media unavailable: ${errorText(e)}`)),
     );

@@ -272,6 +272,47 @@ try {
   assert.match(await evidence.innerText(), /Model version\s+1\s+Score\s+1\.000\s+Threshold\s+s>=0\.25/);
   await evidence.getByRole('row').filter({ hasText: 'secrecy' }).filter({ hasText: 'm3' }).waitFor();
   await shot(page, '14-classifier-evidence');
+
+  // A video under the same safeguards: fetched for the holder, blurred and grey, muted, never
+  // autoplayed, no full screen or picture-in-picture; reveal is audited as for images.
+  const videoPath = path.join(sharedDir, 'testdata', 'vpdq', 'videos', 's03_slideshow_vp9__scale50.webm');
+  if (!fs.existsSync(videoPath)) {
+    console.log(`video step skipped: no ${videoPath} (VIGIL_SHARED_DIR)`);
+  } else {
+    const video = fs.readFileSync(videoPath);
+    await api(keys.root, 'POST', '/v1/banks/hotline/entries',
+      { signal_type: 'md5', signal: createHash('md5').update(video).digest('hex'), source_ref: 'list-2' });
+    fs.writeFileSync(path.join(mediaDir, createHash('sha256').update(video).digest('hex')), video);
+    const vf = new FormData();
+    vf.append('file', new Blob([video]), 'clip.webm');
+    vf.append('item_id', 'clip-1'); vf.append('account_id', 'acct-5d1e'); vf.append('region', 'eu');
+    const filedVideo = await api(keys.ingest, 'POST', '/v1/items', vf);
+    assert.equal(filedVideo.flagged, true, 'the video matches its MD5 entry');
+    await page.evaluate((id) => { location.hash = `#/case/${id}`; }, filedVideo.case_id);
+    await page.getByRole('button', { name: 'Claim' }).click();
+    const player = page.locator('video.protected');
+    await player.waitFor();
+    await page.waitForFunction(() => document.querySelector('video.protected')?.readyState >= 1, null, { timeout: 10000 });
+    const v = await player.evaluate((el) => ({
+      filter: el.style.filter, muted: el.muted, autoplay: el.autoplay, paused: el.paused,
+      pip: el.disablePictureInPicture, controls: el.controls, width: el.videoWidth,
+    }));
+    assert.match(v.filter, /blur\(24px\) grayscale\(1\)/, 'the video is blurred and grey by default');
+    assert.deepEqual([v.muted, v.autoplay, v.paused, v.pip, v.controls], [true, false, true, true, false]);
+    assert.ok(v.width > 0, 'the browser decoded the video (CSP media-src allows blob:)');
+    await page.getByRole('button', { name: 'Play (muted)' }).click();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    assert.equal(await player.evaluate((el) => el.paused && el.muted), true);
+    await shot(page, '15-video-blurred');
+    await page.getByRole('button', { name: /Reveal/ }).click();
+    await page.getByRole('button', { name: 'Blur again' }).waitFor();
+    assert.equal(await player.evaluate((el) => el.style.filter), 'none');
+    const log = await api(keys.root, 'GET', '/v1/audit?limit=1000');
+    assert.ok(log.records.some((r) => r.target === `/v1/cases/${filedVideo.case_id}/items/0/reveal` && r.actor === 'alice'),
+      'the video reveal is in the audit log');
+    await page.getByRole('button', { name: 'Blur again' }).click();
+    assert.match(await player.evaluate((el) => el.style.filter), /blur\(24px\)/);
+  }
   assert.deepEqual(consoleErrors, [], 'no script errors');
   console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`PASSED: console end to end against ${base}; screenshots in ${outDir}`);
