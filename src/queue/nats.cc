@@ -27,11 +27,17 @@ Status ErrorOf(natsStatus s, jsErrCode code, std::string_view what, std::string_
   return UnavailableError(std::move(message));
 }
 
-Result<jsStreamInfo*> StreamInfo(jsCtx* js, const std::string& stream, std::string_view url) {
+Status CheckConnected(const NatsQueue::Impl& impl, std::string_view what) {
+  if (natsConnection_Status(impl.nc) == NATS_CONN_STATUS_CONNECTED) return Status::Ok();
+  return UnavailableError(fmt::format("NATS {}: {}: not connected", impl.url, what));
+}
+
+Result<jsStreamInfo*> StreamInfo(const NatsQueue::Impl& impl, const std::string& stream) {
+  RETURN_IF_ERROR(CheckConnected(impl, fmt::format("stream {}", stream)));
   jsStreamInfo* si = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetStreamInfo(&si, js, stream.c_str(), nullptr, &code);
-  if (s != NATS_OK) return ErrorOf(s, code, fmt::format("stream {}", stream), url);
+  natsStatus s = js_GetStreamInfo(&si, impl.js, stream.c_str(), nullptr, &code);
+  if (s != NATS_OK) return ErrorOf(s, code, fmt::format("stream {}", stream), impl.url);
   return si;
 }
 
@@ -52,7 +58,7 @@ struct StreamSpec {
 };
 
 Status EnsureStream(NatsQueue::Impl& impl, const StreamSpec& spec, bool file_storage) {
-  auto existing = nats_internal::StreamInfo(impl.js, spec.name, impl.url);
+  auto existing = nats_internal::StreamInfo(impl, spec.name);
   if (existing.ok()) {
     jsStreamInfo_Destroy(*existing);
     return Status::Ok();
@@ -171,6 +177,8 @@ Status NatsQueue::Publish(std::string_view dedup_id, std::string_view data) {
     return ResourceExhaustedError(
         fmt::format("job {}: {} bytes, more than {}", dedup_id, data.size(), kMaxJobBytes));
   }
+  RETURN_IF_ERROR(
+      nats_internal::CheckConnected(*impl_, fmt::format("publishing job {}", dedup_id)));
   jsPubOptions po;
   jsPubOptions_Init(&po);
   const std::string id(dedup_id);
@@ -185,8 +193,7 @@ Status NatsQueue::Publish(std::string_view dedup_id, std::string_view data) {
 }
 
 Result<QueueDepth> NatsQueue::Depth() {
-  ASSIGN_OR_RETURN(jsStreamInfo * si,
-                   nats_internal::StreamInfo(impl_->js, options_.jobs_stream, impl_->url));
+  ASSIGN_OR_RETURN(jsStreamInfo * si, nats_internal::StreamInfo(*impl_, options_.jobs_stream));
   QueueDepth depth{
       .jobs = si->State.Msgs,
       .max_jobs = si->Config->MaxMsgs > 0 ? static_cast<uint64_t>(si->Config->MaxMsgs) : 0};

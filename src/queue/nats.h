@@ -69,6 +69,9 @@ class NatsQueue : public JobPublisher, public DeadLetters, public BankEvents {
   // DeadLetters.
   Result<std::vector<DeadLetter>> List(uint64_t after, size_t limit) override;
   Result<uint64_t> Count() override;
+  Result<DeadLetter> Get(uint64_t sequence) override;
+  Status Requeue(uint64_t sequence) override;
+  Status Discard(uint64_t sequence) override;
 
   // BankEvents.
   Status Publish(const BankEvent& event) override;

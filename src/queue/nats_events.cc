@@ -69,6 +69,8 @@ class NatsEventSubscription final : public EventSubscription {
 }  // namespace
 
 Status NatsQueue::Publish(const BankEvent& event) {
+  RETURN_IF_ERROR(nats_internal::CheckConnected(
+      *impl_, fmt::format("publishing bank event for entry {}", event.entry_id)));
   const std::string data = EncodeBankEvent(event);
   jsPubAck* ack = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
@@ -81,8 +83,7 @@ Status NatsQueue::Publish(const BankEvent& event) {
 }
 
 Result<uint64_t> NatsQueue::LastSequence() {
-  ASSIGN_OR_RETURN(jsStreamInfo * si,
-                   nats_internal::StreamInfo(impl_->js, options_.events_stream, impl_->url));
+  ASSIGN_OR_RETURN(jsStreamInfo * si, nats_internal::StreamInfo(*impl_, options_.events_stream));
   const uint64_t last = si->State.LastSeq;
   jsStreamInfo_Destroy(si);
   return last;

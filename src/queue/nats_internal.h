@@ -30,8 +30,12 @@ namespace nats_internal {
 // server is down, restarting or slow); the message names `what` and the server.
 Status ErrorOf(natsStatus s, jsErrCode code, std::string_view what, std::string_view url);
 
-// The stream's info; the caller destroys it.
-Result<jsStreamInfo*> StreamInfo(jsCtx* js, const std::string& stream, std::string_view url);
+// kUnavailable naming `what` while the connection is down or reconnecting: libnats would buffer
+// a publish then and send it after the reconnect, too late for a caller who was told it failed.
+Status CheckConnected(const NatsQueue::Impl& impl, std::string_view what);
+
+// The stream's info; the caller destroys it. kUnavailable at once while disconnected.
+Result<jsStreamInfo*> StreamInfo(const NatsQueue::Impl& impl, const std::string& stream);
 
 }  // namespace nats_internal
 }  // namespace vigil::queue

@@ -138,37 +138,69 @@ Result<std::unique_ptr<JobSource>> NatsQueue::OpenJobSource() {
   return std::unique_ptr<JobSource>(new NatsJobSource(sub, *impl_, options_));
 }
 
+namespace {
+
+// Reads dead letter `seq`; kNotFound (by ErrorOf) when it is not in the stream.
+Result<DeadLetter> ReadDeadLetter(const NatsQueue::Impl& impl, const std::string& stream,
+                                  uint64_t seq) {
+  natsMsg* msg = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetMsg(&msg, impl.js, stream.c_str(), seq, nullptr, &code);
+  if (s != NATS_OK) return ErrorOf(s, code, fmt::format("dead letter {}", seq), impl.url);
+  DeadLetter d;
+  d.sequence = seq;
+  d.job_id = HeaderOf(msg, kJobHeader);
+  d.reason = HeaderOf(msg, kReasonHeader);
+  const std::string deliveries = HeaderOf(msg, kDeliveriesHeader);
+  d.deliveries = deliveries.empty() ? 0 : std::strtoull(deliveries.c_str(), nullptr, 10);
+  d.data.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+  d.at_ns = natsMsg_GetTime(msg);
+  natsMsg_Destroy(msg);
+  return d;
+}
+
+}  // namespace
+
 Result<std::vector<DeadLetter>> NatsQueue::List(uint64_t after, size_t limit) {
-  ASSIGN_OR_RETURN(jsStreamInfo * si,
-                   nats_internal::StreamInfo(impl_->js, options_.dead_stream, impl_->url));
+  ASSIGN_OR_RETURN(jsStreamInfo * si, nats_internal::StreamInfo(*impl_, options_.dead_stream));
   const uint64_t first = si->State.FirstSeq, last = si->State.LastSeq;
   jsStreamInfo_Destroy(si);
   std::vector<DeadLetter> out;
   for (uint64_t seq = std::max(first, after + 1); seq <= last && out.size() < limit; ++seq) {
-    natsMsg* msg = nullptr;
-    jsErrCode code = static_cast<jsErrCode>(0);
-    natsStatus s = js_GetMsg(&msg, impl_->js, options_.dead_stream.c_str(), seq, nullptr, &code);
-    if (s != NATS_OK) {
-      if (code == JSNoMessageFoundErr || s == NATS_NOT_FOUND) continue;  // deleted
-      return ErrorOf(s, code, fmt::format("dead letter {}", seq), impl_->url);
-    }
-    DeadLetter d;
-    d.sequence = seq;
-    d.job_id = HeaderOf(msg, kJobHeader);
-    d.reason = HeaderOf(msg, kReasonHeader);
-    const std::string deliveries = HeaderOf(msg, kDeliveriesHeader);
-    d.deliveries = deliveries.empty() ? 0 : std::strtoull(deliveries.c_str(), nullptr, 10);
-    d.data.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
-    d.at_ns = natsMsg_GetTime(msg);
-    natsMsg_Destroy(msg);
-    out.push_back(std::move(d));
+    auto d = ReadDeadLetter(*impl_, options_.dead_stream, seq);
+    if (!d.ok() && d.status().code() == StatusCode::kNotFound) continue;  // settled
+    if (!d.ok()) return d.status();
+    out.push_back(std::move(*d));
   }
   return out;
 }
 
+Result<DeadLetter> NatsQueue::Get(uint64_t sequence) {
+  RETURN_IF_ERROR(nats_internal::CheckConnected(*impl_, fmt::format("dead letter {}", sequence)));
+  return ReadDeadLetter(*impl_, options_.dead_stream, sequence);
+}
+
+Status NatsQueue::Requeue(uint64_t sequence) {
+  ASSIGN_OR_RETURN(DeadLetter d, Get(sequence));
+  // Not the item id as de-duplication id: its first publish may be inside the window still.
+  RETURN_IF_ERROR(Publish(fmt::format("{}:{}", options_.dead_stream, sequence), d.data));
+  return Discard(sequence);
+}
+
+Status NatsQueue::Discard(uint64_t sequence) {
+  RETURN_IF_ERROR(nats_internal::CheckConnected(*impl_, fmt::format("dead letter {}", sequence)));
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_DeleteMsg(impl_->js, options_.dead_stream.c_str(), sequence, nullptr, &code);
+  if (s == NATS_OK) return Status::Ok();
+  // The server's answer for a missing message is a generic failure: ask for it.
+  if (Result<DeadLetter> d = Get(sequence); d.status().code() == StatusCode::kNotFound) {
+    return d.status();
+  }
+  return ErrorOf(s, code, fmt::format("removing dead letter {}", sequence), impl_->url);
+}
+
 Result<uint64_t> NatsQueue::Count() {
-  ASSIGN_OR_RETURN(jsStreamInfo * si,
-                   nats_internal::StreamInfo(impl_->js, options_.dead_stream, impl_->url));
+  ASSIGN_OR_RETURN(jsStreamInfo * si, nats_internal::StreamInfo(*impl_, options_.dead_stream));
   const uint64_t n = si->State.Msgs;
   jsStreamInfo_Destroy(si);
   return n;

@@ -88,6 +88,15 @@ class DeadLetters {
   // Up to `limit` dead letters, oldest first, starting after sequence `after`.
   virtual Result<std::vector<DeadLetter>> List(uint64_t after, size_t limit) = 0;
   virtual Result<uint64_t> Count() = 0;
+  // The dead letter `sequence`; kNotFound when there is none (never was, or settled).
+  virtual Result<DeadLetter> Get(uint64_t sequence) = 0;
+  // Settles a dead letter by publishing its job again as a new job (delivered from attempt 1;
+  // the job ledger still makes it run at most once), then removing the dead letter. Repeating a
+  // re-queue whose removal failed does not queue the job twice within the de-duplication window.
+  // kNotFound when there is no such dead letter; kResourceExhausted when the job stream is full.
+  virtual Status Requeue(uint64_t sequence) = 0;
+  // Settles a dead letter by removing it without running its job. kNotFound as above.
+  virtual Status Discard(uint64_t sequence) = 0;
 };
 
 // A change to a bank entry, made in the database before the event is published. Workers read

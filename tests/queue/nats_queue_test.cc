@@ -117,6 +117,59 @@ TEST_F(NatsQueueTest, DeadLettersAreListedWithReasonAndNotDeliveredAgain) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_F(NatsQueueTest, DeadLettersAreRequeuedOrDiscardedOnce) {
+  auto q = Connect();
+  ASSERT_NE(q, nullptr);
+  // The item ids' first publishes are still in the de-duplication window: a re-queue must not
+  // be dropped as a duplicate of them.
+  ASSERT_TRUE(q->Publish("item-1", "job-one").ok());
+  ASSERT_TRUE(q->Publish("item-2", "job-two").ok());
+  auto source = q->OpenJobSource();
+  ASSERT_TRUE(source.ok());
+  auto got = FetchAll(**source, 2);
+  ASSERT_EQ(got.size(), 2u);
+  ASSERT_TRUE(got[0]->DeadLetter("boom").ok());
+  ASSERT_TRUE(got[1]->DeadLetter("bang").ok());
+  ASSERT_EQ(*q->Count(), 2u);
+
+  auto one = q->Get(1);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(one->data, "job-one");
+  EXPECT_EQ(one->reason, "boom");
+  EXPECT_EQ(q->Get(3).status().code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(q->Requeue(1).ok());
+  ASSERT_TRUE(q->Discard(2).ok());
+  EXPECT_EQ(*q->Count(), 0u);
+  EXPECT_TRUE(q->List(0, 10)->empty());
+  // Each is settled once: again is kNotFound, and nothing is queued twice.
+  EXPECT_EQ(q->Requeue(1).code(), StatusCode::kNotFound);
+  EXPECT_EQ(q->Discard(2).code(), StatusCode::kNotFound);
+  EXPECT_EQ(q->Discard(1).code(), StatusCode::kNotFound);
+  EXPECT_EQ(q->Get(1).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(q->Depth()->jobs, 1u);
+  auto again = FetchAll(**source, 1);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]->data(), "job-one");
+  EXPECT_EQ(again[0]->attempt(), 1u);  // a new job: its tries start again
+  ASSERT_TRUE(again[0]->Ack().ok());
+}
+
+TEST_F(NatsQueueTest, PublishingWhileDisconnectedFailsAtOnce) {
+  auto q = Connect();
+  ASSERT_NE(q, nullptr);
+  server_->Stop(/*kill=*/true);
+  for (int i = 0; i < 100 && q->Publish("x", "j").ok(); ++i) std::this_thread::sleep_for(20ms);
+  // Refused without waiting for an acknowledgement that cannot come (and not buffered for later).
+  const auto start = std::chrono::steady_clock::now();
+  Status job = q->Publish("y", "j");
+  Status event = q->Publish(BankEvent{BankEvent::Kind::kAdded, 1});
+  EXPECT_EQ(job.code(), StatusCode::kUnavailable) << job.ToString();
+  EXPECT_EQ(event.code(), StatusCode::kUnavailable) << event.ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
+  EXPECT_EQ(q->Discard(1).code(), StatusCode::kUnavailable);
+}
+
 TEST_F(NatsQueueTest, AFullStreamRefusesJobsAsResourceExhausted) {
   options_.max_jobs = 3;
   auto q = Connect();
