@@ -13,6 +13,7 @@
 
 #include "bank/bank.h"
 #include "bank/csv.h"
+#include "cli/bank_events.h"
 #include "cli/bank_vpdq.h"
 #include "cli/commands.h"
 #include "cli/crash_point.h"
@@ -44,6 +45,7 @@ struct BankFlags {
   bool needs_verification = false;
   int64_t id = 0;
   std::string reason;
+  std::string events;  // NATS URL: publish add/retire/import to the scale-out workers
   // export
   bool include_retired = false;
   std::string output;
@@ -194,12 +196,14 @@ int RunImportVpdq(const BankFlags& f) {
   }
   auto db = Open(f, /*create=*/false);
   if (!db.ok()) return Fail(db.status());
-  return ImportVpdqFiles((*db)->banks(), {.bank = f.name,
-                                          .files = f.files,
-                                          .source_ref = f.source_ref,
-                                          .verifications = f.verifications,
-                                          .needs_verification = f.needs_verification,
-                                          .quiet = f.quiet});
+  auto target = BankChangeTarget::Open(**db, f.events);
+  if (!target.ok()) return Fail(target.status());
+  return ImportVpdqFiles((*target)->banks(), {.bank = f.name,
+                                              .files = f.files,
+                                              .source_ref = f.source_ref,
+                                              .verifications = f.verifications,
+                                              .needs_verification = f.needs_verification,
+                                              .quiet = f.quiet});
 }
 
 int RunImport(const BankFlags& flags) {
@@ -247,7 +251,9 @@ int RunImport(const BankFlags& flags) {
     }
     return write_ticks(done);
   };
-  auto report = bank::ImportList((*db)->banks(), f.name, *input->stream, options);
+  auto target = BankChangeTarget::Open(**db, f.events);
+  if (!target.ok()) return Fail(target.status());
+  auto report = bank::ImportList((*target)->banks(), f.name, *input->stream, options);
   reading.Finish();
   if (writing) writing->Finish();
   if (!report.ok()) return Fail(report.status().WithContext(name));
@@ -309,7 +315,9 @@ int RunAdd(const BankFlags& f) {
   }
   auto db = Open(f, /*create=*/false);
   if (!db.ok()) return Fail(db.status());
-  bank::BankStore& banks = (*db)->banks();
+  auto target = BankChangeTarget::Open(**db, f.events);
+  if (!target.ok()) return Fail(target.status());
+  bank::BankStore& banks = (*target)->banks();
   auto b = banks.GetBank(f.name);
   if (!b.ok()) return Fail(b.status());
   auto added = banks.AddEntries(b->id, batch);
@@ -333,7 +341,9 @@ int RunAdd(const BankFlags& f) {
 int RunRetire(const BankFlags& f) {
   auto db = Open(f, /*create=*/false);
   if (!db.ok()) return Fail(db.status());
-  bank::BankStore& banks = (*db)->banks();
+  auto target = BankChangeTarget::Open(**db, f.events);
+  if (!target.ok()) return Fail(target.status());
+  bank::BankStore& banks = (*target)->banks();
   auto b = banks.GetBank(f.name);
   if (!b.ok()) return Fail(b.status());
   Result<bank::BankEntry> entry = NotFoundError("");
@@ -444,6 +454,9 @@ void RegisterBankCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--skip-invalid", f->skip_invalid, "Import the valid rows even if some are not");
   cmd->add_flag("!--no-progress", f->progress, "No progress bar");
   cmd->add_flag("-q,--quiet", f->quiet, "No progress bar or duplicate report");
+  cmd->add_option("--events", f->events,
+                  "NATS server URL: also publish the change to the scale-out workers")
+      ->envname("VIGIL_NATS_URL");
 
   f = std::make_shared<BankFlags>();
   cmd =
@@ -469,6 +482,9 @@ void RegisterBankCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0, bank::kMaxVerifications));
   cmd->add_flag("--needs-verification", f->needs_verification, "Flag them for verification");
   cmd->add_flag("-q,--quiet", f->quiet, "No summary");
+  cmd->add_option("--events", f->events,
+                  "NATS server URL: also publish the change to the scale-out workers")
+      ->envname("VIGIL_NATS_URL");
 
   f = std::make_shared<BankFlags>();
   cmd = AddCommand(bank, "retire", "Retire an entry: it stops matching but is kept", f, RunRetire,
@@ -479,6 +495,9 @@ void RegisterBankCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--id", f->id, "The entry's id");
   cmd->add_option("--reason", f->reason, "Why, e.g. 'false positive confirmed on review'")
       ->required();
+  cmd->add_option("--events", f->events,
+                  "NATS server URL: also publish the change to the scale-out workers")
+      ->envname("VIGIL_NATS_URL");
 
   f = std::make_shared<BankFlags>();
   cmd = AddCommand(bank, "stats", "Count a bank's entries", f, RunStats, exit_code);

@@ -363,6 +363,10 @@ Result<bank::BankEntry> AddBankEntry(ServerContext& ctx, const bank::Bank& bank,
     RETURN_IF_ERROR(ctx.detection()->matcher->OnEntryAdded(stored));
     if (auto m = ctx.bank_markers.find(bank.id); m != ctx.bank_markers.end()) ++m->second.total;
   }
+  // Also when it was already present, so repeating an add whose event was lost repairs workers.
+  // A lost event is logged, not returned: the change is committed and must be answered (and
+  // audited) as done.
+  WarnIfFailed(PublishBankChange(ctx, {queue::BankEvent::Kind::kAdded, stored.id}));
   return stored;
 }
 
@@ -370,11 +374,17 @@ Result<bank::BankEntry> RetireBankEntry(ServerContext& ctx, bank::EntryId id,
                                         std::string_view reason) {
   RETURN_IF_ERROR(bank::ValidateRetireReason(reason));
   std::lock_guard<std::mutex> lock(ctx.changes_mu);
-  ASSIGN_OR_RETURN(bank::BankEntry retired, ctx.db->banks().RetireEntry(id, reason));
+  Result<bank::BankEntry> result = ctx.db->banks().RetireEntry(id, reason);
+  if (result.status().code() == StatusCode::kFailedPrecondition) {
+    // Already retired: publish again (a lost event is repaired by repeating), answer as before.
+    WarnIfFailed(PublishBankChange(ctx, {queue::BankEvent::Kind::kRetired, id}));
+  }
+  ASSIGN_OR_RETURN(bank::BankEntry retired, std::move(result));
   RETURN_IF_ERROR(ctx.detection()->matcher->OnEntryRetired(retired));
   if (auto m = ctx.bank_markers.find(retired.bank_id); m != ctx.bank_markers.end()) {
     ++m->second.retired;
   }
+  WarnIfFailed(PublishBankChange(ctx, {queue::BankEvent::Kind::kRetired, retired.id}));
   return retired;
 }
 

@@ -23,6 +23,7 @@
 #include "detect/pipeline.h"
 #include "match/matcher.h"
 #include "privacy/evidence_store.h"
+#include "queue/nats.h"
 #include "redress/service.h"
 #include "report/reporting_config.h"
 #include "server/audit_recorder.h"
@@ -109,6 +110,10 @@ struct ServerContext {
   Metrics* metrics = nullptr;
   std::unique_ptr<KeyCache> key_cache;
   std::unique_ptr<privacy::EvidenceStore> evidence;  // null when no evidence_dir is configured
+  // The scale-out queue (docs/scaling.md), null without config.nats.url: bank changes are
+  // published on it to the workers, /v1/jobs publishes scan jobs to it, and the dead-letter
+  // routes read and settle its dead letters.
+  std::unique_ptr<queue::NatsQueue> nats;
 
   // The current matcher and pipeline.
   std::shared_ptr<const Detection> detection() const;
@@ -225,6 +230,15 @@ struct TechnologyParts {
   std::string threshold;
 };
 TechnologyParts SplitTechnology(std::string_view label);
+
+// Scale-out (scaleout.cc). Connects ctx.nats when config.nats.url is set; kUnavailable when the
+// server cannot be reached.
+Status ConnectQueue(ServerContext& ctx);
+// Publishes a bank change (committed before) to the workers; Ok without ctx.nats. kUnavailable
+// saying the change is committed but not yet seen by the workers, and how to repair that.
+Status PublishBankChange(ServerContext& ctx, const queue::BankEvent& event);
+// Logs a failed publication (the change itself is done; see PublishBankChange).
+void WarnIfFailed(const Status& published);
 
 // JSON shapes shared by routes.
 // A flag: technology (and its parts), category, value (distance or score), bank entry, and a

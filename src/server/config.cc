@@ -71,6 +71,28 @@ Status ParseLimits(const json& l, ServerLimits& limits) {
   return Status::Ok();
 }
 
+// "nats": the workers' queue (docs/scaling.md). The stream settings matter when this server is
+// the first to connect (it creates the streams), so they are the worker configuration's.
+Status ParseNats(const json& n, queue::NatsOptions& nats) {
+  if (!n.is_object()) return Bad("nats", "expected an object");
+  RETURN_IF_ERROR(
+      Unknown(n, "nats.", {"url", "max_jobs", "max_deliver", "ack_wait_ms", "max_ack_pending"}));
+  auto url = n.find("url");
+  if (url == n.end() || !url->is_string() || url->get<std::string>().empty()) {
+    return Bad("nats.url", "expected a nats:// URL");
+  }
+  nats.url = url->get<std::string>();
+  int64_t max_deliver = nats.max_deliver, ack_wait = nats.ack_wait.count();
+  RETURN_IF_ERROR(GetInt(n, "nats.", "max_jobs", 1, int64_t{1} << 40, &nats.max_jobs));
+  RETURN_IF_ERROR(GetInt(n, "nats.", "max_deliver", 1, 1000, &max_deliver));
+  RETURN_IF_ERROR(GetInt(n, "nats.", "ack_wait_ms", 100, 86400000, &ack_wait));
+  RETURN_IF_ERROR(
+      GetInt(n, "nats.", "max_ack_pending", 1, int64_t{1} << 31, &nats.max_ack_pending));
+  nats.max_deliver = static_cast<int>(max_deliver);
+  nats.ack_wait = std::chrono::milliseconds(ack_wait);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ServerConfig> ParseServerConfig(std::string_view text) {
@@ -78,12 +100,15 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   if (j.is_discarded() || !j.is_object()) {
     return InvalidArgumentError("config: not a JSON object");
   }
+  // One line per few keys, as before "nats" made clang-format put one key per line.
+  // clang-format off
   RETURN_IF_ERROR(
       Unknown(j, "",
               {"address", "port", "database", "banks", "threads", "limits", "pdq_radius",
                "min_pdq_quality", "rules", "auth_cache_seconds", "reporting", "console_dir",
                "media_dir", "bank_poll_seconds", "exchange_sync_minutes", "evidence_dir",
-               "evidence_keys", "purge_interval_seconds", "redress_config"}));
+               "evidence_keys", "purge_interval_seconds", "redress_config", "nats"}));
+  // clang-format on
   ServerConfig c;
   int64_t port = c.port, threads = c.threads, radius = c.pdq_radius, purge = 0;
   int64_t quality = c.min_pdq_quality, cache = c.auth_cache.count(), poll = c.bank_poll.count();
@@ -115,6 +140,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
     }
   }
   if (auto it = j.find("limits"); it != j.end()) RETURN_IF_ERROR(ParseLimits(*it, c.limits));
+  if (auto it = j.find("nats"); it != j.end()) RETURN_IF_ERROR(ParseNats(*it, c.nats));
   c.port = static_cast<int>(port);
   c.threads = static_cast<int>(threads);
   c.pdq_radius = static_cast<int>(radius);

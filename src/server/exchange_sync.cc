@@ -41,6 +41,17 @@ class LiveExchangeStore final : public exchange::ExchangeStore {
         ++m->second.retired;
       }
     }
+    // The workers learn of them too (the page is committed; a lost event is logged and the
+    // workers see the entry at their next start).
+    for (const auto* list : {&applied.added_entries, &applied.retired_entries}) {
+      const auto kind = list == &applied.added_entries ? queue::BankEvent::Kind::kAdded
+                                                       : queue::BankEvent::Kind::kRetired;
+      for (const bank::BankEntry& e : *list) {
+        if (Status s = PublishBankChange(ctx_, {kind, e.id}); !s.ok()) {
+          spdlog::warn("exchange sync: {}", s.message());
+        }
+      }
+    }
     return applied;
   }
   Status RecordSyncResult(exchange::ExchangeId id, const Status& result, TimePoint now) override {

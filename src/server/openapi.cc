@@ -48,6 +48,17 @@ Json Operation(const Route& r) {
     op["x-vigil-audit"] = r.audit == Audit::kChange ? "change" : "view";
   }
   op["responses"]["413"] = ErrorResponse("Request body over the configured limit");
+  if (r.back_pressure) {
+    const Json retry_after = {
+        {"Retry-After",
+         {{"description", "Seconds to wait before retrying"}, {"schema", {{"type", "integer"}}}}}};
+    op["responses"]["429"] = ErrorResponse(
+        "Back-pressure: the job queue is at its limit; `queued` says how many jobs of the request "
+        "were queued (re-sending all of them is safe: jobs are de-duplicated by item id)");
+    op["responses"]["429"]["headers"] = retry_after;
+    op["responses"]["503"] = ErrorResponse("The job queue is unreachable or not configured");
+    op["responses"]["503"]["headers"] = retry_after;
+  }
   return op;
 }
 

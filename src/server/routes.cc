@@ -16,12 +16,18 @@ constexpr Role kReport = Role::kReporter;
 
 Route Public(std::string_view method, std::string_view path, Handler handler,
              std::string_view summary) {
-  return Route{method, path, {}, true, Audit::kNone, handler, summary};
+  return Route{method, path, {}, true, Audit::kNone, handler, summary, false};
 }
 
 Route Keyed(std::string_view method, std::string_view path, std::vector<Role> roles, Audit audit,
             Handler handler, std::string_view summary) {
-  return Route{method, path, std::move(roles), false, audit, handler, summary};
+  return Route{method, path, std::move(roles), false, audit, handler, summary, false};
+}
+
+// A route that publishes to the scale-out queue (Route::back_pressure).
+Route Queued(Route r) {
+  r.back_pressure = true;
+  return r;
 }
 
 // THE route table. Admin may call every keyed route; the lists name the other roles.
@@ -77,6 +83,17 @@ std::vector<Route> BuildRoutes() {
             "Match one signal against the loaded banks"),
       Keyed("POST", "/v1/items", {kIngest}, change, h::V1SubmitItem,
             "Run an uploaded item through the detection pipeline"),
+      // Scale-out (docs/scaling.md). Queuing changes no record of vigil's (the workers' results
+      // are recorded where they are committed), so it is not audited: one record per item at
+      // billions a day would bury the log.
+      Queued(Keyed("POST", "/v1/jobs", {kIngest}, none, h::V1QueueJobs,
+                   "Queue scan jobs (hashes) for the scale-out workers")),
+      Keyed("GET", "/v1/dead-letters", {kIngest, kAudit}, view, h::V1ListDeadLetters,
+            "Jobs the workers gave up on, oldest first"),
+      Queued(Keyed("POST", "/v1/dead-letters/{seq}/requeue", {kIngest}, change,
+                   h::V1RequeueDeadLetter, "Queue a dead letter's job again as a new job")),
+      Keyed("POST", "/v1/dead-letters/{seq}/discard", {kIngest}, change, h::V1DiscardDeadLetter,
+            "Remove a dead letter without running its job"),
       Keyed("GET", "/v1/banks", {kBank, kAudit, kReport, kReview}, none, h::V1ListBanks,
             "Banks with their policies"),
       Keyed("POST", "/v1/banks", {kBank}, change, h::V1CreateBank, "Create a bank"),

@@ -35,6 +35,9 @@ struct Route {
   Audit audit = Audit::kNone;
   Handler handler = nullptr;
   std::string_view summary;  // one line for the OpenAPI document
+  // The route publishes to the scale-out queue: it may answer 429 (queue full) or 503 (queue
+  // unreachable) with Retry-After, which the OpenAPI document says.
+  bool back_pressure = false;
 };
 
 // Every route, in the order the OpenAPI document lists them.
@@ -110,6 +113,11 @@ Result<Reply> V1ListComplaints(Call&);
 Result<Reply> V1GetComplaint(Call&);
 Result<Reply> V1CaseRedress(Call&);
 Result<Reply> V1OverdueReports(Call&);
+// Scale-out (scaleout.cc): job ingest with back-pressure, dead letters.
+Result<Reply> V1QueueJobs(Call&);
+Result<Reply> V1ListDeadLetters(Call&);
+Result<Reply> V1RequeueDeadLetter(Call&);
+Result<Reply> V1DiscardDeadLetter(Call&);
 
 // The reviewer console: its static files (console_files.cc) and its routes (v1_console.cc).
 Result<Reply> RootRedirect(Call&);

@@ -302,6 +302,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store
   RETURN_IF_ERROR(ctx.ReloadDetection());
   ctx.hashers = std::make_unique<HasherPool>(detect::MediaHasherOptions{});
   RETURN_IF_ERROR(SetUpPrivacy(*impl));
+  RETURN_IF_ERROR(ConnectQueue(ctx));
   impl->Configure();
   impl->exchanges = std::make_unique<ExchangeScheduler>(impl->ctx);
   return std::unique_ptr<Server>(new Server(std::move(impl)));

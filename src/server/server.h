@@ -19,6 +19,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "queue/nats.h"
 #include "server/audit_recorder.h"
 #include "store/store.h"
 
@@ -76,6 +77,10 @@ struct ServerConfig {
   std::string evidence_dir;
   std::string evidence_keys_file;
   std::chrono::seconds purge_interval{0};
+  // Scale-out (docs/scaling.md): the NATS JetStream server of the workers. With a url, every
+  // bank change is published to them, POST /v1/jobs queues scan jobs and /v1/dead-letters shows
+  // the jobs they gave up on; empty url: none (those routes answer 503).
+  queue::NatsOptions nats{.url = {}, .client_name = "vigil-serve"};
 };
 
 // Parses the JSON configuration (docs/server.md). Unknown keys and wrong types are

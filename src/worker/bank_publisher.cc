@@ -1,0 +1,49 @@
+#include "worker/bank_publisher.h"
+
+#include <fmt/format.h>
+
+namespace vigil::worker {
+
+Result<bank::AddEntriesResult> PublishingBankStore::AddEntries(
+    bank::BankId bank, const bank::EntryBatch& batch, const bank::ProgressCallback& progress) {
+  ASSIGN_OR_RETURN(bank::AddEntriesResult added, inner_.AddEntries(bank, batch, progress));
+  uint64_t lost = 0;
+  Status first = Status::Ok();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const bank::NewEntry row = batch.Get(i);
+    auto entry = inner_.FindEntry(bank, row.signal_type, row.value);
+    Status s =
+        entry.ok() ? events_.Publish({queue::BankEvent::Kind::kAdded, entry->id}) : entry.status();
+    if (!s.ok()) {
+      ++lost;
+      if (first.ok()) first = s;
+    }
+  }
+  if (lost > 0) {
+    return UnavailableError(fmt::format(
+        "{} entries added to bank {} (the database has them), but {} of {} bank events were not "
+        "published, so running workers do not match them yet; repeat the same add or import once "
+        "NATS is back (it publishes again) or restart the workers: {}",
+        added.added, bank, lost, batch.size(), first.message()));
+  }
+  return added;
+}
+
+Result<bank::BankEntry> PublishingBankStore::RetireEntry(bank::EntryId id,
+                                                         std::string_view reason) {
+  Result<bank::BankEntry> retired = inner_.RetireEntry(id, reason);
+  // Already retired: publish again anyway, so repeating a retirement whose event was lost
+  // repairs the workers; the caller still gets the store's answer.
+  if (!retired.ok() && retired.status().code() != StatusCode::kFailedPrecondition) return retired;
+  Status s = events_.Publish({queue::BankEvent::Kind::kRetired, id});
+  if (!s.ok() && retired.ok()) {
+    return UnavailableError(fmt::format(
+        "entry {} retired (the database has it), but its bank event was not published, so "
+        "running workers still match it; repeat the retirement once NATS is back (it publishes "
+        "again) or restart the workers: {}",
+        id, s.message()));
+  }
+  return retired;
+}
+
+}  // namespace vigil::worker

@@ -1,0 +1,61 @@
+// PublishingBankStore: a bank::BankStore that, after each committed change that alters what
+// matches (entries added, entries retired), publishes a queue::BankEvent per entry so that every
+// worker's LiveMatcher applies it (docs/scaling.md). Reads and everything else go straight to the
+// wrapped store.
+//
+// An entry added again (already present), or retired again, is published too: applying it is
+// harmless, and it lets a repeated add, import or retirement repair workers that missed the first
+// events. When publishing fails after the database committed, the call returns kUnavailable
+// saying how many events were lost; the change stays (the database is the record), and workers
+// see it at their next start or when the change is repeated.
+//
+// Cost: AddEntries looks up each row's entry id after the commit (the store's batch call does not
+// return ids), one indexed query per row; a multi-million-row import is better followed by a
+// rolling restart of the workers than by millions of events.
+//
+// Thread safety: as the wrapped store; BankEvents is thread-safe.
+#ifndef VIGIL_WORKER_BANK_PUBLISHER_H_
+#define VIGIL_WORKER_BANK_PUBLISHER_H_
+
+#include "bank/bank_store.h"
+#include "queue/queue.h"
+
+namespace vigil::worker {
+
+class PublishingBankStore final : public bank::BankStore {
+ public:
+  // Both must outlive this store.
+  PublishingBankStore(bank::BankStore& inner, queue::BankEvents& events)
+      : inner_(inner), events_(events) {}
+
+  Result<bank::Bank> CreateBank(const bank::NewBank& bank) override {
+    return inner_.CreateBank(bank);
+  }
+  Result<bank::Bank> GetBank(std::string_view name) override { return inner_.GetBank(name); }
+  Result<std::vector<bank::Bank>> ListBanks() override { return inner_.ListBanks(); }
+  using bank::BankStore::AddEntries;
+  Result<bank::AddEntriesResult> AddEntries(bank::BankId bank, const bank::EntryBatch& batch,
+                                            const bank::ProgressCallback& progress) override;
+  Result<bank::BankEntry> RetireEntry(bank::EntryId id, std::string_view reason) override;
+  Result<bank::BankEntry> FlagForVerification(bank::EntryId id) override {
+    return inner_.FlagForVerification(id);
+  }
+  Result<bank::BankEntry> GetEntry(bank::EntryId id) override { return inner_.GetEntry(id); }
+  Result<bank::BankEntry> FindEntry(bank::BankId bank, bank::SignalType type,
+                                    std::string_view value) override {
+    return inner_.FindEntry(bank, type, value);
+  }
+  Status ForEachEntry(bank::BankId bank, const bank::EntryFilter& filter,
+                      const std::function<Status(const bank::BankEntry&)>& fn) override {
+    return inner_.ForEachEntry(bank, filter, fn);
+  }
+  Result<bank::BankStats> GetStats(bank::BankId bank) override { return inner_.GetStats(bank); }
+
+ private:
+  bank::BankStore& inner_;
+  queue::BankEvents& events_;
+};
+
+}  // namespace vigil::worker
+
+#endif  // VIGIL_WORKER_BANK_PUBLISHER_H_
