@@ -62,6 +62,7 @@ Result<Reply> MetricsText(Call& call) {
   gauges.push_back({"vigil_report_limit_seconds", "",
                     "The reporting limit after which a confirmed case is overdue.",
                     static_cast<double>(ctx.reporting.report_limit.count())});
+  AppendQueueGauges(ctx, gauges);
   return TextReply(ctx.metrics->Render(gauges), 200, "text/plain; version=0.0.4");
 }
 

@@ -16,6 +16,7 @@
 #include "auth/auth.h"
 #include "report/outbox.h"
 #include "server/api.h"
+#include "server/metrics.h"
 
 namespace vigil::server {
 
@@ -136,6 +137,10 @@ Result<Reply> V1RevealItem(Call&);
 Result<Reply> V1AuditLog(Call&);
 Result<Reply> V1Rules(Call&);
 }  // namespace handlers
+
+// The scale-out queue's gauges (scaleout.cc): jobs waiting, the stream's limit, dead letters;
+// nothing without ctx.nats, -1 while NATS cannot be read.
+void AppendQueueGauges(ServerContext& ctx, std::vector<Metrics::Gauge>& gauges);
 
 // Art 3(1)(j): confirmed cases not reported within the reporting config's limit (v1_reports.cc).
 Result<std::vector<report::OverdueCase>> ListOverdueReports(ServerContext& ctx);

@@ -100,6 +100,24 @@ void WarnIfFailed(const Status& published) {
   if (!published.ok()) spdlog::warn("{}", published.message());
 }
 
+void AppendQueueGauges(ServerContext& ctx, std::vector<Metrics::Gauge>& gauges) {
+  if (ctx.nats == nullptr) return;
+  Result<queue::QueueDepth> depth = ctx.nats->Depth();
+  Result<uint64_t> dead = ctx.nats->Count();
+  const auto value = [](bool ok, uint64_t v) { return ok ? static_cast<double>(v) : -1.0; };
+  gauges.push_back(
+      {"vigil_queue_jobs", "",
+       "Scan jobs in the job stream, waiting or being processed (-1: NATS unreadable).",
+       value(depth.ok(), depth.ok() ? depth->jobs : 0)});
+  gauges.push_back({"vigil_queue_max_jobs", "",
+                    "The job stream's limit; POST /v1/jobs answers 429 at it.",
+                    value(depth.ok(), depth.ok() ? depth->max_jobs : 0)});
+  gauges.push_back({"vigil_queue_dead_letters", "",
+                    "Jobs the workers gave up on, not yet re-queued or discarded (-1: NATS "
+                    "unreadable).",
+                    value(dead.ok(), dead.ok() ? *dead : 0)});
+}
+
 namespace handlers {
 
 Result<Reply> V1QueueJobs(Call& call) {

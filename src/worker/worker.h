@@ -12,7 +12,7 @@
 //
 // In-flight work is bounded: each of `threads` threads holds at most `batch` deliveries.
 //
-// Bank changes reach the matcher through BankEventApplier (bank_events.h).
+// Bank changes reach the matcher through LiveMatcher (live_matcher.h).
 //
 // Thread safety: Run blocks its caller; Handle and Metrics may be called from any thread.
 #ifndef VIGIL_WORKER_WORKER_H_

@@ -255,6 +255,9 @@ TEST_F(ServerScaleoutTest, DeadLettersAreListedRequeuedAndDiscardedWithAuditReco
   ASSERT_TRUE(got[0]->DeadLetter("not valid JSON").ok());
   ASSERT_TRUE(got[1]->DeadLetter("database down").ok());
 
+  auto before = Get("/metrics", Role::kAdmin);
+  ASSERT_TRUE(before);
+  EXPECT_NE(before->body.find("\nvigil_queue_dead_letters 2\n"), std::string::npos) << before->body;
   auto list = Json(Get("/v1/dead-letters", Role::kAuditor), 200);
   EXPECT_EQ(list["total"], 2);
   ASSERT_EQ(list["dead_letters"].size(), 2u);
@@ -297,6 +300,14 @@ TEST_F(ServerScaleoutTest, DeadLettersAreListedRequeuedAndDiscardedWithAuditReco
   auto zero = PostJson("/v1/dead-letters/0/requeue", "{}", Role::kIngestClient);
   ASSERT_TRUE(zero);
   EXPECT_EQ(zero->status, 400);
+
+  // The server's metrics show what is left: one job queued again, no dead letter.
+  auto metrics = Get("/metrics", Role::kAdmin);
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("\nvigil_queue_dead_letters 0\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("\nvigil_queue_jobs 1\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("\nvigil_queue_max_jobs 3\n"), std::string::npos);
 
   std::vector<std::string> actions;
   for (const auto& r : AuditLog()) actions.push_back(r.event.action);
