@@ -1,5 +1,6 @@
 // `vigil queue`: the ingest client and the operator's view of the scale-out queue
-// (docs/scaling.md): publish scan jobs, show the queue's state, list dead letters.
+// (docs/scaling.md): publish scan jobs, show the queue's state, list, re-queue and discard dead
+// letters.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/file_batch.h"
@@ -24,6 +26,7 @@ struct QueueFlags {
   uint64_t after = 0;
   size_t limit = 100;
   std::string format = "text";
+  std::vector<uint64_t> sequences;  // requeue, discard
 };
 
 int Fail(const Status& s) {
@@ -133,6 +136,19 @@ int RunDeadLetters(const QueueFlags& f) {
   return 0;
 }
 
+// Settles each dead letter in turn; stops at the first error (those before it stay settled).
+int RunSettle(const QueueFlags& f, bool requeue) {
+  auto q = ConnectQueue(f);
+  if (!q.ok()) return Fail(q.status());
+  for (uint64_t seq : f.sequences) {
+    Status s = requeue ? (*q)->Requeue(seq) : (*q)->Discard(seq);
+    if (!s.ok()) return Fail(s.WithContext(fmt::format("dead letter {}", seq)));
+    std::printf("dead letter %llu %s\n", static_cast<unsigned long long>(seq),
+                requeue ? "re-queued" : "discarded");
+  }
+  return 0;
+}
+
 void AddNats(CLI::App* cmd, QueueFlags* f) {
   cmd->add_option("--nats", f->nats, "NATS server URL")->capture_default_str();
 }
@@ -161,6 +177,16 @@ void RegisterQueueCommand(CLI::App& app, int* exit_code) {
   dead->add_option("--limit", f->limit, "At most this many")->capture_default_str();
   dead->add_option("-f,--format", f->format, "text or jsonl")->capture_default_str();
   dead->callback([f, exit_code] { *exit_code = RunDeadLetters(*f); });
+  CLI::App* requeue =
+      queue->add_subcommand("requeue", "Queue dead letters' jobs again as new jobs");
+  AddNats(requeue, f.get());
+  requeue->add_option("sequence", f->sequences, "Dead-letter sequences")->required();
+  requeue->callback([f, exit_code] { *exit_code = RunSettle(*f, /*requeue=*/true); });
+  CLI::App* discard =
+      queue->add_subcommand("discard", "Remove dead letters without running their jobs");
+  AddNats(discard, f.get());
+  discard->add_option("sequence", f->sequences, "Dead-letter sequences")->required();
+  discard->callback([f, exit_code] { *exit_code = RunSettle(*f, /*requeue=*/false); });
 }
 
 }  // namespace vigil::cli
