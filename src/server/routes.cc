@@ -150,6 +150,8 @@ std::vector<Route> BuildRoutes() {
             "A case's history (its audit events), ascending"),
       Keyed("GET", "/v1/alerts", {kReview, kAudit}, none, h::V1Alerts,
             "Cluster alerts (open ones unless open=false)"),
+      Keyed("POST", "/v1/alerts/{id}/acknowledge", {kReview}, change, h::V1AcknowledgeAlert,
+            "Acknowledge a cluster alert with a note (who and when are recorded)"),
       Keyed("GET", "/v1/review/qa-queue", {kReview, kAudit}, none, h::V1QaQueue,
             "Decided cases sampled for quality assurance"),
       Keyed("POST", "/v1/review/qa-claim", {kReview}, change, h::V1QaClaim,
@@ -161,7 +163,7 @@ std::vector<Route> BuildRoutes() {
       Keyed("POST", "/v1/cases/{id}/items/{n}/reveal", {kReview, kAudit}, view, h::V1RevealItem,
             "Record that the holder revealed an item unblurred"),
       Keyed("GET", "/v1/audit", {kAudit}, none, h::V1AuditLog,
-            "A page of the hash-chained audit log, ascending"),
+            "A page of the hash-chained audit log, ascending (or newest first: order=desc)"),
       Keyed("GET", "/v1/rules", {kBank, kReview, kAudit}, none, h::V1Rules,
             "Detection rules, thresholds and review settings"),
   };

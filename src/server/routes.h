@@ -129,6 +129,7 @@ Result<Reply> V1SetMyWellness(Call&);
 Result<Reply> V1SetReviewerWellness(Call&);
 Result<Reply> V1CaseEvents(Call&);
 Result<Reply> V1Alerts(Call&);
+Result<Reply> V1AcknowledgeAlert(Call&);
 Result<Reply> V1QaQueue(Call&);
 Result<Reply> V1QaClaim(Call&);
 Result<Reply> V1QaReview(Call&);

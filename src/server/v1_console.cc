@@ -117,6 +117,50 @@ std::string_view BrowserContentType(std::span<const uint8_t> bytes) {
   }
 }
 
+Json AlertJson(const cases::ClusterAlert& a) {
+  Json j = {{"id", a.id},
+            {"subject", cases::AlertSubjectName(a.subject)},
+            {"key", a.key},
+            {"flag_count", a.flag_count},
+            {"threshold", a.threshold},
+            {"window_seconds", a.window_seconds},
+            {"raised_at", FormatUtc(a.raised_at)},
+            {"case_id", a.case_id},
+            {"paused_auto_action", a.paused_auto_action}};
+  if (a.acknowledged_at) {
+    j["acknowledged_at"] = FormatUtc(*a.acknowledged_at);
+    j["acknowledged_by"] = a.acknowledged_by;
+    j["note"] = a.note;
+  }
+  return j;
+}
+
+// The newest record's seq. The audit store lists ascending from a seq and has no "last" query,
+// and seqs are dense from 1, so the end is found by doubling and then bisecting: about
+// 2 log2(n) one-row reads on the primary key.
+Result<int64_t> LastAuditSeq(audit::AuditStore& store) {
+  auto exists = [&](int64_t seq) -> Result<bool> {
+    ASSIGN_OR_RETURN(std::vector<audit::AuditRecord> r, store.List(seq, 1));
+    return !r.empty();
+  };
+  ASSIGN_OR_RETURN(bool any, exists(1));
+  if (!any) return int64_t{0};
+  int64_t lo = 1, hi = 2;  // exists(lo); hi is probed next
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, exists(hi));
+    if (!more) break;
+    lo = hi;
+    if (hi > INT64_MAX / 2) return lo;
+    hi *= 2;
+  }
+  while (hi - lo > 1) {  // exists(lo), !exists(hi)
+    const int64_t mid = lo + (hi - lo) / 2;
+    ASSIGN_OR_RETURN(bool more, exists(mid));
+    (more ? lo : hi) = mid;
+  }
+  return lo;
+}
+
 }  // namespace
 
 Result<Reply> V1Me(Call& call) {
@@ -170,24 +214,19 @@ Result<Reply> V1Alerts(Call& call) {
   ASSIGN_OR_RETURN(std::vector<cases::ClusterAlert> alerts,
                    call.ctx.db->cases().ListAlerts(open_only));
   Json out = Json::array();
-  for (const auto& a : alerts) {
-    Json j = {{"id", a.id},
-              {"subject", cases::AlertSubjectName(a.subject)},
-              {"key", a.key},
-              {"flag_count", a.flag_count},
-              {"threshold", a.threshold},
-              {"window_seconds", a.window_seconds},
-              {"raised_at", FormatUtc(a.raised_at)},
-              {"case_id", a.case_id},
-              {"paused_auto_action", a.paused_auto_action}};
-    if (a.acknowledged_at) {
-      j["acknowledged_at"] = FormatUtc(*a.acknowledged_at);
-      j["acknowledged_by"] = a.acknowledged_by;
-      j["note"] = a.note;
-    }
-    out.push_back(std::move(j));
-  }
+  for (const auto& a : alerts) out.push_back(AlertJson(a));
   return JsonReply({{"alerts", out}});
+}
+
+Result<Reply> V1AcknowledgeAlert(Call& call) {
+  ASSIGN_OR_RETURN(int64_t id, IdParam(call, "id"));
+  ASSIGN_OR_RETURN(nlohmann::json body, JsonObjectBody(call));
+  RETURN_IF_ERROR(OnlyFields(body, {"note"}));
+  ASSIGN_OR_RETURN(std::string note, ReqString(body, "note"));
+  if (note.empty()) return FieldError("note", "say what was checked (a bad hash, a broken model)");
+  ASSIGN_OR_RETURN(cases::ClusterAlert a,
+                   call.ctx.review->AcknowledgeAlert(id, call.actor(), note));
+  return JsonReply(AlertJson(a));
 }
 
 Result<Reply> V1QaQueue(Call& call) {
@@ -269,8 +308,28 @@ Result<Reply> V1RevealItem(Call& call) {
 
 Result<Reply> V1AuditLog(Call& call) {
   ASSIGN_OR_RETURN(size_t limit, ListLimit(call));
-  ASSIGN_OR_RETURN(int64_t from, IntQuery(call, "from_seq", 1, 1, INT64_MAX));
-  ASSIGN_OR_RETURN(std::vector<audit::AuditRecord> records, call.ctx.db->audit().List(from, limit));
+  const std::string order = OptQuery(call, "order").value_or("asc");
+  if (order != "asc" && order != "desc") return FieldError("order", "expected asc or desc");
+  std::vector<audit::AuditRecord> records;
+  Json j;
+  if (order == "asc") {
+    ASSIGN_OR_RETURN(int64_t from, IntQuery(call, "from_seq", 1, 1, INT64_MAX));
+    ASSIGN_OR_RETURN(records, call.ctx.db->audit().List(from, limit));
+    if (records.size() == limit) j["next_from_seq"] = records.back().seq + 1;
+  } else {
+    // Newest first: the page of records before `before_seq` (default: after the newest).
+    ASSIGN_OR_RETURN(int64_t last, LastAuditSeq(call.ctx.db->audit()));
+    ASSIGN_OR_RETURN(int64_t before, IntQuery(call, "before_seq", last + 1, 1, INT64_MAX));
+    const int64_t to = std::min(before - 1, last);
+    const int64_t from = std::max<int64_t>(1, to - static_cast<int64_t>(limit) + 1);
+    if (to >= 1) {
+      ASSIGN_OR_RETURN(records,
+                       call.ctx.db->audit().List(from, static_cast<size_t>(to - from + 1)));
+    }
+    std::reverse(records.begin(), records.end());
+    if (from > 1 && to >= 1) j["next_before_seq"] = from;
+    j["last_seq"] = last;
+  }
   Json out = Json::array();
   for (const auto& r : records) {
     out.push_back({{"seq", r.seq},
@@ -282,8 +341,7 @@ Result<Reply> V1AuditLog(Call& call) {
                    {"details", r.event.details},
                    {"hash", r.hash}});
   }
-  Json j = {{"records", out}};
-  if (records.size() == limit) j["next_from_seq"] = records.back().seq + 1;
+  j["records"] = out;
   return JsonReply(j);
 }
 

@@ -160,25 +160,32 @@ export async function showKeys(main: HTMLElement, s: Session): Promise<void> {
     h('h2', {}, 'New key'), form, status);
 }
 
+// Newest first, 100 records a page; the argument is the seq the page ends before (empty: the
+// newest page). "Older" follows the server's next_before_seq.
 export async function showAudit(main: HTMLElement, s: Session, arg: string): Promise<void> {
-  const from = Math.max(1, Number(arg) || 1);
-  const page = await getJson<{ records: AuditRecord[]; next_from_seq?: number }>(`/v1/audit?from_seq=${from}&limit=100`);
+  const before = Number(arg) > 0 ? Number(arg) : 0;
+  const page = await getJson<{ records: AuditRecord[]; next_before_seq?: number; last_seq: number }>(
+    `/v1/audit?order=desc&limit=100${before ? `&before_seq=${before}` : ''}`);
   const filter = h('input', { id: 'audit-filter', type: 'search' }) as HTMLInputElement;
   const body = h('div');
+  const first = page.records[0]?.seq, last = page.records[page.records.length - 1]?.seq;
   const render = () => {
     const q = filter.value.trim().toLowerCase();
     const rows = page.records.filter((r) => !q || `${r.actor} ${r.action} ${r.target}`.toLowerCase().includes(q));
     clear(body, table(['#', 'When', 'Who', 'What', 'Target', 'From', 'Details'],
       rows.map((r) => [r.seq, r.at, r.actor, r.action, r.target, r.origin, h('span', { class: 'mono small' }, r.details)]),
-      `Audit records from ${from}`));
+      page.records.length ? `Records ${first} to ${last} of ${page.last_seq}, newest first` : 'No records'));
   };
   filter.addEventListener('input', render);
+  const newerBefore = (first ?? 0) + 101;
   clear(main, h('h1', {}, 'Audit log'),
-    h('p', { class: 'help' }, 'The hash-chained log of every change and every view of evidence; ', h('code', {}, 'vigil audit verify'), ' checks the chain.'),
-    h('div', { class: 'field' }, h('label', { for: 'audit-filter' }, 'Filter by who, what or target'), filter),
+    h('p', { class: 'help' }, 'The hash-chained log of every change and every view of evidence, newest first; ', h('code', {}, 'vigil audit verify'), ' checks the chain.'),
+    h('div', { class: 'field' }, h('label', { for: 'audit-filter' }, 'Filter this page by who, what or target'), filter),
     body,
-    h('p', {}, from > 1 ? h('a', { href: `#/audit/${Math.max(1, from - 100)}` }, '← Earlier') : null, ' ',
-      page.next_from_seq ? h('a', { href: `#/audit/${page.next_from_seq}` }, 'Later →') : null));
+    h('nav', { class: 'pager', 'aria-label': 'Audit log pages' },
+      before && first !== undefined && first < page.last_seq
+        ? h('a', { href: newerBefore > page.last_seq ? '#/audit' : `#/audit/${newerBefore}` }, '← Newer') : null, ' ',
+      page.next_before_seq ? h('a', { href: `#/audit/${page.next_before_seq}` }, 'Older →') : null));
   render();
   void s;
 }

@@ -160,6 +160,9 @@ export interface Alert {
   raised_at: string;
   case_id: number;
   paused_auto_action: boolean;
+  acknowledged_at?: string;
+  acknowledged_by?: string;
+  note?: string;
 }
 
 export interface RedressAction {

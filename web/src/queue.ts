@@ -160,16 +160,38 @@ export async function showQaQueue(main: HTMLElement, s: Session): Promise<void> 
       : notice('No case waits for QA.'));
 }
 
-export async function showAlerts(main: HTMLElement): Promise<void> {
+// Cluster alerts, newest first; an open one is acknowledged with a note saying what was checked
+// (the server records who and when, and audits it).
+export async function showAlerts(main: HTMLElement, s: Session): Promise<void> {
   const { alerts } = await getJson<{ alerts: Alert[] }>('/v1/alerts?open=false');
+  alerts.sort((a, b) => b.id - a.id);
   void updateAlertCount();
+  const canAck = s.has('reviewer') || s.has('admin');
+  const status = h('div', { class: 'status-line' });
+  const ackCell = (a: Alert): HTMLElement | string => {
+    if (a.acknowledged_at) return `${a.acknowledged_by} at ${a.acknowledged_at}: ${a.note ?? ''}`;
+    if (!canAck) return 'open';
+    const note = h('input', { type: 'text', 'aria-label': `Note for alert ${a.id}`, placeholder: 'what you checked', class: 'note' }) as HTMLInputElement;
+    const ack = async () => {
+      if (!note.value.trim()) { note.focus(); return clear(status, notice(`Alert #${a.id}: write a note first.`, 'error')); }
+      try {
+        await sendJson('POST', `/v1/alerts/${a.id}/acknowledge`, { note: note.value.trim() });
+        await showAlerts(main, s);
+        main.prepend(notice(`Alert #${a.id} acknowledged.`));
+      } catch (e) {
+        clear(status, notice(`Acknowledgement refused: ${errorText(e)}`, 'error'));
+      }
+    };
+    return h('span', { class: 'inline' }, note, h('button', { type: 'button', onclick: () => void ack() }, `Acknowledge alert ${a.id}`));
+  };
   clear(main,
     h('h1', {}, 'Cluster alerts'),
-    h('p', { class: 'help' }, 'A flood of flags from one technology or one bank entry often means a bad hash or a broken model; automatic action is paused for the subject until it is resumed.'),
+    h('p', { class: 'help' }, 'A flood of flags from one technology or one bank entry often means a bad hash or a broken model; automatic action is paused for the subject until it is resumed. Acknowledging records who looked, when, and what they found.'),
+    status,
     alerts.length
-      ? table(['Alert', 'Subject', 'Flags', 'Window', 'Raised', 'Case', 'Auto-action'], alerts.map((a) => [
+      ? table(['Alert', 'Subject', 'Flags', 'Window', 'Raised', 'Case', 'Auto-action', 'Acknowledged'], alerts.map((a) => [
           `#${a.id}`, `${a.subject}: ${a.key}`, `${a.flag_count} > ${a.threshold}`, `${a.window_seconds} s`, a.raised_at,
-          h('a', { href: `#/case/${a.case_id}` }, `#${a.case_id}`), a.paused_auto_action ? 'paused' : '—',
-        ]), 'Cluster alerts, newest last')
+          h('a', { href: `#/case/${a.case_id}` }, `#${a.case_id}`), a.paused_auto_action ? 'paused' : '—', ackCell(a),
+        ]), 'Cluster alerts, newest first')
       : notice('No cluster alert has been raised.'));
 }

@@ -200,7 +200,7 @@ try {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await signIn(keys.root);
   await page.getByRole('link', { name: 'Audit log' }).click();
-  await page.getByLabel('Filter by who, what or target').fill('reveal');
+  await page.getByLabel('Filter this page by who, what or target').fill('reveal');
   await page.getByRole('cell', { name: 'POST /v1/cases/{id}/items/{n}/reveal' }).waitFor();
   await shot(page, '08-audit-log');
   await page.getByRole('link', { name: 'API keys' }).click();
@@ -313,6 +313,33 @@ try {
     await page.getByRole('button', { name: 'Blur again' }).click();
     assert.match(await player.evaluate((el) => el.style.filter), /blur\(24px\)/);
   }
+  // A flood of 21 more uploads matching one bank entry (over the default 20 an hour) raises a
+  // cluster alert; alice acknowledges it with a note, and the audit log, newest first, opens
+  // with her acknowledgement.
+  for (let i = 0; i < 21; i++) {
+    const f = form();
+    f.append('item_id', `flood-${i}`); f.append('account_id', `acct-flood-${i}`); f.append('region', 'eu');
+    await api(keys.ingest, 'POST', '/v1/items', f);
+  }
+  const { alerts } = await api(keys.root, 'GET', '/v1/alerts');
+  assert.equal(alerts.length, 1, 'one cluster alert for the bank entry');
+  const alertId = alerts[0].id;
+  await page.getByRole('link', { name: 'Alerts' }).click();
+  await page.getByLabel(`Note for alert ${alertId}`).fill('A test burst of one photo, not a bad hash.');
+  await page.getByRole('button', { name: `Acknowledge alert ${alertId}` }).click();
+  await page.getByText(`Alert #${alertId} acknowledged.`).waitFor();
+  await page.getByRole('cell', { name: /^alice at .*: A test burst of one photo, not a bad hash\.$/ }).waitFor();
+  await shot(page, '16-alert-acknowledged');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(keys.root);
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  const firstRow = page.locator('tbody tr').first();
+  await firstRow.filter({ hasText: 'POST /v1/alerts/{id}/acknowledge' }).waitFor();
+  assert.match(await firstRow.innerText(), /alice/);
+  const seqs = await page.locator('tbody tr td:first-child').allInnerTexts();
+  assert.deepEqual(seqs.map(Number), [...seqs.map(Number)].sort((a, b) => b - a), 'newest first');
+  await page.getByText(new RegExp(`^Records ${seqs[0]} to ${Math.max(1, Number(seqs[0]) - 99)} of ${seqs[0]}, newest first$`)).waitFor();
+  await shot(page, '17-audit-newest-first');
   assert.deepEqual(consoleErrors, [], 'no script errors');
   console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`PASSED: console end to end against ${base}; screenshots in ${outDir}`);
