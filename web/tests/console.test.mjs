@@ -340,6 +340,14 @@ try {
   assert.deepEqual(seqs.map(Number), [...seqs.map(Number)].sort((a, b) => b - a), 'newest first');
   await page.getByText(new RegExp(`^Records ${seqs[0]} to ${Math.max(1, Number(seqs[0]) - 99)} of ${seqs[0]}, newest first$`)).waitFor();
   await shot(page, '17-audit-newest-first');
+  // Paging: the page before a seq starts just below it and links to newer and older records.
+  const top = Number(seqs[0]);
+  await page.evaluate((b) => { location.hash = `#/audit/${b}`; }, top - 5);
+  await page.getByText(new RegExp(`^Records ${top - 6} to ${Math.max(1, top - 105)} of ${top}, newest first$`)).waitFor();
+  assert.equal(Number(await page.locator('tbody tr td:first-child').first().innerText()), top - 6);
+  await page.getByRole('link', { name: '← Newer' }).click();
+  await page.getByText(new RegExp(`^Records ${top} to ${Math.max(1, top - 99)} of ${top}, newest first$`)).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Older →' }).count(), top > 100 ? 1 : 0);
   assert.deepEqual(consoleErrors, [], 'no script errors');
   console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`PASSED: console end to end against ${base}; screenshots in ${outDir}`);
