@@ -4,6 +4,7 @@
 import { CaseDetail, CaseEvent, Flag, Item, getBlob, getJson, sendJson } from './api.js';
 import { clear, errorText, h, notice, table } from './dom.js';
 import { startCountdowns } from './queue.js';
+import { redressSection } from './actions.js';
 import type { Session } from './app.js';
 
 // The common decisions and their keys; the form shows them next to each choice.
@@ -240,6 +241,11 @@ export async function showCase(main: HTMLElement, s: Session, arg: string): Prom
       h('h2', { id: 'items-title' }, `Items (${c.items.length})`),
       ...c.items.map((it, i) => itemCard(c, it, i, s, held || oversight))),
     held && (c.state === 'in_review' || qa) ? decisionForm(c, s, qa) : null,
+    redressSection(c, s, async () => {
+      await showCase(main, s, arg);
+      const flash = sessionStorage.getItem('vigil.flash');
+      if (flash) { sessionStorage.removeItem('vigil.flash'); main.prepend(notice(flash)); }
+    }),
     h('section', { 'aria-labelledby': 'reviews-title' },
       h('h2', { id: 'reviews-title' }, 'Reviews'),
       c.reviews.length

@@ -221,11 +221,29 @@ try {
   const case2 = (await api(keys.ingest, 'POST', '/v1/items', second)).case_id;
   await api(keys.carol, 'POST', '/v1/review/claim', { case_id: case2 });
   await api(keys.carol, 'POST', `/v1/cases/${case2}/decision`, { decision: 'confirmed_known', rationale: 'Matches the hotline entry.' });
-  const action = await api(keys.carol, 'POST', `/v1/cases/${case2}/actions`, { kind: 'remove_content', item_id: 'upload-2', reason: 'known material' });
-  const complaint = await api(keys.ingest, 'POST', '/v1/complaints', { action_id: action.id, text: 'This is my photo of elephants.' });
-  // Carol decided the case: the queue puts the complaint apart and the server refuses her.
+  // Carol removes the item from the case page.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await signIn(keys.carol);
+  await page.evaluate((id) => { location.hash = `#/case/${id}`; }, case2);
+  await page.getByRole('heading', { name: 'Actions and complaints' }).waitFor();
+  await page.getByText('No action taken yet.').waitFor();
+  await page.getByLabel('Action', { exact: true }).selectOption('remove_content');
+  await page.getByLabel('Item', { exact: true }).selectOption('upload-2');
+  await page.getByRole('button', { name: 'Take action' }).click();
+  await page.getByText('Write a reason first.').waitFor();
+  await page.getByLabel('Reason (told to the user)').fill('known material');
+  await page.getByRole('button', { name: 'Take action' }).click();
+  await page.getByText(/^Action #\d+ taken: remove_content\.$/).waitFor();
+  await page.getByRole('cell', { name: 'en: pending' }).waitFor();
+  // A second removal of the same item is refused by the server, shown as it is.
+  await page.getByLabel('Reason (told to the user)').fill('again');
+  await page.getByRole('button', { name: 'Take action' }).click();
+  await page.getByText(/^Not taken: case \d+ already has action/).waitFor();
+  await shot(page, '11a-case-action');
+  const [action] = (await api(keys.root, 'GET', `/v1/cases/${case2}/redress`)).actions;
+  assert.equal(action.actor, 'carol');
+  const complaint = await api(keys.ingest, 'POST', '/v1/complaints', { action_id: action.id, text: 'This is my photo of elephants.' });
+  // Carol decided the case: the queue puts the complaint apart and the server refuses her.
   await page.getByRole('link', { name: 'Complaints' }).click();
   await page.getByRole('heading', { name: 'For another reviewer (1)' }).waitFor();
   await page.getByRole('cell', { name: `reviewer carol made the original decision on case ${case2}; a complaint needs a second reviewer` }).waitFor();
