@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "privacy/account_identity.h"
+
 namespace vigil::cli {
 
 void AddEvidenceOptions(CLI::App& cmd, EvidenceFlags& flags) {
@@ -24,6 +26,34 @@ Result<std::unique_ptr<privacy::EvidenceStore>> OpenEvidenceStore(const Evidence
       privacy::EvidenceCipher cipher,
       privacy::LoadEvidenceCipher(flags.keys_file, keys_env ? keys_env : "", flags.key_id));
   return privacy::EvidenceStore::Open(dir, std::move(cipher));
+}
+
+Result<std::unique_ptr<privacy::EvidenceStore>> OpenReportEvidence(const EvidenceFlags& flags) {
+  ASSIGN_OR_RETURN(std::unique_ptr<privacy::EvidenceStore> store, OpenEvidenceStore(flags));
+  if (!store) {
+    return InvalidArgumentError(
+        "no evidence store: give --evidence-dir (or VIGIL_EVIDENCE_DIR) and its master keys; "
+        "reports read media only from the encrypted evidence store");
+  }
+  return store;
+}
+
+void AddPseudonymOptions(CLI::App& cmd, PseudonymFlags& flags) {
+  cmd.add_option("--pseudonym-keys", flags.keys_file,
+                 "Pseudonymisation key file, '<id> <hex>' per line (default: "
+                 "VIGIL_PSEUDONYM_KEYS text; none when unset)");
+  cmd.add_option("--pseudonym-key-id", flags.key_id,
+                 "Key for new pseudonyms (default: the last in the file)");
+}
+
+Result<std::optional<privacy::Pseudonymiser>> LoadPseudonyms(const PseudonymFlags& flags) {
+  const char* env = std::getenv("VIGIL_PSEUDONYM_KEYS");
+  if (flags.keys_file.empty() && (env == nullptr || *env == '\0')) {
+    return std::optional<privacy::Pseudonymiser>();
+  }
+  ASSIGN_OR_RETURN(privacy::Pseudonymiser p,
+                   privacy::LoadPseudonymiser(flags.keys_file, env ? env : "", flags.key_id));
+  return std::optional<privacy::Pseudonymiser>(std::move(p));
 }
 
 }  // namespace vigil::cli

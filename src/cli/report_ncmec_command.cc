@@ -8,23 +8,24 @@
 
 #include "cli/commands.h"
 #include "cli/database.h"
+#include "cli/evidence_options.h"
 #include "cli/file_batch.h"
 #include "core/file.h"
 #include "match/bank_verification_sink.h"
 #include "report/report.h"
+#include "report/stored_evidence.h"
 
 namespace vigil::cli {
 namespace {
 
 constexpr uint64_t kMaxConfigBytes = 1 << 20;
-constexpr uint64_t kMaxEvidenceBytes = uint64_t{4} << 30;
 
 struct NcmecFlags {
   std::string db;
   int64_t case_id = 0;
   std::string config;
   std::string xsd;
-  std::string evidence_dir;
+  EvidenceFlags evidence;
   bool dry_run = false;
 };
 
@@ -56,7 +57,9 @@ Status DryRun(const NcmecFlags& flags) {
   ASSIGN_OR_RETURN(auto validator, report::ncmec::SchemaValidator::Load(config.xsd_path));
   ASSIGN_OR_RETURN(auto db, OpenCommandDatabase(flags.db));
   ASSIGN_OR_RETURN(cases::Case c, db->cases().GetCase(flags.case_id));
-  report::DirectoryEvidenceSource evidence(flags.evidence_dir, kMaxEvidenceBytes);
+  ASSIGN_OR_RETURN(std::unique_ptr<privacy::EvidenceStore> store,
+                   OpenReportEvidence(flags.evidence));
+  report::StoredEvidenceSource evidence(&db->privacy(), store.get());
   ASSIGN_OR_RETURN(report::ncmec::BuiltReport built,
                    report::ncmec::BuildReportFromSource(c, cases::ReviewConfig{}, config, {},
                                                         evidence, *validator));
@@ -84,9 +87,7 @@ void RegisterReportNcmecCommand(CLI::App& report, int* exit_code) {
   cmd->add_option("--config", flags->config, "NCMEC settings (JSON, docs/reporting.md)")
       ->required();
   cmd->add_option("--xsd", flags->xsd, "cyber_tipline.xsd (overrides the config's xsd_path)");
-  cmd->add_option("--evidence-dir", flags->evidence_dir,
-                  "Directory holding each item's file, named by item id (default: item ids "
-                  "are file paths, as vigil scan records them)");
+  AddEvidenceOptions(*cmd, flags->evidence);
   cmd->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
   cmd->add_flag("--dry-run", flags->dry_run, "Print the report and file details; send nothing");
   cmd->callback([flags, exit_code] {

@@ -7,12 +7,14 @@
 
 #include "cli/commands.h"
 #include "cli/database.h"
+#include "cli/evidence_options.h"
 #include "cli/file_batch.h"
 #include "cli/reporting_flag.h"
 #include "core/file.h"
 #include "match/bank_verification_sink.h"
 #include "report/outbox.h"
 #include "report/report.h"
+#include "report/stored_evidence.h"
 
 namespace vigil::cli {
 namespace {
@@ -21,7 +23,7 @@ struct OutboxFlags {
   std::string db;
   std::string config;
   std::string xsd;
-  std::string evidence_dir;
+  EvidenceFlags evidence;
   std::string reporting;  // its report_limit_hours when --limit-hours is not given
   int64_t case_id = 0;
   int64_t limit_hours = -1;  // not given: the reporting config's limit, else 24
@@ -91,7 +93,9 @@ Status Send(store::Database& db, cases::ReviewService& review, const OutboxFlags
   if (!flags.xsd.empty()) config.xsd_path = flags.xsd;
   ASSIGN_OR_RETURN(auto validator, report::ncmec::SchemaValidator::Load(config.xsd_path));
   ASSIGN_OR_RETURN(auto client, report::ncmec::NcmecClient::Create(config));
-  report::DirectoryEvidenceSource evidence(flags.evidence_dir, uint64_t{4} << 30);
+  ASSIGN_OR_RETURN(std::unique_ptr<privacy::EvidenceStore> store,
+                   OpenReportEvidence(flags.evidence));
+  report::StoredEvidenceSource evidence(&db.privacy(), store.get());
   auto clock = std::make_shared<SystemClock>();
   const cases::ReviewConfig review_config{};
   report::ncmec::NcmecReporter reporter(std::move(client), config, review_config, *validator,
@@ -138,7 +142,7 @@ void RegisterReportOutboxCommands(CLI::App& report, int* exit_code) {
   db_flag(send);
   send->add_option("--config", flags->config, "NCMEC settings (JSON)")->required();
   send->add_option("--xsd", flags->xsd, "cyber_tipline.xsd (overrides the config's xsd_path)");
-  send->add_option("--evidence-dir", flags->evidence_dir, "Directory of item files");
+  AddEvidenceOptions(*send, flags->evidence);
   send->callback([flags, exit_code] {
     *exit_code =
         WithOutbox(*flags, [&](store::Database& db, cases::ReviewService& review,

@@ -21,6 +21,7 @@
 #include "detect/media_classifier.h"
 #include "detect/pipeline.h"
 #include "match/bank_verification_sink.h"
+#include "privacy/account_identity.h"
 #include "privacy/evidence_store.h"
 #include "privacy/legal_basis.h"
 
@@ -53,6 +54,7 @@ struct ScanFlags {
   std::string retry_dir;
   std::string classifiers;  // image classifiers (classify/image_classifiers.h)
   EvidenceFlags evidence;
+  PseudonymFlags pseudonyms;
 };
 
 // Keeps the flagged file encrypted as evidence of the item it became (the case's last item).
@@ -63,6 +65,25 @@ Status KeepEvidence(store::Database& db, const privacy::EvidenceStore& evidence,
   return privacy::StoreEvidence(db.privacy(), evidence, opened.opened.id, position, bytes,
                                 SystemClock().Now())
       .WithContext(file);
+}
+
+// The account as the pipeline stores it, and what keeps its clear id for reports: with
+// pseudonymisation keys, --account is the clear id, replaced by its pseudonym, and kept sealed
+// per case (privacy/account_identity.h), which needs the evidence store's master key.
+struct ScanAccount {
+  std::string stored;
+  std::string clear;  // empty: --account is taken as given (already pseudonymised)
+};
+
+Result<ScanAccount> ResolveAccount(const ScanFlags& flags, const privacy::EvidenceStore* evidence) {
+  ASSIGN_OR_RETURN(std::optional<privacy::Pseudonymiser> p, LoadPseudonyms(flags.pseudonyms));
+  if (!p || flags.account.empty()) return ScanAccount{flags.account, ""};
+  if (evidence == nullptr && !flags.dry_run) {
+    return InvalidArgumentError(
+        "pseudonymisation keys need the evidence store (--evidence-dir and its keys): the clear "
+        "account id a hotline report needs is kept only sealed with its master key");
+  }
+  return ScanAccount{p->Pseudonymise(flags.account), flags.account};
 }
 
 // Classifier rules need a DPIA record each (detect::CheckAssessed).
@@ -149,7 +170,7 @@ int RunScan(const ScanFlags& flags) {
     flag_check =
         InvalidArgumentError(fmt::format("unknown format '{}' (text or jsonl)", flags.format));
   } else if (flags.account.empty() && !flags.dry_run) {
-    flag_check = InvalidArgumentError("--account is required (the pseudonymised account id)");
+    flag_check = InvalidArgumentError("--account is required (the account id the files belong to)");
   } else if (flags.inputs.empty() && flags.retry_dir.empty()) {
     flag_check = InvalidArgumentError("nothing to scan: give FILE... or --recursive DIR");
   } else if (!flags.conversation && !flags.retry_dir.empty() && flags.classifiers.empty()) {
@@ -204,6 +225,17 @@ int RunScan(const ScanFlags& flags) {
     PrintError(evidence.status());
     return ExitCodeFor(evidence.status().code());
   }
+  auto account = ResolveAccount(flags, evidence->get());
+  if (!account.ok()) {
+    PrintError(account.status());
+    return ExitCodeFor(account.status().code());
+  }
+  // Keeps the clear account id, sealed, for each case an item was filed into.
+  const auto keep_account = [&](const cases::OpenedCase& opened) -> Status {
+    if (account->clear.empty() || !*evidence) return Status::Ok();
+    return privacy::KeepClearAccountId((*db)->privacy(), (*evidence)->cipher(), opened.opened.id,
+                                       account->clear, SystemClock().Now());
+  };
   match::MatcherOptions match_options;
   match_options.banks = flags.banks;
   match_options.vpdq = flags.vpdq;
@@ -225,10 +257,11 @@ int RunScan(const ScanFlags& flags) {
                             flags.dry_run ? nullptr : &(*db)->volume(), clock, *basis);
 
   if (flags.conversation) {
-    return ScanConversations({flags.inputs, flags.grooming_rules, flags.text_classifier,
-                              flags.combine, flags.retry_dir, flags.account, flags.surface, *region,
-                              flags.format == "jsonl", flags.quiet, flags.dry_run},
-                             pipeline);
+    return ScanConversations(
+        {flags.inputs, flags.grooming_rules, flags.text_classifier, flags.combine, flags.retry_dir,
+         account->stored, flags.surface, *region, flags.format == "jsonl", flags.quiet,
+         flags.dry_run, keep_account},
+        pipeline);
   }
   InputList inputs = ExpandInputs(flags.inputs, flags.recursive);
   for (const Status& s : inputs.errors) PrintError(s);
@@ -246,10 +279,10 @@ int RunScan(const ScanFlags& flags) {
   // order.
   FileBatchSummary summary = HashFilesInOrder(
       inputs.files, batch, [&](const std::string& file, const detect::MediaHashes& h) -> Status {
-        RetrySpool::Origin origin{file, flags.account};
+        RetrySpool::Origin origin{file, account->stored};
         std::vector<classify::Score> scores;
         if (classifiers) {
-          origin = classifiers->OriginOf(file, flags.account);
+          origin = classifiers->OriginOf(file, account->stored);
           // Before anything is counted or filed: a failed classifier leaves no trace but the
           // kept item.
           ASSIGN_OR_RETURN(scores, classifiers->Classify(file, origin.account));
@@ -264,6 +297,10 @@ int RunScan(const ScanFlags& flags) {
                                                     h, scores));
         if (out.opened && *evidence) {
           RETURN_IF_ERROR(KeepEvidence(**db, **evidence, file, *out.opened));
+          // A retried item of another scan's account has no clear id here to keep.
+          if (origin.account == account->stored) {
+            RETURN_IF_ERROR(keep_account(*out.opened).WithContext(file));
+          }
         }
         if (classifiers) RETURN_IF_ERROR(classifiers->Done(file));
         flagged += !out.decision.flags.empty();
@@ -297,7 +334,9 @@ void RegisterScanCommand(CLI::App& app, int* exit_code) {
       "scan", "Run detection on files: match the banks, apply the rules, open review cases");
   cmd->add_option("inputs", flags->inputs, "Media files, or directories with --recursive");
   cmd->add_flag("-r,--recursive", flags->recursive, "Walk directories");
-  cmd->add_option("--account", flags->account, "Pseudonymised account id the files belong to");
+  cmd->add_option("--account", flags->account,
+                  "Account id the files belong to: the clear id with pseudonymisation keys "
+                  "(stored as its pseudonym), else an id already pseudonymised");
   cmd->add_option("--surface", flags->surface, "Service or surface, e.g. photos/upload")
       ->capture_default_str();
   cmd->add_option("--region", flags->region, "eu, non-eu or unknown")->capture_default_str();
@@ -307,6 +346,7 @@ void RegisterScanCommand(CLI::App& app, int* exit_code) {
   AddVideoMatchOptions(cmd, &flags->vpdq);
   cmd->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
   AddEvidenceOptions(*cmd, flags->evidence);
+  AddPseudonymOptions(*cmd, flags->pseudonyms);
   cmd->add_option("-f,--format", flags->format, "Output: text or jsonl")->capture_default_str();
   cmd->add_flag("--dry-run", flags->dry_run, "Decide but open no case and count nothing");
   cmd->add_flag("--no-grouping", flags->no_grouping,

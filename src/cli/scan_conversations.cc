@@ -104,6 +104,9 @@ Status Classify(ScanState& st, const std::string& file, const classify::Conversa
   auto out = st.pipeline.ProcessScores(
       {item_id, st.scan.account, st.scan.surface, st.scan.region, {}}, "conversation", {*score});
   if (!out.ok()) return out.status().WithContext(file);
+  if (out->opened && st.scan.on_filed) {
+    RETURN_IF_ERROR(st.scan.on_filed(*out->opened).WithContext(file));
+  }
   st.flagged += !out->decision.flags.empty();
   std::fputs(Format(st.scan.jsonl, file, *score, *out).c_str(), stdout);
   return Status::Ok();

@@ -5,6 +5,7 @@
 #ifndef VIGIL_CLI_SCAN_CONVERSATIONS_H_
 #define VIGIL_CLI_SCAN_CONVERSATIONS_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct ConversationScan {
   bool jsonl = false;
   bool quiet = false;
   bool dry_run = false;
+  // Called for each conversation filed into a case (e.g. to keep the clear account id sealed).
+  std::function<Status(const cases::OpenedCase&)> on_filed{};
 };
 
 // Scores and files each conversation, then each one kept in the retry directory; a bad file

@@ -14,7 +14,7 @@ constexpr std::string_view kSkeleton =
     "its personal fields are cleared with the case";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 32> kDataMap = {{
+constexpr std::array<DataMapEntry, 34> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
@@ -23,8 +23,14 @@ constexpr std::array<DataMapEntry, 32> kDataMap = {{
      "hashing", "kept while its bank exists; retired entries are kept for error accounting",
      "admin, bank-manager, auditor"},
     {"cases", "one review case: the flagged account, state, lease, outcome and times",
-     "account id (pseudonymised by the operator or vigil), surface, EU flag, reviewer id",
+     "account id (pseudonymised: keyed HMAC-SHA-256, key outside the database), surface, EU "
+     "flag, reviewer id",
      kCasePurposes, kCaseRetention, "admin, reviewer, auditor"},
+    {"case_accounts",
+     "the clear account id of a case, sealed with the evidence master key (only a holder of the "
+     "key, i.e. who builds the hotline report, can open it)",
+     "the account id in the operator's system, encrypted", "reporting, law_enforcement",
+     kCaseRetention, "reporter (decrypted only while building a hotline report)"},
     {"case_items",
      "one flagged item of a case (item id, content type, time received, time it joined the case)",
      "item id of the user's content", kCasePurposes, kCaseRetention, "admin, reviewer, auditor"},
@@ -90,6 +96,10 @@ constexpr std::array<DataMapEntry, 32> kDataMap = {{
     {"audit_log", "hash-chained record of who did what, when, from where",
      "staff or client ids, remote addresses", "accountability (Art 3(1)(i) access control)",
      "not yet defined (issue 8); never edited", "admin, auditor"},
+    {"audit_checkpoints",
+     "where the audit log's purge cut the chain: the last purged seq, its hash, how many records",
+     "none", "accountability: the remaining audit log still verifies from the checkpoint",
+     "for the life of the database (append-only)", "admin, auditor"},
     {"api_keys", "an API key of the HTTP service: name, roles, SHA-256 of its secret, revocation",
      "the key's name (may name a staff member or client system)",
      "access control of the HTTP API (Art 3(1)(i))",
@@ -101,7 +111,8 @@ constexpr std::array<DataMapEntry, 32> kDataMap = {{
      "per row: purpose and expires_at (privacy/retention.h)", "admin, reviewer, auditor"},
     {"user_notices",
      "a notice to the user about an action (Art 3(1)(g)(vi)) and its delivery to the operator's "
-     "webhook", "pseudonymised account id, the notice text", "redress",
+     "webhook",
+     "pseudonymised account id, the notice text", "redress",
      "per row: purpose and expires_at (privacy/retention.h)", "admin, auditor"},
     {"complaints", "a user's complaint against an action and its second review",
      "pseudonymised account id, the user's grounds, staff ids", "redress",

@@ -49,6 +49,8 @@ class EvidenceStore {
   Result<std::vector<std::string>> ListFiles() const;
 
   const std::filesystem::path& dir() const { return dir_; }
+  // The cipher, for records sealed beside the files (account_identity.h).
+  const EvidenceCipher& cipher() const { return cipher_; }
 
  private:
   EvidenceStore(std::filesystem::path dir, EvidenceCipher cipher)

@@ -172,6 +172,26 @@ Result<std::vector<EvidenceRow>> InMemoryPrivacyStore::ListEvidence(std::optiona
   return out;
 }
 
+Status InMemoryPrivacyStore::PutSealedAccount(int64_t case_id, std::string_view sealed_hex,
+                                              TimePoint) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cases_.find(case_id);
+  if (it == cases_.end()) return NotFoundError(fmt::format("case {} does not exist", case_id));
+  if (it->second.erased) {
+    return FailedPreconditionError(
+        fmt::format("case {} was erased; it takes no account id", case_id));
+  }
+  if (it->second.sealed_account.empty()) it->second.sealed_account = std::string(sealed_hex);
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> InMemoryPrivacyStore::GetSealedAccount(int64_t case_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cases_.find(case_id);
+  if (it == cases_.end() || it->second.sealed_account.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second.sealed_account);
+}
+
 bool InMemoryPrivacyStore::HeldLocked(int64_t id, const FakeCase& c, TimePoint now) const {
   return IsCaseHeld(holds_, id, c.account_id, now);
 }
@@ -196,10 +216,12 @@ Result<ErasedCase> InMemoryPrivacyStore::EraseCase(int64_t id, ErasureReason rea
   }
   const int64_t evidence =
       std::erase_if(evidence_, [id](const EvidenceRow& r) { return r.case_id == id; });
+  const int64_t sealed = c.sealed_account.empty() ? 0 : 1;
   c.erased = true;
   c.account_id.clear();
+  c.sealed_account.clear();
   ErasedCase out{.erased = true,
-                 .records = c.records + evidence,
+                 .records = c.records + evidence + sealed,
                  .purposes = {Purpose::kReporting, Purpose::kBlocking, Purpose::kRedress,
                               Purpose::kLawEnforcement}};
   for (Purpose p : out.purposes) {

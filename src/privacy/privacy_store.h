@@ -134,6 +134,13 @@ class PrivacyStore {
   // Evidence rows of one case (all when nullopt), ascending by case and position.
   virtual Result<std::vector<EvidenceRow>> ListEvidence(std::optional<int64_t> case_id) = 0;
 
+  // The sealed clear account id of case `case_id` (account_identity.h), stored once: a second
+  // call for the case keeps the first. It expires and is erased with the case. kNotFound when the
+  // case does not exist; kFailedPrecondition when it was erased.
+  virtual Status PutSealedAccount(int64_t case_id, std::string_view sealed_hex, TimePoint at) = 0;
+  // The sealed account id of the case; nullopt when none was stored (or the case was erased).
+  virtual Result<std::optional<std::string>> GetSealedAccount(int64_t case_id) = 0;
+
   // Up to `limit` cases due for erasure at `now`, ascending by id: expired (expires_at <= now),
   // not erased, and under no hold active at `now` on the case or its account.
   virtual Result<std::vector<int64_t>> DueCases(TimePoint now, size_t limit) = 0;
@@ -166,6 +173,8 @@ class InMemoryPrivacyStore final : public PrivacyStore {
   Status AddEvidence(int64_t case_id, int64_t position, std::string_view file, int64_t bytes,
                      TimePoint at) override;
   Result<std::vector<EvidenceRow>> ListEvidence(std::optional<int64_t> case_id) override;
+  Status PutSealedAccount(int64_t case_id, std::string_view sealed_hex, TimePoint at) override;
+  Result<std::optional<std::string>> GetSealedAccount(int64_t case_id) override;
   Result<std::vector<int64_t>> DueCases(TimePoint now, size_t limit) override;
   Result<ErasedCase> EraseCase(int64_t id, ErasureReason reason, TimePoint at) override;
   Result<std::vector<ErasureCount>> ListErasureCounts(TimePoint from, TimePoint to) override;
@@ -177,6 +186,7 @@ class InMemoryPrivacyStore final : public PrivacyStore {
     TimePoint expires_at;
     int64_t records = 0;
     bool erased = false;
+    std::string sealed_account{};
   };
   bool HeldLocked(int64_t id, const FakeCase& c, TimePoint now) const;
 

@@ -54,6 +54,13 @@ class EvidenceSource {
   // The evidence of `item` of case `c`; kNotFound when it is gone (then the report cannot be
   // built), other codes as the storage reports them.
   virtual Result<EvidenceFile> Fetch(const cases::Case& c, const cases::Item& item) = 0;
+  // The reported user as the operator's storage knows them (e.g. the clear account id kept
+  // sealed for the case, privacy/account_identity.h); fields left empty fall back to the case's.
+  // Asked once per report build, only when the caller gave no user.
+  virtual Result<ReportedUser> User(const cases::Case& c) {
+    (void)c;
+    return ReportedUser{};
+  }
 };
 
 // Evidence as files. With a directory (the CLI's --evidence-dir), each item's file is named by

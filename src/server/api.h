@@ -23,6 +23,7 @@
 #include "detect/pipeline.h"
 #include "match/matcher.h"
 #include "privacy/evidence_store.h"
+#include "privacy/pseudonym.h"
 #include "queue/nats.h"
 #include "redress/service.h"
 #include "report/reporting_config.h"
@@ -114,6 +115,7 @@ struct ServerContext {
   // published on it to the workers, /v1/jobs publishes scan jobs to it, and the dead-letter
   // routes read and settle its dead letters.
   std::unique_ptr<queue::NatsQueue> nats;
+  std::optional<privacy::Pseudonymiser> pseudonyms;  // nullopt when no keys are configured
 
   // The current matcher and pipeline.
   std::shared_ptr<const Detection> detection() const;

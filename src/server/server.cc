@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "match/bank_verification_sink.h"
+#include "privacy/account_identity.h"
 #include "privacy/purge_scheduler.h"
 #include "redress/redress.h"
 #include "server/api.h"
@@ -233,7 +234,8 @@ void Server::Impl::Configure() {
       }));
 }
 
-// The evidence store (for "not CSAM" erasure) and the scheduled purge (docs/privacy.md).
+// The evidence store (items' media, "not CSAM" erasure), the pseudonymisation keys and the
+// scheduled purge (docs/privacy.md).
 static Status SetUpPrivacy(Server::Impl& impl) {
   ServerContext& ctx = impl.ctx;
   if (!ctx.config.evidence_dir.empty()) {
@@ -243,6 +245,18 @@ static Status SetUpPrivacy(Server::Impl& impl) {
         privacy::LoadEvidenceCipher(ctx.config.evidence_keys_file, env ? env : "", ""));
     ASSIGN_OR_RETURN(ctx.evidence,
                      privacy::EvidenceStore::Open(ctx.config.evidence_dir, std::move(cipher)));
+  }
+  const char* pseudonym_env = std::getenv("VIGIL_PSEUDONYM_KEYS");
+  if (!ctx.config.pseudonym_keys_file.empty() ||
+      (pseudonym_env != nullptr && *pseudonym_env != '\0')) {
+    if (!ctx.evidence) {
+      return InvalidArgumentError(
+          "pseudonym_keys needs evidence_dir: the clear account id a hotline report needs is "
+          "kept only sealed with the evidence master key");
+    }
+    ASSIGN_OR_RETURN(ctx.pseudonyms,
+                     privacy::LoadPseudonymiser(ctx.config.pseudonym_keys_file,
+                                                pseudonym_env ? pseudonym_env : "", ""));
   }
   if (ctx.config.purge_interval.count() > 0) {
     impl.purge = std::make_unique<privacy::PurgeScheduler>(

@@ -81,6 +81,10 @@ struct ServerConfig {
   // bank change is published to them, POST /v1/jobs queues scan jobs and /v1/dead-letters shows
   // the jobs they gave up on; empty url: none (those routes answer 503).
   queue::NatsOptions nats{.url = {}, .client_name = "vigil-serve"};
+  // Pseudonymisation keys (privacy/pseudonym.h; empty: the VIGIL_PSEUDONYM_KEYS variable, and
+  // none when that is unset too). With keys, POST /v1/items takes the clear account_id, stores
+  // its pseudonym and keeps the clear id sealed for hotline reports, which needs evidence_dir.
+  std::string pseudonym_keys_file;
 };
 
 // Parses the JSON configuration (docs/server.md). Unknown keys and wrong types are

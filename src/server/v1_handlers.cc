@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "bank/signal.h"
+#include "privacy/account_identity.h"
 #include "server/routes.h"
 
 namespace vigil::server::handlers {
@@ -40,6 +41,22 @@ Result<std::string> BankNameOf(const Call& call, bank::BankId id) {
     if (b.id == id) return b.name;
   }
   return std::string();
+}
+
+// Keeps a filed item's media encrypted in the evidence store (Art 3(1)(h)-(i)), and the clear
+// account id sealed when the server pseudonymises, as `vigil scan` does (docs/privacy.md).
+Status KeepItemEvidence(const Call& call, const Upload& upload, const cases::OpenedCase& opened,
+                        const std::string& clear_account) {
+  if (!call.ctx.evidence) return Status::Ok();
+  const TimePoint now = call.ctx.clock->Now();
+  const int64_t position = static_cast<int64_t>(opened.opened.items.size()) - 1;
+  const auto* data = reinterpret_cast<const uint8_t*>(upload.bytes->data());
+  RETURN_IF_ERROR(privacy::StoreEvidence(call.ctx.db->privacy(), *call.ctx.evidence,
+                                         opened.opened.id, position,
+                                         std::span(data, upload.bytes->size()), now));
+  if (!call.ctx.pseudonyms) return Status::Ok();
+  return privacy::KeepClearAccountId(call.ctx.db->privacy(), call.ctx.evidence->cipher(),
+                                     opened.opened.id, clear_account, now);
 }
 
 }  // namespace
@@ -91,9 +108,13 @@ Result<Reply> V1SubmitItem(Call& call) {
   if (item.item_id.empty()) return FieldError("item_id", "form field is required");
   if (item.account_id.empty()) return FieldError("account_id", "form field is required");
   if (item.surface.empty()) item.surface = "api";
+  // With keys, the account id is stored only as its pseudonym; the clear id is kept sealed.
+  const std::string clear_account = item.account_id;
+  if (call.ctx.pseudonyms) item.account_id = call.ctx.pseudonyms->Pseudonymise(clear_account);
   ASSIGN_OR_RETURN(detect::MediaHashes h, HashUpload(call, upload));
   ASSIGN_OR_RETURN(detect::ItemOutcome out,
                    call.ctx.detection()->pipeline->ProcessHashed(item, std::move(h)));
+  if (out.opened) RETURN_IF_ERROR(KeepItemEvidence(call, upload, *out.opened, clear_account));
   const auto& d = out.decision;
   Json j = {{"item_id", item.item_id},
             {"flagged", !d.flags.empty()},

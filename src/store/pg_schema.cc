@@ -538,6 +538,54 @@ CREATE INDEX bank_entries_by_source_ref ON bank_entries (bank_id, source_ref)
   WHERE source_ref <> '';
 )sql";
 
+// Mirrors SQLite's version 18: sealed clear account ids per case, and the audit log's purge
+// checkpoints (a delete is allowed only for rows a checkpoint covers).
+constexpr std::string_view kV18AccountsAndAuditPurge = R"sql(
+CREATE TABLE case_accounts (
+  case_id     BIGINT PRIMARY KEY REFERENCES cases (id) ON DELETE RESTRICT,
+  sealed      TEXT   NOT NULL,
+  created_at  BIGINT NOT NULL,
+  purposes    TEXT   NOT NULL DEFAULT 'reporting,law_enforcement',
+  expires_at  BIGINT
+);
+-- Its own function (the same as version 8's vigil_record_expiry), so this version does not
+-- depend on 8 having been applied first.
+CREATE FUNCTION vigil_case_account_expiry() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.expires_at IS NULL THEN
+    NEW.expires_at := (SELECT expires_at FROM cases WHERE id = NEW.case_id);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER case_accounts_expiry BEFORE INSERT ON case_accounts
+  FOR EACH ROW EXECUTE FUNCTION vigil_case_account_expiry();
+CREATE TABLE audit_checkpoints (
+  through_seq  BIGINT PRIMARY KEY CHECK (through_seq >= 1),
+  hash         TEXT   NOT NULL,
+  records      BIGINT NOT NULL CHECK (records >= 0),
+  purged_at    BIGINT NOT NULL
+);
+CREATE FUNCTION audit_checkpoints_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_checkpoints is append-only';
+END;
+$$;
+CREATE TRIGGER audit_checkpoints_no_update_or_delete BEFORE UPDATE OR DELETE ON audit_checkpoints
+  FOR EACH ROW EXECUTE FUNCTION audit_checkpoints_append_only();
+CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_checkpoints_append_only();
+CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    IF EXISTS (SELECT 1 FROM audit_checkpoints WHERE through_seq >= OLD.seq) THEN
+      RETURN OLD;
+    END IF;
+  END IF;
+  RAISE EXCEPTION 'audit_log is append-only';
+END;
+$$;
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -552,6 +600,7 @@ constexpr PgMigration kMigrations[] = {
     {11, "hash exchanges", kV11Exchanges},
     {12, "classifier flag evidence", kV12FlagEvidence},
     {13, "job ledger", kV13JobLedger},
+    {18, "account identities and audit purge", kV18AccountsAndAuditPurge},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

@@ -99,8 +99,8 @@ Result<int64_t> Count(SqlSession& s, std::string_view sql, const std::vector<Sql
 // The records of case `id` an erasure removes or clears, before it does.
 Result<int64_t> ErasableRecords(SqlSession& s, int64_t id) {
   int64_t n = 1;  // the case row itself
-  for (const char* table : {"case_items", "case_item_hashes", "evidence_files", "report_requests",
-                            "report_deliveries"}) {
+  for (const char* table : {"case_items", "case_item_hashes", "evidence_files", "case_accounts",
+                            "report_requests", "report_deliveries"}) {
     ASSIGN_OR_RETURN(
         int64_t c,
         Count(s, fmt::format("SELECT COUNT(*) FROM {} WHERE case_id = $1", table), {id}));
@@ -129,6 +129,7 @@ Status ClearCase(SqlSession& s, int64_t id, ErasureReason reason, TimePoint at) 
            "UPDATE case_reviews SET rationale = '' WHERE case_id = $1",
            "UPDATE false_positives SET item_id = '', reviewer = '' WHERE case_id = $1",
            "DELETE FROM evidence_files WHERE case_id = $1",
+           "DELETE FROM case_accounts WHERE case_id = $1",
            "DELETE FROM report_deliveries WHERE case_id = $1",
            "DELETE FROM report_requests WHERE case_id = $1",
            "UPDATE case_events SET details = '(erased)' WHERE case_id = $1 AND "
@@ -297,6 +298,36 @@ Result<std::vector<privacy::EvidenceRow>> SqlPrivacyStore::ListEvidence(
   return out;
 }
 
+Status SqlPrivacyStore::PutSealedAccount(int64_t case_id, std::string_view sealed_hex,
+                                         TimePoint at) {
+  return transact_([&](SqlSession& s) -> Status {
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     s.Query("SELECT erased_at FROM cases WHERE id = $1", {case_id}));
+    if (rows.empty()) return NotFoundError(fmt::format("case {} does not exist", case_id));
+    if (rows[0][0]) {
+      return FailedPreconditionError(
+          fmt::format("case {} was erased; it takes no account id", case_id));
+    }
+    return s
+        .Exec(
+            "INSERT INTO case_accounts (case_id, sealed, created_at) VALUES ($1, $2, $3) "
+            "ON CONFLICT (case_id) DO NOTHING",
+            {case_id, std::string(sealed_hex), Seconds(at)})
+        .status();
+  });
+}
+
+Result<std::optional<std::string>> SqlPrivacyStore::GetSealedAccount(int64_t case_id) {
+  std::optional<std::string> out;
+  RETURN_IF_ERROR(transact_([&](SqlSession& s) -> Status {
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     s.Query("SELECT sealed FROM case_accounts WHERE case_id = $1", {case_id}));
+    if (!rows.empty()) out = Text(rows[0][0]);
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<std::vector<int64_t>> SqlPrivacyStore::DueCases(TimePoint now, size_t limit) {
   std::vector<int64_t> out;
   RETURN_IF_ERROR(transact_([&](SqlSession& s) -> Status {
@@ -384,7 +415,9 @@ Result<std::vector<std::string>> SqlPrivacyStore::RetentionViolations(TimePoint 
                    "(i.expires_at IS NULL OR i.expires_at <= $1)) OR EXISTS (SELECT 1 FROM "
                    "case_item_hashes x WHERE x.case_id = c.id AND (x.expires_at IS NULL OR "
                    "x.expires_at <= $1)) OR EXISTS (SELECT 1 FROM evidence_files e WHERE "
-                   "e.case_id = c.id AND (e.expires_at IS NULL OR e.expires_at <= $1)))",
+                   "e.case_id = c.id AND (e.expires_at IS NULL OR e.expires_at <= $1)) OR "
+                   "EXISTS (SELECT 1 FROM case_accounts a WHERE a.case_id = c.id AND "
+                   "(a.expires_at IS NULL OR a.expires_at <= $1)))",
                    held)},
       {"was erased but still holds personal data",
        "SELECT c.id FROM cases c WHERE c.erased_at IS NOT NULL AND $1 = $1 AND "
@@ -393,6 +426,7 @@ Result<std::vector<std::string>> SqlPrivacyStore::RetentionViolations(TimePoint 
        "(i.item_id <> '(erased item ' || i.position || ')' OR i.received_at <> 0)) "
        "OR EXISTS (SELECT 1 FROM case_item_hashes x WHERE x.case_id = c.id) "
        "OR EXISTS (SELECT 1 FROM evidence_files e WHERE e.case_id = c.id) "
+       "OR EXISTS (SELECT 1 FROM case_accounts a WHERE a.case_id = c.id) "
        "OR EXISTS (SELECT 1 FROM case_reviews r WHERE r.case_id = c.id AND r.rationale <> '') "
        "OR EXISTS (SELECT 1 FROM false_positives f WHERE f.case_id = c.id AND "
        "(f.item_id <> '' OR f.reviewer <> '')) "

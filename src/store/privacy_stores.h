@@ -63,6 +63,8 @@ class SqlPrivacyStore final : public privacy::PrivacyStore {
   Status AddEvidence(int64_t case_id, int64_t position, std::string_view file, int64_t bytes,
                      TimePoint at) override;
   Result<std::vector<privacy::EvidenceRow>> ListEvidence(std::optional<int64_t> case_id) override;
+  Status PutSealedAccount(int64_t case_id, std::string_view sealed_hex, TimePoint at) override;
+  Result<std::optional<std::string>> GetSealedAccount(int64_t case_id) override;
   Result<std::vector<int64_t>> DueCases(TimePoint now, size_t limit) override;
   Result<privacy::ErasedCase> EraseCase(int64_t id, privacy::ErasureReason reason,
                                         TimePoint at) override;

@@ -525,6 +525,41 @@ CREATE INDEX bank_entries_by_source_ref ON bank_entries (bank_id, source_ref)
   WHERE source_ref <> '';
 )sql";
 
+// Version 18 (docs/privacy.md): the clear account id a hotline report needs, kept only sealed
+// (privacy/account_identity.h: encrypted with the evidence master key, for the evidence id
+// "account:case:<id>") beside the pseudonymised cases.account_id; it expires and is erased with
+// its case. audit_checkpoints lets the audit log's purge delete an expired prefix of the chain:
+// a checkpoint names the last purged seq and its hash, so the rest still verifies from it; the
+// delete trigger allows only rows a checkpoint covers, and checkpoints are never changed.
+constexpr std::string_view kV18AccountsAndAuditPurge = R"sql(
+CREATE TABLE case_accounts (
+  case_id     INTEGER PRIMARY KEY REFERENCES cases (id) ON DELETE RESTRICT,
+  sealed      TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  purposes    TEXT    NOT NULL DEFAULT 'reporting,law_enforcement',
+  expires_at  INTEGER
+);
+CREATE TRIGGER case_accounts_expiry AFTER INSERT ON case_accounts
+  WHEN NEW.expires_at IS NULL BEGIN
+  UPDATE case_accounts SET expires_at = (SELECT expires_at FROM cases WHERE id = NEW.case_id)
+    WHERE case_id = NEW.case_id;
+END;
+CREATE TABLE audit_checkpoints (
+  through_seq  INTEGER PRIMARY KEY CHECK (through_seq >= 1),
+  hash         TEXT    NOT NULL,
+  records      INTEGER NOT NULL CHECK (records >= 0),
+  purged_at    INTEGER NOT NULL
+);
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
+DROP TRIGGER audit_log_no_delete;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  WHEN NOT EXISTS (SELECT 1 FROM audit_checkpoints WHERE through_seq >= OLD.seq)
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -539,6 +574,7 @@ constexpr SqliteMigration kMigrations[] = {
     {11, "hash exchanges", kV11Exchanges},
     {12, "classifier flag evidence", kV12FlagEvidence},
     {13, "job ledger", kV13JobLedger},
+    {18, "account identities and audit purge", kV18AccountsAndAuditPurge},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

@@ -14,6 +14,7 @@
 
 #include "audit/audit.h"
 #include "cases/cases.h"
+#include "privacy/account_identity.h"
 #include "privacy/evidence_store.h"
 #include "privacy/purge.h"
 #include "store/pg_test_database.h"
@@ -495,6 +496,42 @@ TEST_P(PurgeTest, LegalHoldsSuspendExpiryAndAreAudited) {
   EXPECT_TRUE(audit::VerifyChain(db_->audit()).ok());
   (void)free_case;
   (void)held_account;
+}
+
+TEST_P(PurgeTest, SealedClearAccountIdExpiresAndIsErasedWithItsCase) {
+  const std::string pseudonym = "p1.k1." + std::string(64, 'e');
+  const cases::Case c = OpenCase(pseudonym, "item");
+  const cases::Case other = OpenCase(pseudonym, "later");
+  const privacy::EvidenceCipher& cipher = evidence_->cipher();
+  ASSERT_TRUE(privacy::KeepClearAccountId(store(), cipher, c.id, kAccount, clock_->Now()).ok());
+  ASSERT_TRUE(privacy::KeepClearAccountId(store(), cipher, other.id, kAccount, clock_->Now()).ok());
+  ASSERT_TRUE(privacy::KeepClearAccountId(store(), cipher, c.id, "second", clock_->Now()).ok());
+  EXPECT_EQ(Rows("case_accounts"), 2);
+  // What an attacker with the database sees: the pseudonym, never the clear id.
+  EXPECT_EQ(WhereFound(kAccount), std::vector<std::string>{});
+  EXPECT_FALSE(WhereFound(pseudonym).empty());
+  EXPECT_EQ(*privacy::RevealClearAccountId(store(), cipher, c.id),
+            std::optional<std::string>(kAccount));
+  // Stamped with its case's expiry (the default policy: 365 days).
+  EXPECT_NE(DumpAllTables()["case_accounts"].find(std::to_string(kT0 + 365 * kDay)),
+            std::string::npos);
+  EXPECT_EQ(store().PutSealedAccount(99, "00", clock_->Now()).code(), StatusCode::kNotFound);
+
+  // "Not CSAM" erases the case's sealed id at once (counted with its records); the other stays.
+  auto erased = privacy::EraseNotCsam(store(), evidence_.get(), c.id, clock_->Now());
+  ASSERT_TRUE(erased.ok()) << erased.status().ToString();
+  EXPECT_EQ(erased->records, 8);  // case, 2 items, 2 hashes, 2 evidence rows, the sealed id
+  EXPECT_EQ(*privacy::RevealClearAccountId(store(), cipher, c.id), std::nullopt);
+  EXPECT_EQ(store().PutSealedAccount(c.id, "00", clock_->Now()).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Rows("case_accounts"), 1);
+  EXPECT_EQ(Violations(), std::vector<std::string>{});
+  // At expiry the purge takes the other one.
+  clock_->Set(At(kT0 + 365 * kDay));
+  EXPECT_EQ(Violations().size(), 1u);
+  ASSERT_TRUE(privacy::Purge(store(), evidence_.get(), clock_->Now()).ok());
+  EXPECT_EQ(Rows("case_accounts"), 0);
+  EXPECT_EQ(Violations(), std::vector<std::string>{});
 }
 
 TEST_P(PurgeTest, EvidenceFileWithoutItsRowFailsVerification) {

@@ -254,6 +254,11 @@ Result<BuiltReport> BuildReportFromSource(const cases::Case& c, const cases::Rev
                                           const SchemaValidator& validator) {
   RETURN_IF_ERROR(cases::ReportEligibility(c, review));
   ReportInput input{.user = user};
+  if (input.user.esp_identifier.empty()) {
+    ASSIGN_OR_RETURN(ReportedUser stored, source.User(c));
+    input.user.esp_identifier = std::move(stored.esp_identifier);
+    if (input.user.screen_name.empty()) input.user.screen_name = std::move(stored.screen_name);
+  }
   for (const auto& item : c.items) {
     ASSIGN_OR_RETURN(EvidenceFile f, source.Fetch(c, item));
     input.evidence.push_back(std::move(f));

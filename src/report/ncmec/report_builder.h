@@ -58,7 +58,8 @@ Result<BuiltReport> BuildReport(const cases::Case& c, const cases::ReviewConfig&
 Result<std::string> BuildFileDetails(const ReportFile& file, int64_t report_id,
                                      const std::string& file_id, const SchemaValidator& validator);
 
-// Fetches every item's evidence from `source` and builds the report (the usual entry point).
+// Fetches every item's evidence from `source` and builds the report (the usual entry point);
+// when `user` has no esp_identifier, the source's User(c) supplies it (and an empty screen name).
 Result<BuiltReport> BuildReportFromSource(const cases::Case& c, const cases::ReviewConfig& review,
                                           const NcmecConfig& config, const ReportedUser& user,
                                           EvidenceSource& source, const SchemaValidator& validator);

@@ -1,0 +1,54 @@
+// Account identifiers inside vigil (Art 3(1)(h)-(i); GDPR Art 4(5), 32): cases, items, holds and
+// redress records name an account only by its pseudonym (pseudonym.h, keyed HMAC whose key is
+// outside the database). The clear identifier that a hotline report must carry (NCMEC's
+// espIdentifier) is kept once per case, sealed with the evidence master key (evidence_cipher.h,
+// for the id "account:case:<id>", so a value copied to another case fails to open), and opened
+// only while a report is built by whoever holds that key. It expires and is erased with its case.
+//
+// Thread safety: AccountIds is immutable after Load and safe to share; the functions are as safe
+// as the store they are given.
+#ifndef VIGIL_PRIVACY_ACCOUNT_IDENTITY_H_
+#define VIGIL_PRIVACY_ACCOUNT_IDENTITY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "privacy/evidence_cipher.h"
+#include "privacy/privacy_store.h"
+#include "privacy/pseudonym.h"
+
+namespace vigil::privacy {
+
+// Longest clear account id accepted (bytes).
+inline constexpr size_t kMaxAccountIdBytes = 1024;
+
+// The evidence id a case's clear account id is sealed for: "account:case:<id>".
+std::string AccountSealId(int64_t case_id);
+
+// Seals `clear` for case `case_id` and stores it; a case keeps the first id stored (every item of
+// a case belongs to one account). kInvalidArgument for an empty or over-long id, or one that is
+// already a pseudonym (the clear id would be lost); the store's errors otherwise.
+Status KeepClearAccountId(PrivacyStore& store, const EvidenceCipher& cipher, int64_t case_id,
+                          std::string_view clear, TimePoint now);
+
+// The clear account id of case `case_id`: nullopt when none was kept (or the case was erased);
+// kDataLoss naming the case when the stored value is damaged or sealed for another case;
+// kNotFound naming the key id when its master key is not configured.
+Result<std::optional<std::string>> RevealClearAccountId(PrivacyStore& store,
+                                                        const EvidenceCipher& cipher,
+                                                        int64_t case_id);
+
+// The pseudonymisation keys from a key file (`key_file`) or, when that is empty, from the key
+// file text in `env_text` (VIGIL_PSEUDONYM_KEYS); `current_id` chooses the key for new
+// pseudonyms (the last key in the file when empty: rotation appends). kInvalidArgument naming
+// the source when neither is given or the keys are malformed; kNotFound when the file is missing.
+Result<Pseudonymiser> LoadPseudonymiser(const std::string& key_file, std::string_view env_text,
+                                        std::string current_id);
+
+}  // namespace vigil::privacy
+
+#endif  // VIGIL_PRIVACY_ACCOUNT_IDENTITY_H_
