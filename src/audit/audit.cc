@@ -66,7 +66,10 @@ Status ValidateEvent(const AuditEvent& event) {
 
 Result<ChainHead> VerifyChain(AuditStore& store, size_t page_size) {
   if (page_size == 0) return InvalidArgumentError("audit verify: page size must be at least 1");
-  ChainHead head{.records = 0, .seq = 0, .hash = std::string(kGenesisHash)};
+  ASSIGN_OR_RETURN(std::optional<AuditCheckpoint> cp, store.LatestCheckpoint());
+  ChainHead head{.records = 0,
+                 .seq = cp ? cp->through_seq : 0,
+                 .hash = cp ? cp->hash : std::string(kGenesisHash)};
   while (true) {
     ASSIGN_OR_RETURN(std::vector<AuditRecord> page, store.List(head.seq + 1, page_size));
     for (const AuditRecord& r : page) {
@@ -93,6 +96,20 @@ Result<ChainHead> VerifyChain(AuditStore& store, size_t page_size) {
 }
 
 Status VerifyAnchor(AuditStore& store, int64_t seq, std::string_view hash) {
+  ASSIGN_OR_RETURN(std::optional<AuditCheckpoint> cp, store.LatestCheckpoint());
+  if (cp && seq == cp->through_seq) {
+    if (cp->hash == hash) return Status::Ok();
+    return DataLossError(fmt::format(
+        "audit log differs from the anchor at seq {}: the purge checkpoint has hash {}, the "
+        "anchor says {}",
+        seq, cp->hash, hash));
+  }
+  if (cp && seq < cp->through_seq) {
+    return FailedPreconditionError(
+        fmt::format("record {} was purged by retention (checkpoint through seq {} at {}); check "
+                    "a newer anchor",
+                    seq, cp->through_seq, FormatUtc(cp->purged_at)));
+  }
   ASSIGN_OR_RETURN(std::vector<AuditRecord> found, store.List(seq, 1));
   if (found.empty() || found.front().seq != seq) {
     return DataLossError(fmt::format(

@@ -7,6 +7,12 @@
 // valid shorter chain; that is caught only against an anchor (a head seq and hash noted earlier,
 // e.g. printed by `vigil audit verify` into a separate system): VerifyAnchor.
 //
+// Retention (privacy/record_retention.h) deletes an expired PREFIX of the chain through
+// PurgeThrough, which first writes a checkpoint: the seq and hash of the last record deleted.
+// VerifyChain then starts from the newest checkpoint instead of seq 1, so the records left still
+// verify, and a deletion the checkpoint does not cover is still a break. The newest record (the
+// head) is never purged, so appends always continue the chain.
+//
 // The stores (in memory here; SQLite and PostgreSQL in `store`) give each record the next seq
 // (1, 2, 3, ... without gaps) and the time from their clock, and serialise appends, also across
 // processes sharing a database, so the chain never forks.
@@ -19,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +71,16 @@ std::string ChainHash(std::string_view prev_hash, int64_t seq, TimePoint at,
 // actor or action is empty, or any field is not valid UTF-8 or longer than 64 KiB.
 Status ValidateEvent(const AuditEvent& event);
 
+// Where a purge cut the chain: records up to through_seq were deleted; `hash` is record
+// through_seq's hash, the prev_hash of the first record kept.
+struct AuditCheckpoint {
+  int64_t through_seq = 0;
+  std::string hash{};
+  int64_t records = 0;  // deleted by that purge
+  TimePoint purged_at{};
+  bool operator==(const AuditCheckpoint&) const = default;
+};
+
 class AuditStore {
  public:
   virtual ~AuditStore() = default;
@@ -75,22 +92,39 @@ class AuditStore {
   // Up to `limit` records with seq >= from_seq, ascending by seq, exactly as stored (the stores
   // never recompute hashes on read, so tampering stays visible).
   virtual Result<std::vector<AuditRecord>> List(int64_t from_seq, size_t limit) = 0;
+
+  // The newest checkpoint; nullopt when the log was never purged (the default, for stores that
+  // cannot purge).
+  virtual Result<std::optional<AuditCheckpoint>> LatestCheckpoint() {
+    return std::optional<AuditCheckpoint>();
+  }
+  // Writes the checkpoint of record `through_seq` and deletes every record up to it, in one
+  // transaction; returns the checkpoint. kNotFound when that record is not stored (purged
+  // already); kFailedPrecondition when it is the head; kUnimplemented by default.
+  virtual Result<AuditCheckpoint> PurgeThrough(int64_t through_seq, TimePoint at) {
+    (void)through_seq;
+    (void)at;
+    return UnimplementedError("this audit store cannot purge");
+  }
 };
 
 // The state of a verified chain.
 struct ChainHead {
-  int64_t records = 0;  // how many records were checked
+  int64_t records = 0;  // how many records were checked (those after the newest checkpoint)
   int64_t seq = 0;      // the last record's seq (0 when the log is empty)
   std::string hash{};   // the last record's hash (kGenesisHash when empty)
 };
 
 // Reads the whole chain in pages of `page_size` and checks every record: seq continues without a
-// gap from 1, prev_hash equals the previous record's hash, and hash equals ChainHash of the
-// record. kDataLoss naming the first bad seq and what is wrong; store errors pass through.
+// gap from 1 (or from the newest checkpoint, whose hash the first record must link to), prev_hash
+// equals the previous record's hash, and hash equals ChainHash of the record. kDataLoss naming the
+// first bad seq and what is wrong; store errors pass through.
 Result<ChainHead> VerifyChain(AuditStore& store, size_t page_size = 1000);
 
 // Checks that the record `seq` still exists with `hash` (an anchor noted earlier): kDataLoss when
-// it is missing (the log was truncated) or differs. Run after VerifyChain.
+// it is missing (the log was truncated) or differs; an anchor a checkpoint covers is checked
+// against the checkpoint when it is the checkpoint's record, and is kFailedPrecondition (purged
+// by retention: note a newer anchor) when older. Run after VerifyChain.
 Status VerifyAnchor(AuditStore& store, int64_t seq, std::string_view hash);
 
 // Parses "SEQ:HASH" as printed by `vigil audit verify`; kInvalidArgument otherwise.
@@ -103,6 +137,8 @@ class InMemoryAuditStore final : public AuditStore {
 
   Result<AuditRecord> Append(const AuditEvent& event) override;
   Result<std::vector<AuditRecord>> List(int64_t from_seq, size_t limit) override;
+  Result<std::optional<AuditCheckpoint>> LatestCheckpoint() override;
+  Result<AuditCheckpoint> PurgeThrough(int64_t through_seq, TimePoint at) override;
 
   // Test hooks standing in for someone with write access to the storage.
   void TamperForTest(int64_t seq, const AuditEvent& event);
@@ -111,7 +147,8 @@ class InMemoryAuditStore final : public AuditStore {
  private:
   std::shared_ptr<const Clock> clock_;
   std::mutex mu_;
-  std::vector<AuditRecord> records_;  // guarded by mu_
+  std::vector<AuditRecord> records_;          // guarded by mu_
+  std::vector<AuditCheckpoint> checkpoints_;  // guarded by mu_
 };
 
 }  // namespace vigil::audit

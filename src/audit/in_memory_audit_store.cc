@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "audit/audit.h"
@@ -27,6 +29,31 @@ Result<std::vector<AuditRecord>> InMemoryAuditStore::List(int64_t from_seq, size
                              [](const AuditRecord& r, int64_t seq) { return r.seq < seq; });
   for (; it != records_.end() && out.size() < limit; ++it) out.push_back(*it);
   return out;
+}
+
+Result<std::optional<AuditCheckpoint>> InMemoryAuditStore::LatestCheckpoint() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (checkpoints_.empty()) return std::optional<AuditCheckpoint>();
+  return std::optional<AuditCheckpoint>(checkpoints_.back());
+}
+
+Result<AuditCheckpoint> InMemoryAuditStore::PurgeThrough(int64_t through_seq, TimePoint at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = std::ranges::find(records_, through_seq, &AuditRecord::seq);
+  if (it == records_.end()) {
+    return NotFoundError(fmt::format("audit record {} is not stored", through_seq));
+  }
+  if (it + 1 == records_.end()) {
+    return FailedPreconditionError(
+        fmt::format("audit record {} is the head of the chain; it is never purged", through_seq));
+  }
+  AuditCheckpoint cp{.through_seq = through_seq,
+                     .hash = it->hash,
+                     .records = static_cast<int64_t>(it - records_.begin()) + 1,
+                     .purged_at = at};
+  records_.erase(records_.begin(), it + 1);
+  checkpoints_.push_back(cp);
+  return cp;
 }
 
 void InMemoryAuditStore::TamperForTest(int64_t seq, const AuditEvent& event) {

@@ -97,16 +97,22 @@ Status Purge(store::Database& db, const RetentionFlags& f) {
   const TimePoint now = SystemClock().Now();
   if (!f.verify_only) {
     ASSIGN_OR_RETURN(privacy::PurgeSummary s,
-                     privacy::Purge(db.privacy(), evidence.get(), now, {.batch_size = f.batch}));
+                     privacy::Purge(db.privacy(), evidence.get(), now,
+                                    {.batch_size = f.batch, .audit_log = &db.audit()}));
     std::puts(fmt::format("purged {} case(s), {} record(s) in {} batch(es)", s.cases, s.records,
                           s.batches)
                   .c_str());
     for (const auto& [purpose, n] : s.records_by_purpose) {
       std::puts(fmt::format("  {}: {}", privacy::PurposeName(purpose), n).c_str());
     }
+    std::puts(fmt::format("purged outside cases: {} legal hold(s), {} DPIA record(s), {} "
+                          "reviewer exposure row(s), {} audit record(s)",
+                          s.outside_cases.legal_holds, s.outside_cases.dpia_records,
+                          s.outside_cases.reviewer_exposure, s.audit_records)
+                  .c_str());
   }
   ASSIGN_OR_RETURN(std::vector<std::string> problems,
-                   privacy::VerifyRetention(db.privacy(), evidence.get(), now));
+                   privacy::VerifyRetention(db.privacy(), evidence.get(), now, &db.audit()));
   for (const std::string& p : problems) std::puts(p.c_str());
   if (!problems.empty()) {
     return FailedPreconditionError(fmt::format(

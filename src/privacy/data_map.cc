@@ -86,7 +86,8 @@ constexpr std::array<DataMapEntry, 34> kDataMap = {{
      "reviewer id (staff)", "reviewer wellbeing", "while the reviewer works on vigil",
      "admin, the reviewer"},
     {"reviewer_exposure", "items a reviewer viewed per day", "reviewer id (staff)",
-     "reviewer wellbeing (exposure caps)", "90 days (not yet enforced)", "admin, the reviewer"},
+     "reviewer wellbeing (exposure caps)", "90 days; `vigil purge` deletes older days",
+     "admin, the reviewer"},
     {"case_events", "every change of a case, written with the change", "actor ids, case ids",
      "accountability", "kept; the details (item ids) are blanked when the case is erased",
      "admin, auditor"},
@@ -95,7 +96,10 @@ constexpr std::array<DataMapEntry, 34> kDataMap = {{
      "annual report (Art 3(1)(g)(vii))", "kept for reporting periods", "admin, auditor, reporter"},
     {"audit_log", "hash-chained record of who did what, when, from where",
      "staff or client ids, remote addresses", "accountability (Art 3(1)(i) access control)",
-     "not yet defined (issue 8); never edited", "admin, auditor"},
+     "365 days; `vigil purge` deletes the expired prefix of the chain behind a checkpoint "
+     "(audit_checkpoints), stopping at the first record naming a held case or account and never "
+     "taking the newest record; never edited",
+     "admin, auditor"},
     {"audit_checkpoints",
      "where the audit log's purge cut the chain: the last purged seq, its hash, how many records",
      "none", "accountability: the remaining audit log still verifies from the checkpoint",
@@ -130,12 +134,16 @@ constexpr std::array<DataMapEntry, 34> kDataMap = {{
     {"legal_holds", "a hold on a case or account: reason, who placed it, end or review date",
      "the account id (as stored in cases) when the hold is on an account; staff ids",
      "pending complaints and legal procedures (Art 3(1)(h))",
-     "kept as the record of why data outlived its expiry (not yet purged)", "admin, auditor"},
+     "while active, then 365 days after it ended or was released (the record of why data "
+     "outlived its expiry); `vigil purge` deletes it then",
+     "admin, auditor"},
     {"erasure_counts", "records erased per day, reason and purpose", "none (aggregates)",
      "annual report (retention.purged)", "kept for reporting periods", "admin, auditor, reporter"},
     {"dpia_records", "a DPIA / prior consultation per technology: date, authority, outcome, link",
      "staff id of who recorded it", "Art 3(1)(c)-(d): a technology needs one before use",
-     "for the life of the database", "admin, auditor"},
+     "while it is the newest record of its technology, then 365 days after a newer one was "
+     "recorded; `vigil purge` deletes it then",
+     "admin, auditor"},
     {"schema_migrations", "which schema versions were applied and when", "none", "operations",
      "for the life of the database", "admin"},
 }};

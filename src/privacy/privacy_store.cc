@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "privacy/record_retention.h"
+
 namespace vigil::privacy {
 namespace {
 
@@ -243,9 +245,43 @@ Result<std::vector<ErasureCount>> InMemoryPrivacyStore::ListErasureCounts(TimePo
   return out;
 }
 
+// Holds lifted before `cutoff`, and DPIA records superseded by a newer one recorded before it.
+bool HoldOutlived(const HoldRecord& h, TimePoint cutoff) {
+  return (h.released_at && *h.released_at <= cutoff) || (h.ends_at && *h.ends_at <= cutoff);
+}
+bool DpiaOutlived(const DpiaRecord& d, std::span<const DpiaRecord> all, TimePoint cutoff) {
+  return std::ranges::any_of(all, [&](const DpiaRecord& n) {
+    return n.technology == d.technology && n.id > d.id && n.recorded_at <= cutoff;
+  });
+}
+
+Result<RecordPurge> InMemoryPrivacyStore::PurgeRecords(TimePoint now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RecordPurge out;
+  out.legal_holds = static_cast<int64_t>(std::erase_if(
+      holds_, [&](const HoldRecord& h) { return HoldOutlived(h, now - kHoldRecordRetention); }));
+  const std::vector<DpiaRecord> all = dpia_;
+  out.dpia_records = static_cast<int64_t>(std::erase_if(dpia_, [&](const DpiaRecord& d) {
+    return DpiaOutlived(d, all, now - kSupersededDpiaRetention);
+  }));
+  return out;
+}
+
 Result<std::vector<std::string>> InMemoryPrivacyStore::RetentionViolations(TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> out;
+  for (const HoldRecord& h : holds_) {
+    if (HoldOutlived(h, now - kHoldRecordRetention)) {
+      out.push_back(fmt::format("legal hold {} ended more than {} days ago and is kept", h.id,
+                                kHoldRecordRetention.count()));
+    }
+  }
+  for (const DpiaRecord& d : dpia_) {
+    if (DpiaOutlived(d, dpia_, now - kSupersededDpiaRetention)) {
+      out.push_back(fmt::format("DPIA record {} was superseded more than {} days ago and is kept",
+                                d.id, kSupersededDpiaRetention.count()));
+    }
+  }
   for (const auto& [id, c] : cases_) {
     if (!c.erased && c.expires_at <= now && !HeldLocked(id, c, now)) {
       out.push_back(

@@ -89,6 +89,14 @@ struct EvidenceRow {
   friend bool operator==(const EvidenceRow&, const EvidenceRow&) = default;
 };
 
+// What one PurgeRecords did: rows deleted per table (record_retention.h gives the periods).
+struct RecordPurge {
+  int64_t legal_holds = 0;        // ended or released more than kHoldRecordRetention ago
+  int64_t dpia_records = 0;       // superseded more than kSupersededDpiaRetention ago
+  int64_t reviewer_exposure = 0;  // days older than kExposureRetention
+  friend bool operator==(const RecordPurge&, const RecordPurge&) = default;
+};
+
 // What one EraseCase did.
 struct ErasedCase {
   bool erased = false;              // false: already erased, unknown, or (kExpired) no longer due
@@ -151,8 +159,14 @@ class PrivacyStore {
   // Erasure counts of days in [from, to), ascending by day, reason, purpose.
   virtual Result<std::vector<ErasureCount>> ListErasureCounts(TimePoint from, TimePoint to) = 0;
 
+  // Deletes the legal holds, DPIA records and reviewer exposure rows past their periods at `now`
+  // (record_retention.h), in one transaction. Active holds are never deleted; the newest DPIA
+  // record of each technology is kept.
+  virtual Result<RecordPurge> PurgeRecords(TimePoint now) = 0;
+
   // The verification after a purge: one line per record still holding personal data or media
-  // past its expiry without an active hold, or kept for an erased case (empty when none).
+  // past its expiry without an active hold, or kept for an erased case, and per hold, DPIA record
+  // or exposure row past its period (empty when none).
   virtual Result<std::vector<std::string>> RetentionViolations(TimePoint now) = 0;
 };
 
@@ -178,6 +192,7 @@ class InMemoryPrivacyStore final : public PrivacyStore {
   Result<std::vector<int64_t>> DueCases(TimePoint now, size_t limit) override;
   Result<ErasedCase> EraseCase(int64_t id, ErasureReason reason, TimePoint at) override;
   Result<std::vector<ErasureCount>> ListErasureCounts(TimePoint from, TimePoint to) override;
+  Result<RecordPurge> PurgeRecords(TimePoint now) override;
   Result<std::vector<std::string>> RetentionViolations(TimePoint now) override;
 
  private:

@@ -54,6 +54,11 @@ Result<PurgeSummary> Purge(PrivacyStore& store, const EvidenceStore* evidence, T
     ++summary.batches;
     if (options.after_batch) RETURN_IF_ERROR(options.after_batch(summary.batches));
   }
+  ASSIGN_OR_RETURN(summary.outside_cases, store.PurgeRecords(now));
+  if (options.audit_log != nullptr) {
+    ASSIGN_OR_RETURN(AuditPurge audit, PurgeAuditLog(*options.audit_log, store, now));
+    summary.audit_records = audit.records;
+  }
   return summary;
 }
 
@@ -64,8 +69,13 @@ Result<ErasedCase> EraseNotCsam(PrivacyStore& store, const EvidenceStore* eviden
 }
 
 Result<std::vector<std::string>> VerifyRetention(PrivacyStore& store, const EvidenceStore* evidence,
-                                                 TimePoint now) {
+                                                 TimePoint now, audit::AuditStore* audit_log) {
   ASSIGN_OR_RETURN(std::vector<std::string> problems, store.RetentionViolations(now));
+  if (audit_log != nullptr) {
+    ASSIGN_OR_RETURN(std::vector<std::string> audit,
+                     AuditRetentionViolations(*audit_log, store, now));
+    problems.insert(problems.end(), audit.begin(), audit.end());
+  }
   if (evidence == nullptr) return problems;
   ASSIGN_OR_RETURN(std::vector<EvidenceRow> rows, store.ListEvidence(std::nullopt));
   ASSIGN_OR_RETURN(std::vector<std::string> files, evidence->ListFiles());

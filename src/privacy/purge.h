@@ -23,6 +23,7 @@
 #include "core/result.h"
 #include "privacy/evidence_store.h"
 #include "privacy/privacy_store.h"
+#include "privacy/record_retention.h"
 
 namespace vigil::privacy {
 
@@ -34,6 +35,8 @@ struct PurgeOptions {
   // Called after a case's evidence files are deleted and before its records are erased; a
   // non-Ok status stops the purge (a crash inside a batch).
   std::function<Status(int64_t case_id)> before_erase{};
+  // The audit log, to purge its expired prefix too (record_retention.h); null: left alone.
+  audit::AuditStore* audit_log = nullptr;
 };
 
 struct PurgeSummary {
@@ -41,9 +44,13 @@ struct PurgeSummary {
   int64_t cases = 0;    // cases erased
   int64_t records = 0;  // records erased (each once)
   std::map<Purpose, int64_t> records_by_purpose{};
+  RecordPurge outside_cases{};  // legal holds, DPIA records, reviewer exposure
+  int64_t audit_records = 0;    // audit records purged behind a checkpoint
 };
 
-// Purges everything due at `now`. `evidence` may be null when no evidence store is configured
+// Purges everything due at `now`: the cases, then the records outside cases
+// (PrivacyStore::PurgeRecords) and, with options.audit_log, the audit log's expired prefix.
+// `evidence` may be null when no evidence store is configured
 // (then evidence rows are still erased, and their files, if any, are the operator's to remove).
 Result<PurgeSummary> Purge(PrivacyStore& store, const EvidenceStore* evidence, TimePoint now,
                            const PurgeOptions& options = {});
@@ -54,9 +61,11 @@ Result<ErasedCase> EraseNotCsam(PrivacyStore& store, const EvidenceStore* eviden
                                 TimePoint now);
 
 // The verification after a purge: the store's RetentionViolations plus, with an evidence store,
-// every file without an index row. Empty when nothing past its expiry remains.
+// every file without an index row, and with an audit log its AuditRetentionViolations. Empty
+// when nothing past its expiry remains.
 Result<std::vector<std::string>> VerifyRetention(PrivacyStore& store, const EvidenceStore* evidence,
-                                                 TimePoint now);
+                                                 TimePoint now,
+                                                 audit::AuditStore* audit_log = nullptr);
 
 // Places a hold and writes "privacy.hold.place" to the audit log (target the subject, details
 // the hold as JSON). The hold is stored first: if the audit write fails the error is returned

@@ -4,12 +4,14 @@ namespace vigil::privacy {
 
 PurgeScheduler::PurgeScheduler(PrivacyStore& store, const EvidenceStore* evidence,
                                std::shared_ptr<const Clock> clock, std::chrono::seconds interval,
-                               std::function<void(const PurgeRun&)> on_run)
+                               std::function<void(const PurgeRun&)> on_run,
+                               audit::AuditStore* audit_log)
     : store_(store),
       evidence_(evidence),
       clock_(clock ? std::move(clock) : std::make_shared<SystemClock>()),
       interval_(interval),
-      on_run_(std::move(on_run)) {}
+      on_run_(std::move(on_run)),
+      audit_log_(audit_log) {}
 
 PurgeScheduler::~PurgeScheduler() { Stop(); }
 
@@ -41,9 +43,9 @@ void PurgeScheduler::Stop() {
 PurgeRun PurgeScheduler::RunOnce() {
   std::lock_guard<std::mutex> lock(run_mu_);
   const TimePoint now = clock_->Now();
-  PurgeRun run{.summary = Purge(store_, evidence_, now)};
+  PurgeRun run{.summary = Purge(store_, evidence_, now, {.audit_log = audit_log_})};
   if (run.summary.ok()) {
-    auto violations = VerifyRetention(store_, evidence_, now);
+    auto violations = VerifyRetention(store_, evidence_, now, audit_log_);
     if (violations.ok()) {
       run.violations = *std::move(violations);
     } else {

@@ -32,7 +32,8 @@ class PurgeScheduler {
   // `store`, `evidence` (may be null) and `on_run` must outlive the scheduler.
   PurgeScheduler(PrivacyStore& store, const EvidenceStore* evidence,
                  std::shared_ptr<const Clock> clock, std::chrono::seconds interval,
-                 std::function<void(const PurgeRun&)> on_run);
+                 std::function<void(const PurgeRun&)> on_run,
+                 audit::AuditStore* audit_log = nullptr);
   ~PurgeScheduler();
   PurgeScheduler(const PurgeScheduler&) = delete;
   PurgeScheduler& operator=(const PurgeScheduler&) = delete;
@@ -50,7 +51,8 @@ class PurgeScheduler {
   std::shared_ptr<const Clock> clock_;
   const std::chrono::seconds interval_;
   std::function<void(const PurgeRun&)> on_run_;
-  std::mutex run_mu_;  // serialises runs
+  audit::AuditStore* audit_log_;  // purged and verified too when set
+  std::mutex run_mu_;             // serialises runs
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;  // guarded by mu_

@@ -37,8 +37,12 @@ void LogPurge(const privacy::PurgeRun& run) {
                   run.summary.status().ToString());
     return;
   }
-  spdlog::info("scheduled purge: {} case(s), {} record(s) erased", run.summary->cases,
-               run.summary->records);
+  const privacy::RecordPurge& other = run.summary->outside_cases;
+  spdlog::info(
+      "scheduled purge: {} case(s), {} record(s) erased; {} legal hold(s), {} DPIA record(s), {} "
+      "exposure row(s), {} audit record(s) past their periods",
+      run.summary->cases, run.summary->records, other.legal_holds, other.dpia_records,
+      other.reviewer_exposure, run.summary->audit_records);
   for (const std::string& v : run.violations) spdlog::error("retention verification: {}", v);
 }
 
@@ -259,8 +263,9 @@ static Status SetUpPrivacy(Server::Impl& impl) {
                                                 pseudonym_env ? pseudonym_env : "", ""));
   }
   if (ctx.config.purge_interval.count() > 0) {
-    impl.purge = std::make_unique<privacy::PurgeScheduler>(
-        ctx.db->privacy(), ctx.evidence.get(), ctx.clock, ctx.config.purge_interval, LogPurge);
+    impl.purge = std::make_unique<privacy::PurgeScheduler>(ctx.db->privacy(), ctx.evidence.get(),
+                                                           ctx.clock, ctx.config.purge_interval,
+                                                           LogPurge, &ctx.db->audit());
   }
   return Status::Ok();
 }

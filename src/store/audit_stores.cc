@@ -35,6 +35,20 @@ AuditRecord NextRecord(int64_t head_seq, std::string head_hash, TimePoint now,
   return r;
 }
 
+constexpr char kLatestCheckpoint[] =
+    "SELECT through_seq, hash, records, purged_at FROM audit_checkpoints ORDER BY through_seq "
+    "DESC LIMIT 1";
+
+// Checks that `through_seq` may be purged given the record's presence and the head's seq.
+Status CheckPurgeable(int64_t through_seq, bool found, int64_t head_seq) {
+  if (!found) return NotFoundError(fmt::format("audit record {} is not stored", through_seq));
+  if (through_seq >= head_seq) {
+    return FailedPreconditionError(
+        fmt::format("audit record {} is the head of the chain; it is never purged", through_seq));
+  }
+  return Status::Ok();
+}
+
 int64_t ClampLimit(size_t limit) {
   return static_cast<int64_t>(std::min<size_t>(limit, 1'000'000));
 }
@@ -89,6 +103,51 @@ Result<std::vector<AuditRecord>> SqliteAuditStore::List(int64_t from_seq, size_t
   });
 }
 
+Result<std::optional<audit::AuditCheckpoint>> SqliteAuditStore::LatestCheckpoint() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CatchSqlite(path_, [&]() -> Result<std::optional<audit::AuditCheckpoint>> {
+    SQLite::Statement q(db_, kLatestCheckpoint);
+    if (!q.executeStep()) return std::optional<audit::AuditCheckpoint>();
+    return std::optional<audit::AuditCheckpoint>(audit::AuditCheckpoint{
+        q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+        TimePoint(std::chrono::seconds(q.getColumn(3).getInt64()))});
+  });
+}
+
+Result<audit::AuditCheckpoint> SqliteAuditStore::PurgeThrough(int64_t through_seq, TimePoint at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CatchSqlite(path_, [&]() -> Result<audit::AuditCheckpoint> {
+    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement rec(db_,
+                          "SELECT hash, (SELECT MAX(seq) FROM audit_log) FROM audit_log "
+                          "WHERE seq = ?");
+    rec.bind(1, through_seq);
+    const bool found = rec.executeStep();
+    RETURN_IF_ERROR(CheckPurgeable(through_seq, found, found ? rec.getColumn(1).getInt64() : 0));
+    audit::AuditCheckpoint cp{.through_seq = through_seq,
+                              .hash = rec.getColumn(0).getString(),
+                              .records = 0,
+                              .purged_at = at};
+    SQLite::Statement count(db_, "SELECT COUNT(*) FROM audit_log WHERE seq <= ?");
+    count.bind(1, through_seq);
+    count.executeStep();
+    cp.records = count.getColumn(0).getInt64();
+    SQLite::Statement insert(db_,
+                             "INSERT INTO audit_checkpoints (through_seq, hash, records, "
+                             "purged_at) VALUES (?, ?, ?, ?)");
+    insert.bind(1, cp.through_seq);
+    insert.bind(2, cp.hash);
+    insert.bind(3, cp.records);
+    insert.bind(4, static_cast<int64_t>(at.time_since_epoch().count()));
+    insert.exec();
+    SQLite::Statement del(db_, "DELETE FROM audit_log WHERE seq <= ?");
+    del.bind(1, through_seq);
+    del.exec();
+    tx.commit();
+    return cp;
+  });
+}
+
 Result<AuditRecord> PostgresAuditStore::Append(const AuditEvent& event) {
   RETURN_IF_ERROR(audit::ValidateEvent(event));
   ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
@@ -133,6 +192,45 @@ Result<std::vector<AuditRecord>> PostgresAuditStore::List(int64_t from_seq, size
     out.push_back(std::move(r));
   }
   return out;
+}
+
+Result<std::optional<audit::AuditCheckpoint>> PostgresAuditStore::LatestCheckpoint() {
+  ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  ASSIGN_OR_RETURN(PgResult q, conn->Exec(kLatestCheckpoint));
+  if (q.rows() == 0) return std::optional<audit::AuditCheckpoint>();
+  return std::optional<audit::AuditCheckpoint>(
+      audit::AuditCheckpoint{q.Int(0, 0), std::string(q.Text(0, 1)), q.Int(0, 2),
+                             TimePoint(std::chrono::seconds(q.Int(0, 3)))});
+}
+
+// Takes the append lock, so no record is appended while the head is checked and the prefix goes.
+Result<audit::AuditCheckpoint> PostgresAuditStore::PurgeThrough(int64_t through_seq, TimePoint at) {
+  ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
+  RETURN_IF_ERROR(
+      conn->Exec(fmt::format("SELECT pg_advisory_xact_lock({}, 0)", kAuditLockClass)).status());
+  ASSIGN_OR_RETURN(PgResult rec,
+                   conn->Exec("SELECT hash, (SELECT MAX(seq) FROM audit_log), (SELECT COUNT(*) "
+                              "FROM audit_log WHERE seq <= $1) FROM audit_log WHERE seq = $1",
+                              PgParams().Int(through_seq)));
+  const bool found = rec.rows() > 0;
+  RETURN_IF_ERROR(CheckPurgeable(through_seq, found, found ? rec.Int(0, 1) : 0));
+  audit::AuditCheckpoint cp{.through_seq = through_seq,
+                            .hash = std::string(rec.Text(0, 0)),
+                            .records = rec.Int(0, 2),
+                            .purged_at = at};
+  RETURN_IF_ERROR(conn->Exec("INSERT INTO audit_checkpoints (through_seq, hash, records, "
+                             "purged_at) VALUES ($1, $2, $3, $4)",
+                             PgParams()
+                                 .Int(cp.through_seq)
+                                 .Text(cp.hash)
+                                 .Int(cp.records)
+                                 .Int(at.time_since_epoch().count()))
+                      .status());
+  RETURN_IF_ERROR(
+      conn->Exec("DELETE FROM audit_log WHERE seq <= $1", PgParams().Int(through_seq)).status());
+  RETURN_IF_ERROR(tx.Commit());
+  return cp;
 }
 
 }  // namespace vigil::store

@@ -28,6 +28,8 @@ class SqliteAuditStore final : public audit::AuditStore {
       : db_(db), mu_(mu), path_(std::move(path)), clock_(std::move(clock)) {}
   Result<audit::AuditRecord> Append(const audit::AuditEvent& event) override;
   Result<std::vector<audit::AuditRecord>> List(int64_t from_seq, size_t limit) override;
+  Result<std::optional<audit::AuditCheckpoint>> LatestCheckpoint() override;
+  Result<audit::AuditCheckpoint> PurgeThrough(int64_t through_seq, TimePoint at) override;
 
  private:
   SQLite::Database& db_;
@@ -42,6 +44,8 @@ class PostgresAuditStore final : public audit::AuditStore {
       : pool_(pool), clock_(std::move(clock)) {}
   Result<audit::AuditRecord> Append(const audit::AuditEvent& event) override;
   Result<std::vector<audit::AuditRecord>> List(int64_t from_seq, size_t limit) override;
+  Result<std::optional<audit::AuditCheckpoint>> LatestCheckpoint() override;
+  Result<audit::AuditCheckpoint> PurgeThrough(int64_t through_seq, TimePoint at) override;
 
  private:
   PgPool& pool_;

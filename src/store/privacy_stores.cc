@@ -442,7 +442,7 @@ Result<std::vector<std::string>> SqlPrivacyStore::RetentionViolations(TimePoint 
                        s.Query(sql + " ORDER BY c.id LIMIT 100", {Seconds(now)}));
       for (const SqlRow& r : rows) out.push_back(fmt::format("case {} {}", Int(r[0]), what));
     }
-    return Status::Ok();
+    return privacy_sql::AppendRecordViolations(s, now, out);
   }));
   return out;
 }

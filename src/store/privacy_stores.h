@@ -40,6 +40,10 @@ class SqlSession {
   virtual Result<int64_t> Exec(std::string_view sql, const std::vector<SqlArg>& args) = 0;
 };
 
+// Appends the verification lines for legal holds, DPIA records and reviewer exposure past their
+// periods (privacy_records.cc).
+Status AppendRecordViolations(SqlSession& s, TimePoint now, std::vector<std::string>& out);
+
 // Runs `fn` in one transaction, committed when it returns Ok.
 using SqlTransactor = std::function<Status(const std::function<Status(SqlSession&)>& fn)>;
 
@@ -70,6 +74,7 @@ class SqlPrivacyStore final : public privacy::PrivacyStore {
                                         TimePoint at) override;
   Result<std::vector<privacy::ErasureCount>> ListErasureCounts(TimePoint from,
                                                                TimePoint to) override;
+  Result<privacy::RecordPurge> PurgeRecords(TimePoint now) override;
   Result<std::vector<std::string>> RetentionViolations(TimePoint now) override;
 
  private:

@@ -1,0 +1,95 @@
+// The retention of records outside cases on SQLite and PostgreSQL (privacy/record_retention.h):
+// legal holds, DPIA records and reviewers' exposure, purged and verified in the same SQL for
+// both engines.
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "privacy/record_retention.h"
+#include "store/privacy_stores.h"
+
+namespace vigil::store {
+
+using privacy_sql::SqlArg;
+using privacy_sql::SqlRow;
+using privacy_sql::SqlSession;
+
+namespace {
+
+int64_t Seconds(TimePoint t) { return t.time_since_epoch().count(); }
+int64_t Day(TimePoint t) {
+  return std::chrono::floor<std::chrono::days>(t).time_since_epoch().count();
+}
+int64_t Int(const std::optional<std::string>& cell) {
+  int64_t v = 0;
+  if (cell) std::from_chars(cell->data(), cell->data() + cell->size(), v);
+  return v;
+}
+
+// A hold is lifted at the earlier of its end and its release; $1 is the cutoff.
+constexpr char kOldHolds[] =
+    "(released_at IS NOT NULL AND released_at <= $1) OR (ends_at IS NOT NULL AND ends_at <= $1)";
+// A DPIA record with a newer record of its technology recorded before the cutoff $1.
+constexpr char kSupersededDpia[] =
+    "EXISTS (SELECT 1 FROM dpia_records n WHERE n.technology = dpia_records.technology AND "
+    "n.id > dpia_records.id AND n.recorded_at <= $1)";
+
+struct Cutoffs {
+  int64_t holds, dpia, exposure_day;
+};
+Cutoffs CutoffsAt(TimePoint now) {
+  return {Seconds(now - privacy::kHoldRecordRetention),
+          Seconds(now - privacy::kSupersededDpiaRetention), Day(now - privacy::kExposureRetention)};
+}
+
+}  // namespace
+
+namespace privacy_sql {
+
+Status AppendRecordViolations(SqlSession& s, TimePoint now, std::vector<std::string>& out) {
+  const Cutoffs c = CutoffsAt(now);
+  ASSIGN_OR_RETURN(
+      std::vector<SqlRow> holds,
+      s.Query(fmt::format("SELECT id FROM legal_holds WHERE {} ORDER BY id LIMIT 100", kOldHolds),
+              {c.holds}));
+  for (const SqlRow& r : holds) {
+    out.push_back(fmt::format("legal hold {} ended more than {} days ago and is kept", Int(r[0]),
+                              privacy::kHoldRecordRetention.count()));
+  }
+  ASSIGN_OR_RETURN(std::vector<SqlRow> dpia,
+                   s.Query(fmt::format("SELECT id FROM dpia_records WHERE {} ORDER BY id LIMIT 100",
+                                       kSupersededDpia),
+                           {c.dpia}));
+  for (const SqlRow& r : dpia) {
+    out.push_back(fmt::format("DPIA record {} was superseded more than {} days ago and is kept",
+                              Int(r[0]), privacy::kSupersededDpiaRetention.count()));
+  }
+  ASSIGN_OR_RETURN(
+      std::vector<SqlRow> exposure,
+      s.Query("SELECT COUNT(*) FROM reviewer_exposure WHERE day < $1", {c.exposure_day}));
+  if (!exposure.empty() && Int(exposure[0][0]) > 0) {
+    out.push_back(fmt::format("{} reviewer exposure rows are older than {} days",
+                              Int(exposure[0][0]), privacy::kExposureRetention.count()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace privacy_sql
+
+Result<privacy::RecordPurge> SqlPrivacyStore::PurgeRecords(TimePoint now) {
+  const Cutoffs c = CutoffsAt(now);
+  privacy::RecordPurge out;
+  RETURN_IF_ERROR(transact_([&](SqlSession& s) -> Status {
+    ASSIGN_OR_RETURN(out.legal_holds,
+                     s.Exec(fmt::format("DELETE FROM legal_holds WHERE {}", kOldHolds), {c.holds}));
+    ASSIGN_OR_RETURN(
+        out.dpia_records,
+        s.Exec(fmt::format("DELETE FROM dpia_records WHERE {}", kSupersededDpia), {c.dpia}));
+    ASSIGN_OR_RETURN(out.reviewer_exposure,
+                     s.Exec("DELETE FROM reviewer_exposure WHERE day < $1", {c.exposure_day}));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace vigil::store

@@ -1,0 +1,143 @@
+// Retention of records outside cases on SQLite and PostgreSQL (migration 18): the audit log's
+// purge behind a checkpoint (the triggers allow deleting only what a checkpoint covers, and
+// checkpoints never change), and the purge and verification of legal holds, DPIA records and
+// reviewers' exposure, with a hand-set clock.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include "privacy/record_retention.h"
+#include "store/pg_test_database.h"
+#include "store/store.h"
+
+namespace vigil::store {
+namespace {
+
+using testing::Backend;
+
+constexpr int64_t kDay = 86400;
+constexpr int64_t kT0 = 1'800'000'000;  // 2027-01-15
+TimePoint At(int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+
+class RecordRetentionStoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    storage_.Prepare(GetParam(), "vigil_record_retention");
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto db = OpenDatabase(storage_.url(), {.clock = clock_});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+  }
+
+  // Runs raw SQL as someone with write access to the database would; the status of the run.
+  Status RawSql(const std::string& sql) {
+    if (GetParam() == Backend::kSqlite) {
+      try {
+        SQLite::Database db(storage_.sqlite_path(), SQLite::OPEN_READWRITE);
+        db.exec(sql);
+        return Status::Ok();
+      } catch (const std::exception& e) {
+        return InternalError(e.what());
+      }
+    }
+    auto conn = storage_.scratch()->Connect();
+    if (!conn.ok()) return conn.status();
+    return (*conn)->Exec(sql).status();
+  }
+
+  std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>(At(kT0));
+  testing::BackendStorage storage_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_P(RecordRetentionStoreTest, AuditLogPurgeKeepsTheChainVerifiableAndIsTheOnlyWayToDelete) {
+  std::vector<audit::AuditRecord> records;
+  for (int i = 0; i < 4; ++i) {
+    clock_->Set(At(kT0 + i * 10 * kDay));
+    auto r = db_->audit().Append({.actor = "dpo", .action = "case.view", .target = "case:9"});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    records.push_back(*r);
+  }
+  EXPECT_FALSE(RawSql("DELETE FROM audit_log WHERE seq = 1").ok());
+  EXPECT_EQ(*db_->audit().LatestCheckpoint(), std::nullopt);
+  EXPECT_EQ(db_->audit().PurgeThrough(4, At(kT0)).status().code(),
+            StatusCode::kFailedPrecondition);  // the head
+  EXPECT_EQ(db_->audit().PurgeThrough(7, At(kT0)).status().code(), StatusCode::kNotFound);
+
+  // Day 375: records 1 (day 0) and 2 (day 10) are past their 365 days.
+  const TimePoint now = At(kT0 + 375 * kDay);
+  auto run = privacy::PurgeAuditLog(db_->audit(), db_->privacy(), now);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->records, 2);
+  const audit::AuditCheckpoint expected{
+      .through_seq = 2, .hash = records[1].hash, .records = 2, .purged_at = now};
+  EXPECT_EQ(run->checkpoint, expected);
+  EXPECT_EQ(*db_->audit().LatestCheckpoint(), expected);
+  auto head = audit::VerifyChain(db_->audit());
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(head->records, 2);
+  EXPECT_EQ(head->hash, records[3].hash);
+  EXPECT_TRUE(privacy::AuditRetentionViolations(db_->audit(), db_->privacy(), now)->empty());
+  EXPECT_EQ(db_->audit().PurgeThrough(2, now).status().code(), StatusCode::kNotFound);
+
+  // A record the checkpoint does not cover still cannot be deleted; checkpoints never change.
+  EXPECT_FALSE(RawSql("DELETE FROM audit_log WHERE seq = 3").ok());
+  EXPECT_FALSE(RawSql("UPDATE audit_checkpoints SET through_seq = 3").ok());
+  EXPECT_FALSE(RawSql("DELETE FROM audit_checkpoints").ok());
+  // Appends continue from the head.
+  auto next = db_->audit().Append({.actor = "dpo", .action = "case.view", .target = "case:9"});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->seq, 5);
+  EXPECT_EQ(audit::VerifyChain(db_->audit())->records, 3);
+}
+
+TEST_P(RecordRetentionStoreTest, HoldsDpiaRecordsAndExposureArePurgedAfterTheirPeriods) {
+  privacy::PrivacyStore& store = db_->privacy();
+  privacy::HoldRecord hold{.subject = "case:1",
+                           .reason = "court order",
+                           .placed_by = "dpo",
+                           .placed_at = At(kT0),
+                           .review_at = At(kT0 + 30 * kDay),
+                           .ends_at = At(kT0 + 10 * kDay)};
+  ASSERT_TRUE(store.AddHold(hold).ok());  // 1: ends on day 10
+  hold.ends_at.reset();
+  ASSERT_TRUE(store.AddHold(hold).ok());  // 2: active until released
+  privacy::DpiaRecord d{.technology = "grooming-v1",
+                        .assessed_on = At(kT0),
+                        .authority = "DPC",
+                        .outcome = "no objection",
+                        .link = "https://example.org/dpia",
+                        .recorded_by = "dpo",
+                        .recorded_at = At(kT0)};
+  ASSERT_TRUE(store.AddDpia(d).ok());  // 1: superseded on day 10
+  d.recorded_at = At(kT0 + 10 * kDay);
+  ASSERT_TRUE(store.AddDpia(d).ok());  // 2: the newest
+  const int64_t day0 = kT0 / kDay;
+  ASSERT_TRUE(RawSql("INSERT INTO reviewer_exposure (reviewer, day, items) VALUES ('rev-1', " +
+                     std::to_string(day0) + ", 4), ('rev-1', " + std::to_string(day0 + 20) + ", 2)")
+                  .ok());
+
+  const TimePoint day100 = At(kT0 + 100 * kDay);  // exposure of day 0 is past its 90 days
+  EXPECT_EQ(*store.RetentionViolations(day100),
+            std::vector<std::string>{"1 reviewer exposure rows are older than 90 days"});
+  EXPECT_EQ(*store.PurgeRecords(day100), (privacy::RecordPurge{.reviewer_exposure = 1}));
+  EXPECT_TRUE(store.RetentionViolations(day100)->empty());
+
+  const TimePoint day375 = At(kT0 + 375 * kDay);
+  EXPECT_EQ(store.RetentionViolations(day375)->size(), 3u);  // hold 1, DPIA 1, exposure day 20
+  EXPECT_EQ(*store.PurgeRecords(day375),
+            (privacy::RecordPurge{.legal_holds = 1, .dpia_records = 1, .reviewer_exposure = 1}));
+  EXPECT_TRUE(store.RetentionViolations(day375)->empty());
+  auto holds = store.ListHolds(std::nullopt);
+  ASSERT_EQ(holds->size(), 1u);
+  EXPECT_EQ(holds->front().id, 2);
+  auto dpia = store.ListDpia(std::nullopt);
+  ASSERT_EQ(dpia->size(), 1u);
+  EXPECT_EQ(dpia->front().id, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Databases, RecordRetentionStoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         testing::BackendTestName);
+
+}  // namespace
+}  // namespace vigil::store
