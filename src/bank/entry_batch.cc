@@ -5,6 +5,8 @@
 #include <cstring>
 #include <numeric>
 
+#include "core/text.h"
+
 namespace vigil::bank {
 namespace {
 
@@ -20,7 +22,7 @@ Status EntryBatch::Add(const NewEntry& entry) {
   Row row{};
   if (IsFixedSizeSignal(entry.signal_type)) {
     const bool ok =
-        HexToBytes(entry.value, {row.value.data(), SignalValueBytes(entry.signal_type)});
+        HexToBytes(entry.value, {row.value.data(), SignalValueBytes(entry.signal_type)}).ok();
     assert(ok && "ValidateNewEntry accepted a value HexToBytes rejects");
     (void)ok;
   } else {

@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "bank/vpdq_value.h"
+#include "core/text.h"
 
 namespace vigil::bank {
 namespace {
@@ -112,7 +113,7 @@ Result<std::string> SignalValueToBytes(SignalType type, std::string_view value) 
   }
   ASSIGN_OR_RETURN(std::string hex, NormalizeSignalValue(type, value));
   std::string bytes(hex.size() / 2, '\0');
-  HexToBytes(hex, {reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()});
+  RETURN_IF_ERROR(HexToBytes(hex, {reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()}));
   return bytes;
 }
 
@@ -127,16 +128,6 @@ Result<std::string> SignalValueFromBytes(SignalType type, std::span<const uint8_
                                             bytes.size()));
   }
   return BytesToHex(bytes);
-}
-
-bool HexToBytes(std::string_view hex, std::span<uint8_t> out) {
-  if (hex.size() != 2 * out.size()) return false;
-  for (size_t i = 0; i < out.size(); ++i) {
-    const int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return true;
 }
 
 std::string BytesToHex(std::span<const uint8_t> bytes) {

@@ -68,10 +68,6 @@ Result<std::string> SignalValueToBytes(SignalType type, std::string_view value);
 // value of `type` (wrong size, or a malformed vPDQ list).
 Result<std::string> SignalValueFromBytes(SignalType type, std::span<const uint8_t> bytes);
 
-// Decodes a value already checked by NormalizeSignalValue (or any even-length hex string) into
-// `out`, which must hold hex.size() / 2 bytes; false on a non-hex digit.
-bool HexToBytes(std::string_view hex, std::span<uint8_t> out);
-
 // Lowercase hex of `bytes`.
 std::string BytesToHex(std::span<const uint8_t> bytes);
 

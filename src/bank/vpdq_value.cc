@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "bank/signal.h"
+#include "core/text.h"
 
 namespace vigil::bank {
 namespace {
@@ -71,7 +72,7 @@ Result<VpdqValueFrame> ParseFrame(std::string_view line) {
         fmt::format("quality '{}' is not an integer 0..100", EscapeForMessage(f[1], 24)));
   }
   frame.quality = static_cast<int>(quality);
-  if (f[2].size() != 64 || !HexToBytes(f[2], frame.hash)) {
+  if (f[2].size() != 64 || !HexToBytes(f[2], frame.hash).ok()) {
     return InvalidArgumentError(
         fmt::format("PDQ hash '{}' is not 64 hex digits", EscapeForMessage(f[2], 70)));
   }

@@ -17,6 +17,7 @@
 #include "cli/inputs.h"
 #include "cli/video_options.h"
 #include "core/file.h"
+#include "core/text.h"
 #include "match/matcher.h"
 
 namespace vigil::cli {
@@ -151,13 +152,17 @@ Status RunQuery(const match::Matcher& matcher, HashFormat format, const Query& q
     }
     case bank::SignalType::kMd5: {
       hash::Md5Digest d{};
-      if (!bank::HexToBytes(q.value, d)) return InvalidArgumentError("bad MD5 hex");
+      if (Status s = HexToBytes(q.value, d); !s.ok()) {
+        return InvalidArgumentError("bad MD5 hex: " + s.message());
+      }
       found = matcher.MatchMd5(d);
       break;
     }
     case bank::SignalType::kSha256: {
       hash::Sha256Digest d{};
-      if (!bank::HexToBytes(q.value, d)) return InvalidArgumentError("bad SHA-256 hex");
+      if (Status s = HexToBytes(q.value, d); !s.ok()) {
+        return InvalidArgumentError("bad SHA-256 hex: " + s.message());
+      }
       found = matcher.MatchSha256(d);
       break;
     }

@@ -1,10 +1,30 @@
 #include "core/text.h"
 
+#include <fmt/format.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 namespace vigil {
+namespace {
+
+int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The offending character for an error message: itself when printable ASCII, else \xNN, so
+// hostile input cannot put control bytes into logs.
+std::string Quoted(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u >= 0x20 && u < 0x7f) return fmt::format("'{}'", c);
+  return fmt::format("\\x{:02x}", u);
+}
+
+}  // namespace
 
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
@@ -64,6 +84,34 @@ std::string EscapeHtml(std::string_view s) {
         out += c;
     }
   }
+  return out;
+}
+
+Status HexToBytes(std::string_view hex, std::span<uint8_t> out) {
+  if (hex.size() != 2 * out.size()) {
+    return InvalidArgumentError(
+        fmt::format("expected {} hex digits, got {} characters", 2 * out.size(), hex.size()));
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = HexDigitValue(hex[2 * i]);
+    const int lo = HexDigitValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      const size_t bad = hi < 0 ? 2 * i : 2 * i + 1;
+      return InvalidArgumentError(
+          fmt::format("{} at position {} is not a hex digit", Quoted(hex[bad]), bad + 1));
+    }
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<uint8_t>> HexToBytes(std::string_view hex) {
+  if (hex.size() % 2 != 0) {
+    return InvalidArgumentError(
+        fmt::format("hex needs an even number of digits, got {} characters", hex.size()));
+  }
+  std::vector<uint8_t> out(hex.size() / 2);
+  RETURN_IF_ERROR(HexToBytes(hex, out));
   return out;
 }
 

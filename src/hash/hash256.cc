@@ -2,17 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace vigil::hash {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::string Hash256::ToHex() const {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -30,15 +22,12 @@ Result<Hash256> Hash256::FromHex(std::string_view hex) {
     return InvalidArgumentError(
         fmt::format("a 256-bit hash needs 64 hex digits, got {} characters", hex.size()));
   }
+  std::array<uint8_t, 32> bytes{};
+  RETURN_IF_ERROR(HexToBytes(hex, bytes));
+  // Byte j (digits 2j and 2j+1) holds bits 255-8j .. 248-8j.
   Hash256 h;
-  for (int i = 0; i < 64; ++i) {
-    int v = HexValue(hex[i]);
-    if (v < 0) {
-      return InvalidArgumentError(
-          fmt::format("invalid hex digit '{}' at position {}", hex[i], i + 1));
-    }
-    int low_bit = 252 - 4 * i;
-    h.words[low_bit >> 6] |= static_cast<uint64_t>(v) << (low_bit & 63);
+  for (int j = 0; j < 32; ++j) {
+    h.words[3 - j / 8] |= static_cast<uint64_t>(bytes[j]) << (56 - 8 * (j % 8));
   }
   return h;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "match/video_ids.h"
 
 namespace vigil::match {
@@ -14,7 +15,7 @@ index::Hash256 ToIndexHash(const hash::Hash256& h) { return index::Hash256{h.wor
 template <size_t N>
 Result<std::array<uint8_t, N>> DigestFromHex(const std::string& hex) {
   std::array<uint8_t, N> out{};
-  if (hex.size() != 2 * N || !bank::HexToBytes(hex, out)) {
+  if (!HexToBytes(hex, out).ok()) {
     return DataLossError(fmt::format("stored digest '{}' is malformed", hex));
   }
   return out;

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/text.h"
+
 namespace vigil::privacy {
 namespace {
 
@@ -19,25 +21,6 @@ bool ValidKeyId(std::string_view id) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-';
   });
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-Result<std::vector<uint8_t>> DecodeHex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return InvalidArgumentError("odd number of hex digits");
-  std::vector<uint8_t> out(hex.size() / 2);
-  for (size_t i = 0; i < out.size(); ++i) {
-    const int hi = HexValue(hex[2 * i]);
-    const int lo = HexValue(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return InvalidArgumentError("not hex");
-    out[i] = static_cast<uint8_t>(hi * 16 + lo);
-  }
-  return out;
 }
 
 std::string_view Trim(std::string_view s) {
@@ -62,7 +45,7 @@ Result<std::vector<PseudonymKey>> ParsePseudonymKeys(std::string_view text, std:
     const std::string_view id = line.substr(0, space);
     const std::string_view secret_hex =
         space == std::string_view::npos ? std::string_view() : Trim(line.substr(space));
-    auto secret = DecodeHex(secret_hex);
+    auto secret = HexToBytes(secret_hex);
     if (!ValidKeyId(id) || !secret.ok() || secret->size() < kMinSecretBytes) {
       return InvalidArgumentError(fmt::format(
           "{} line {}: expected '<key id> <hex secret>' with an id of 1-{} letters, digits, '_' "

@@ -298,12 +298,12 @@ Result<std::vector<match::BankMatch>> MatchSignal(const ServerContext& ctx,
     }
     case bank::SignalType::kMd5: {
       hash::Md5Digest md5{};
-      bank::HexToBytes(signal.value, md5);
+      RETURN_IF_ERROR(HexToBytes(signal.value, md5));
       return d->matcher->MatchMd5(md5);
     }
     case bank::SignalType::kSha256: {
       hash::Sha256Digest sha{};
-      bank::HexToBytes(signal.value, sha);
+      RETURN_IF_ERROR(HexToBytes(signal.value, sha));
       return d->matcher->MatchSha256(sha);
     }
     case bank::SignalType::kVpdq:
@@ -322,12 +322,12 @@ Result<std::vector<match::MatchRef>> LookupSignal(const Detection& d, const Pars
     }
     case bank::SignalType::kMd5: {
       hash::Md5Digest md5{};
-      bank::HexToBytes(signal.value, md5);
+      RETURN_IF_ERROR(HexToBytes(signal.value, md5));
       return d.matcher->LookupMd5(md5);
     }
     case bank::SignalType::kSha256: {
       hash::Sha256Digest sha{};
-      bank::HexToBytes(signal.value, sha);
+      RETURN_IF_ERROR(HexToBytes(signal.value, sha));
       return d.matcher->LookupSha256(sha);
     }
     case bank::SignalType::kVpdq:

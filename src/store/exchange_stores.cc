@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include "core/text.h"
 #include "store/exchange_apply.h"
 #include "store/pg_connection.h"
 #include "store/sqlite_errors.h"
@@ -226,7 +227,7 @@ class PgEntryWriter final : public EntryWriter {
       std::string raw;
       const std::string_view hex = r.ByteaHex(i, 2);
       raw.resize(hex.size() / 2);
-      if (!bank::HexToBytes(hex, {reinterpret_cast<uint8_t*>(raw.data()), raw.size()})) {
+      if (!HexToBytes(hex, {reinterpret_cast<uint8_t*>(raw.data()), raw.size()}).ok()) {
         return DataLossError(fmt::format("bank entry {}: malformed value", r.Int(i, 0)));
       }
       ASSIGN_OR_RETURN(

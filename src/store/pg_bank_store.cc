@@ -5,6 +5,7 @@
 #include <array>
 #include <vector>
 
+#include "core/text.h"
 #include "store/pg_connection.h"
 #include "store/pg_copy.h"
 
@@ -85,7 +86,7 @@ Result<BankEntry> EntryFromRow(const PgResult& r, int i, std::string_view name) 
     e.value = std::string(hex);  // bytea_output = hex: already lowercase
   } else {
     std::vector<uint8_t> bytes(hex.size() / 2);
-    auto text = bank::HexToBytes(hex, bytes)
+    auto text = HexToBytes(hex, bytes).ok()
                     ? bank::SignalValueFromBytes(e.signal_type, bytes)
                     : Result<std::string>(InvalidArgumentError("bytea is not hex"));
     if (!text.ok()) {

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/text.h"
 #include "hash/hash256.h"
 
 namespace vigil::worker {
@@ -17,16 +18,8 @@ Result<std::array<uint8_t, N>> DigestFromHex(std::string_view hex, std::string_v
   if (hex.size() != 2 * N) {
     return InvalidArgumentError(fmt::format("{} must be {} hex digits", what, 2 * N));
   }
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < N; ++i) {
-    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return InvalidArgumentError(fmt::format("{} is not hex", what));
-    out[i] = static_cast<uint8_t>(hi * 16 + lo);
+  if (!HexToBytes(hex, out).ok()) {
+    return InvalidArgumentError(fmt::format("{} is not hex", what));
   }
   return out;
 }

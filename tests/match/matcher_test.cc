@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "core/text.h"
+
 namespace vigil::match {
 namespace {
 
@@ -109,7 +111,7 @@ TEST_F(MatcherTest, BankSelectionLimitsMatchesAndUnknownBankIsNotFound) {
 TEST_F(MatcherTest, DigestsMatchExactly) {
   auto m = Load();
   hash::Md5Digest abc{};  // MD5("abc")
-  ASSERT_TRUE(bank::HexToBytes("900150983cd24fb0d6963f7d28e17f72", abc));
+  ASSERT_TRUE(HexToBytes("900150983cd24fb0d6963f7d28e17f72", abc).ok());
   auto hit = m->MatchMd5(abc);
   ASSERT_TRUE(hit.ok());
   ASSERT_EQ(hit->size(), 1u);
@@ -164,7 +166,7 @@ TEST_F(MatcherTest, LookupsFromMemoryGiveTheSameMatchesAsTheStoreBackedOnes) {
   EXPECT_EQ(m->LookupPdq(base_, 49).status().code(), StatusCode::kFailedPrecondition);
 
   hash::Md5Digest abc{};
-  ASSERT_TRUE(bank::HexToBytes("900150983cd24fb0d6963f7d28e17f72", abc));
+  ASSERT_TRUE(HexToBytes("900150983cd24fb0d6963f7d28e17f72", abc).ok());
   same(*m->MatchMd5(abc), m->LookupMd5(abc));
   ASSERT_EQ(m->LookupMd5(abc).size(), 1u);
   EXPECT_EQ(m->LookupMd5(abc)[0].bank->name, "hotline");
