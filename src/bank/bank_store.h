@@ -81,6 +81,15 @@ class BankStore {
 
   // Counts of the bank's entries; kNotFound when the bank does not exist.
   virtual Result<BankStats> GetStats(BankId bank) = 0;
+  // A change marker of the bank's entries, for readers that keep them in memory (the server's
+  // matcher): it grows with every call that adds or retires entries of the bank, by exactly one
+  // for a call that adds one active entry or retires one, and changes with nothing else (not
+  // with verification flags). kNotFound when the bank does not exist. The database stores keep
+  // a counter (one row read); this default counts the entries (GetStats).
+  virtual Result<uint64_t> GetChangeCount(BankId bank) {
+    ASSIGN_OR_RETURN(BankStats stats, GetStats(bank));
+    return stats.total + stats.retired;
+  }
 };
 
 // Adds one entry: validates it, then AddEntries with a batch of one.

@@ -241,7 +241,7 @@ std::shared_ptr<const Detection> ServerContext::detection() const {
   return detection_;
 }
 
-Result<std::map<bank::BankId, BankMarker>> ServerContext::ReadBankMarkers() {
+Result<std::map<bank::BankId, uint64_t>> ServerContext::ReadBankMarkers() {
   bank::BankStore& store = db->banks();
   std::vector<bank::Bank> banks;
   if (config.banks.empty()) {
@@ -252,10 +252,9 @@ Result<std::map<bank::BankId, BankMarker>> ServerContext::ReadBankMarkers() {
       banks.push_back(std::move(b));
     }
   }
-  std::map<bank::BankId, BankMarker> out;
+  std::map<bank::BankId, uint64_t> out;
   for (const bank::Bank& b : banks) {
-    ASSIGN_OR_RETURN(bank::BankStats stats, store.GetStats(b.id));
-    out[b.id] = {stats.total, stats.retired};
+    ASSIGN_OR_RETURN(out[b.id], store.GetChangeCount(b.id));
   }
   return out;
 }
@@ -361,7 +360,8 @@ Result<bank::BankEntry> AddBankEntry(ServerContext& ctx, const bank::Bank& bank,
                    store.FindEntry(bank.id, entry.signal_type, entry.value));
   if (added.added == 1) {
     RETURN_IF_ERROR(ctx.detection()->matcher->OnEntryAdded(stored));
-    if (auto m = ctx.bank_markers.find(bank.id); m != ctx.bank_markers.end()) ++m->second.total;
+    // Counted, so this server's own change does not look like another process's.
+    if (auto m = ctx.bank_markers.find(bank.id); m != ctx.bank_markers.end()) ++m->second;
   }
   // Also when it was already present, so repeating an add whose event was lost repairs workers.
   // A lost event is logged, not returned: the change is committed and must be answered (and
@@ -382,7 +382,7 @@ Result<bank::BankEntry> RetireBankEntry(ServerContext& ctx, bank::EntryId id,
   ASSIGN_OR_RETURN(bank::BankEntry retired, std::move(result));
   RETURN_IF_ERROR(ctx.detection()->matcher->OnEntryRetired(retired));
   if (auto m = ctx.bank_markers.find(retired.bank_id); m != ctx.bank_markers.end()) {
-    ++m->second.retired;
+    ++m->second;
   }
   WarnIfFailed(PublishBankChange(ctx, {queue::BankEvent::Kind::kRetired, retired.id}));
   return retired;

@@ -87,15 +87,6 @@ struct Detection {
   TimePoint loaded_at{};
 };
 
-// A bank's change marker. Entries are never deleted and retirements never undone, so the pair
-// (entries, retired entries) grows with every change that matters to matching: an entry added
-// (total) or retired (retired). BankStore::GetStats gives both.
-struct BankMarker {
-  uint64_t total = 0;
-  uint64_t retired = 0;
-  bool operator==(const BankMarker&) const = default;
-};
-
 struct ServerContext {
   ServerConfig config;
   store::Database* db = nullptr;
@@ -122,19 +113,20 @@ struct ServerContext {
   // Loads the banks' active entries into a new matcher and swaps it in.
   Status ReloadDetection();
 
-  // Bank changes made by another process (e.g. `vigil bank import`): reads the markers of the
-  // banks the matcher should hold and, when they differ from bank_markers (a bank added, an
+  // Bank changes made by another process (e.g. `vigil bank import`): reads the change counts
+  // (BankStore::GetChangeCount) of the banks the matcher should hold and, when they differ from
+  // bank_markers (a bank added, an
   // entry added or retired elsewhere), reloads the matcher and swaps it in atomically. Takes
   // changes_mu. True when it reloaded.
   Result<bool> PollBanks();
   // The markers of the banks the matcher should hold (config.banks, or every bank).
-  Result<std::map<bank::BankId, BankMarker>> ReadBankMarkers();
+  Result<std::map<bank::BankId, uint64_t>> ReadBankMarkers();
 
   // Serialises bank changes with reloads, so no entry added during a reload is lost.
   std::mutex changes_mu;
   // The markers read before the matcher was loaded, plus the changes this server applied to it
   // since (so its own changes do not look like another process's). Guarded by changes_mu.
-  std::map<bank::BankId, BankMarker> bank_markers;
+  std::map<bank::BankId, uint64_t> bank_markers;
   mutable std::mutex detection_mu;
   std::shared_ptr<const Detection> detection_;  // guarded by detection_mu
 };

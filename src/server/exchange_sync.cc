@@ -32,13 +32,13 @@ class LiveExchangeStore final : public exchange::ExchangeStore {
     for (const bank::BankEntry& e : applied.added_entries) {
       RETURN_IF_ERROR(detection->matcher->OnEntryAdded(e));
       if (auto m = ctx_.bank_markers.find(e.bank_id); m != ctx_.bank_markers.end()) {
-        ++m->second.total;
+        ++m->second;
       }
     }
     for (const bank::BankEntry& e : applied.retired_entries) {
       RETURN_IF_ERROR(detection->matcher->OnEntryRetired(e));
       if (auto m = ctx_.bank_markers.find(e.bank_id); m != ctx_.bank_markers.end()) {
-        ++m->second.retired;
+        ++m->second;
       }
     }
     // The workers learn of them too (the page is committed; a lost event is logged and the

@@ -106,6 +106,14 @@ Result<BankEntry> EntryFromRow(const PgResult& r, int i, std::string_view name) 
   return e;
 }
 
+// Counts one change of the bank's entries (GetChangeCount); inside the caller's transaction.
+Status BumpChangeCount(PgConnection& conn, BankId bank) {
+  return conn
+      .Exec("UPDATE banks SET entry_changes = entry_changes + 1 WHERE id = $1",
+            PgParams().Int(bank))
+      .status();
+}
+
 Status CheckBankExists(PgConnection& conn, BankId bank) {
   ASSIGN_OR_RETURN(PgResult r,
                    conn.Exec("SELECT 1 FROM banks WHERE id = $1", PgParams().Int(bank)));
@@ -222,6 +230,7 @@ Result<bank::AddEntriesResult> PostgresBankStore::AddEntries(
     }
   }
   result.already_present = batch.size() - result.added;
+  if (result.added > 0) RETURN_IF_ERROR(BumpChangeCount(*conn, bank));
   RETURN_IF_ERROR(tx.Commit());
   if (result.added >= kAnalyzeAfterRows) {
     // After the commit, so its lock never holds up the batch; autovacuum would get there within
@@ -238,8 +247,11 @@ Result<BankEntry> PostgresBankStore::RetireEntry(EntryId id, std::string_view re
   // exactly one succeeds, and the first reason is kept.
   ASSIGN_OR_RETURN(
       PgResult r,
-      conn->Exec(fmt::format("UPDATE bank_entries SET retired_at = $1, retired_reason = $2 "
-                             "WHERE id = $3 AND retired_at IS NULL RETURNING {}",
+      conn->Exec(fmt::format("WITH retired AS (UPDATE bank_entries SET retired_at = $1, "
+                             "retired_reason = $2 WHERE id = $3 AND retired_at IS NULL "
+                             "RETURNING {}), counted AS (UPDATE banks SET entry_changes = "
+                             "entry_changes + 1 WHERE id IN (SELECT bank_id FROM retired)) "
+                             "SELECT * FROM retired",
                              kEntryColumns),
                  PgParams().Int(Seconds(clock_->Now())).Text(reason).Int(id)));
   if (r.rows() == 1) return EntryFromRow(r, 0, conn->name());
@@ -309,6 +321,14 @@ Status PostgresBankStore::ForEachEntry(BankId bank, const bank::EntryFilter& fil
     if (page.size() < static_cast<size_t>(kStreamPageRows)) return Status::Ok();
     after = page.back().id;
   }
+}
+
+Result<uint64_t> PostgresBankStore::GetChangeCount(BankId bank) {
+  ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec("SELECT entry_changes FROM banks WHERE id = $1",
+                                          PgParams().Int(bank)));
+  if (r.rows() == 0) return NotFoundError(fmt::format("bank id {} does not exist", bank));
+  return static_cast<uint64_t>(r.Int(0, 0));
 }
 
 Result<bank::BankStats> PostgresBankStore::GetStats(BankId bank) {

@@ -39,6 +39,7 @@ class PostgresBankStore final : public bank::BankStore {
   Status ForEachEntry(bank::BankId bank, const bank::EntryFilter& filter,
                       const std::function<Status(const bank::BankEntry&)>& fn) override;
   Result<bank::BankStats> GetStats(bank::BankId bank) override;
+  Result<uint64_t> GetChangeCount(bank::BankId bank) override;
 
  private:
   PgPool& pool_;

@@ -586,6 +586,11 @@ END;
 $$;
 )sql";
 
+// Mirrors SQLite's version 15: a per-bank counter of entry changes (BankStore::GetChangeCount).
+constexpr std::string_view kV15BankChanges = R"sql(
+ALTER TABLE banks ADD COLUMN entry_changes BIGINT NOT NULL DEFAULT 0;
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -600,6 +605,7 @@ constexpr PgMigration kMigrations[] = {
     {11, "hash exchanges", kV11Exchanges},
     {12, "classifier flag evidence", kV12FlagEvidence},
     {13, "job ledger", kV13JobLedger},
+    {15, "bank change counters", kV15BankChanges},
     {18, "account identities and audit purge", kV18AccountsAndAuditPurge},
 };
 

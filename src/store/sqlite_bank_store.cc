@@ -206,6 +206,7 @@ Result<bank::AddEntriesResult> SqliteBankStore::AddEntries(BankId bank,
       ins.reset();
       if (progress) RETURN_IF_ERROR(progress(k + 1));
     }
+    if (result.added > 0) BumpChangeCount(bank);
     tx.commit();
     return result;
   });
@@ -237,6 +238,7 @@ Result<BankEntry> SqliteBankStore::RetireEntry(EntryId id, std::string_view reas
     upd.bind(2, entry.retired_reason);
     upd.bind(3, id);
     upd.exec();
+    BumpChangeCount(entry.bank_id);
     tx.commit();
     return entry;
   });
@@ -312,6 +314,22 @@ Status SqliteBankStore::ForEachEntry(BankId bank, const bank::EntryFilter& filte
     if (page.size() < static_cast<size_t>(kStreamPageRows)) return Status::Ok();
     after = page.back().id;
   }
+}
+
+void SqliteBankStore::BumpChangeCount(BankId bank) {
+  SQLite::Statement upd(db_, "UPDATE banks SET entry_changes = entry_changes + 1 WHERE id = ?");
+  upd.bind(1, bank);
+  upd.exec();
+}
+
+Result<uint64_t> SqliteBankStore::GetChangeCount(BankId bank) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CatchSqlite(path_, [&]() -> Result<uint64_t> {
+    SQLite::Statement q(db_, "SELECT entry_changes FROM banks WHERE id = ?");
+    q.bind(1, bank);
+    if (!q.executeStep()) return NotFoundError(fmt::format("bank id {} does not exist", bank));
+    return static_cast<uint64_t>(q.getColumn(0).getInt64());
+  });
 }
 
 Result<bank::BankStats> SqliteBankStore::GetStats(BankId bank) {

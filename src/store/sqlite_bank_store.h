@@ -38,9 +38,12 @@ class SqliteBankStore final : public bank::BankStore {
   Status ForEachEntry(bank::BankId bank, const bank::EntryFilter& filter,
                       const std::function<Status(const bank::BankEntry&)>& fn) override;
   Result<bank::BankStats> GetStats(bank::BankId bank) override;
+  Result<uint64_t> GetChangeCount(bank::BankId bank) override;
 
  private:
   Status CheckBankExists(bank::BankId bank);
+  // Counts one change of the bank's entries (GetChangeCount); inside the caller's transaction.
+  void BumpChangeCount(bank::BankId bank);
   Result<bank::BankEntry> GetEntryLocked(bank::EntryId id);
 
   SQLite::Database& db_;

@@ -560,6 +560,13 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 )sql";
 
+// A per-bank counter of entry changes (adds, retirements), so a process that keeps a bank in
+// memory (the server's matcher) notices another process's changes with one row read
+// (BankStore::GetChangeCount).
+constexpr std::string_view kV15BankChanges = R"sql(
+ALTER TABLE banks ADD COLUMN entry_changes INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -574,6 +581,7 @@ constexpr SqliteMigration kMigrations[] = {
     {11, "hash exchanges", kV11Exchanges},
     {12, "classifier flag evidence", kV12FlagEvidence},
     {13, "job ledger", kV13JobLedger},
+    {15, "bank change counters", kV15BankChanges},
     {18, "account identities and audit purge", kV18AccountsAndAuditPurge},
 };
 

@@ -50,6 +50,9 @@ class PublishingBankStore final : public bank::BankStore {
     return inner_.ForEachEntry(bank, filter, fn);
   }
   Result<bank::BankStats> GetStats(bank::BankId bank) override { return inner_.GetStats(bank); }
+  Result<uint64_t> GetChangeCount(bank::BankId bank) override {
+    return inner_.GetChangeCount(bank);
+  }
 
  private:
   bank::BankStore& inner_;

@@ -221,6 +221,35 @@ TEST_P(BankStoreContractTest, RetireRules) {
   EXPECT_EQ(store().GetEntry(id)->retired_reason, "first");
 }
 
+// The marker a process keeping a bank in memory polls: one step per adding or retiring call,
+// nothing for calls that change nothing or only verification flags, per bank.
+TEST_P(BankStoreContractTest, ChangeCountGrowsWithAddsAndRetirementsOnly) {
+  Bank bank = MakeBank("b");
+  Bank other = MakeBank("o");
+  auto count = [&](BankId id) {
+    auto c = store().GetChangeCount(id);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? *c : uint64_t{0};
+  };
+  const uint64_t start = count(bank.id);
+  ASSERT_TRUE(store().AddEntries(bank.id, PdqBatch(0, 1)).ok());
+  EXPECT_EQ(count(bank.id), start + 1);
+  ASSERT_TRUE(store().AddEntries(bank.id, PdqBatch(0, 1)).ok());  // already present
+  EXPECT_EQ(count(bank.id), start + 1);
+  ASSERT_TRUE(store().AddEntries(bank.id, PdqBatch(1, 3)).ok());
+  const uint64_t after_batch = count(bank.id);
+  EXPECT_GT(after_batch, start + 1);
+  const EntryId id = Entries(bank.id)[0].id;
+  ASSERT_TRUE(store().FlagForVerification(id).ok());
+  EXPECT_EQ(count(bank.id), after_batch);
+  ASSERT_TRUE(store().RetireEntry(id, "withdrawn").ok());
+  EXPECT_EQ(count(bank.id), after_batch + 1);
+  EXPECT_FALSE(store().RetireEntry(id, "again").ok());
+  EXPECT_EQ(count(bank.id), after_batch + 1);
+  EXPECT_EQ(count(other.id), start);  // another bank's changes do not count
+  EXPECT_EQ(store().GetChangeCount(bank.id + 1000).status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(BankStoreContractTest, FlagForVerificationSetsTheFlagIdempotentlyAndPersists) {
   Bank bank = MakeBank("b");
   ASSERT_TRUE(store().AddEntries(bank.id, PdqBatch(0, 2)).ok());

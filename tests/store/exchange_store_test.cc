@@ -175,10 +175,14 @@ TEST_P(ExchangeStoreTest, PageAddsEntriesWithProvenanceAndMovesTheCursor) {
 }
 
 TEST_P(ExchangeStoreTest, WithdrawalRetiresAndNothingRevivesIt) {
+  const uint64_t changes_before = banks().GetChangeCount(x_.bank_id).value();
   ASSERT_TRUE(
       store()
           .ApplyPage(x_.id, "", {.updates = {Md5(kMd5A), Md5(kMd5B)}, .next_cursor = "c1"}, kDay1)
           .ok());
+  // A server's in-memory matcher notices imports by this counter (BankStore::GetChangeCount).
+  const uint64_t changes_added = banks().GetChangeCount(x_.bank_id).value();
+  EXPECT_GT(changes_added, changes_before);
   clock_->Set(kDay2);  // the in-memory bank store retires on its clock
   HashUpdate gone = Md5(kMd5A, Opinion::kWithdrawn, "image1");
   gone.reason = "deleted at the source";
@@ -198,6 +202,7 @@ TEST_P(ExchangeStoreTest, WithdrawalRetiresAndNothingRevivesIt) {
   ASSERT_EQ(applied->retired_entries.size(), 1u);
   EXPECT_EQ(applied->retired_entries[0], a);
   EXPECT_TRUE(Entry(kMd5B).needs_verification);
+  EXPECT_GT(banks().GetChangeCount(x_.bank_id).value(), changes_added);
 
   // The source vouches for A again: it stays retired (a retired entry is never revived).
   auto again = store().ApplyPage(
