@@ -7,6 +7,7 @@
 
 #include "cases/cases.h"
 #include "cli/case_output.h"
+#include "cli/cli_audit.h"
 #include "cli/commands.h"
 #include "cli/crash_point.h"
 #include "cli/database.h"
@@ -122,6 +123,9 @@ int Decide(const CasesFlags& flags) {
           ASSIGN_OR_RETURN(r.after, db.cases().GetCase(flags.id));
         }
         PrintCase(flags, r.after);
+        RETURN_IF_ERROR(RecordCliEvent(db, flags.reviewer, "case.decide",
+                                       fmt::format("case:{}", flags.id),
+                                       {{"decision", flags.decision}}));
         if (!r.verification.ok()) {
           PrintError(r.verification.WithContext("decision recorded; bank verification pending"));
         }
@@ -172,9 +176,13 @@ void RegisterCasesCommand(CLI::App& app, int* exit_code) {
   CLI::App* show = cmd->add_subcommand("show", "One case with its items, flags and reviews");
   common(show);
   show->add_option("id", flags->id, "Case id")->required();
+  show->add_option("--by", flags->by, "Who looks (audit actor; default: the system user)");
   show->callback([flags, exit_code] {
     *exit_code = WithReview(*flags, [&](store::Database& db, cases::ReviewService&) -> Status {
       ASSIGN_OR_RETURN(cases::Case c, db.cases().GetCase(flags->id));
+      // A view of evidence: recorded before it is shown (as the server does).
+      RETURN_IF_ERROR(RecordCliEvent(db, flags->by.empty() ? CliOrigin() : flags->by, "case.view",
+                                     fmt::format("case:{}", c.id), nlohmann::json::object()));
       if (flags->format == "jsonl") {
         PrintCase(*flags, c);
       } else {
@@ -198,7 +206,7 @@ void RegisterCasesCommand(CLI::App& app, int* exit_code) {
     if (assign) sub->add_option("--by", flags->by, "Who assigns it (default: the reviewer)");
     sub->callback([flags, exit_code] {
       *exit_code =
-          WithReview(*flags, [&](store::Database&, cases::ReviewService& review) -> Status {
+          WithReview(*flags, [&](store::Database& db, cases::ReviewService& review) -> Status {
             if (flags->next == (flags->id != 0)) {
               return InvalidArgumentError("give either a case id or --next");
             }
@@ -212,7 +220,8 @@ void RegisterCasesCommand(CLI::App& app, int* exit_code) {
                                                 ? review.ClaimNext(flags->reviewer)
                                                 : review.Assign(flags->id, flags->reviewer, by));
             PrintCase(*flags, c);
-            return Status::Ok();
+            return RecordCliEvent(db, by, "case.assign", fmt::format("case:{}", c.id),
+                                  {{"reviewer", flags->reviewer}});
           });
     });
   }
@@ -222,11 +231,13 @@ void RegisterCasesCommand(CLI::App& app, int* exit_code) {
   release->add_option("id", flags->id, "Case id")->required();
   release->add_option("--reviewer", flags->reviewer, "Reviewer id")->required();
   release->callback([flags, exit_code] {
-    *exit_code = WithReview(*flags, [&](store::Database&, cases::ReviewService& review) -> Status {
-      ASSIGN_OR_RETURN(cases::Case c, review.Release(flags->id, flags->reviewer));
-      PrintCase(*flags, c);
-      return Status::Ok();
-    });
+    *exit_code =
+        WithReview(*flags, [&](store::Database& db, cases::ReviewService& review) -> Status {
+          ASSIGN_OR_RETURN(cases::Case c, review.Release(flags->id, flags->reviewer));
+          PrintCase(*flags, c);
+          return RecordCliEvent(db, flags->reviewer, "case.release", fmt::format("case:{}", c.id),
+                                nlohmann::json::object());
+        });
   });
 
   CLI::App* decide = cmd->add_subcommand("decide", "Record a reviewer's decision on a held case");

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/cli_audit.h"
 #include "cli/commands.h"
 #include "cli/database.h"
 #include "cli/file_batch.h"
@@ -119,6 +120,10 @@ Status Export(store::Database& db, const RedressFlags& flags) {
   ASSIGN_OR_RETURN(std::string file,
                    redress::ExportCaseFile(db.cases(), db.redress(), &db.report_outbox(),
                                            flags.case_id, SystemClock().Now()));
+  // A case file is a view of the case's evidence: recorded before it is released.
+  RETURN_IF_ERROR(RecordCliEvent(db, flags.actor.empty() ? CliOrigin() : flags.actor, "case.export",
+                                 fmt::format("case:{}", flags.case_id),
+                                 {{"out", flags.out.empty() ? "-" : flags.out}}));
   if (flags.out.empty() || flags.out == "-") {
     Print(file);
     return Status::Ok();
@@ -153,7 +158,7 @@ void RegisterWriteCommands(CLI::App& redress, const std::shared_ptr<RedressFlags
   act->add_option("--actor", f->actor, "Who takes it")->required();
   act->add_option("--language", f->language, "Language of the user notice");
   act->callback([f, exit_code] {
-    *exit_code = WithRedress(*f, [&](store::Database&, redress::RedressService& s) -> Status {
+    *exit_code = WithRedress(*f, [&](store::Database& db, redress::RedressService& s) -> Status {
       ASSIGN_OR_RETURN(redress::ActionKind kind, redress::ParseActionKind(f->kind));
       ASSIGN_OR_RETURN(redress::Action a, s.TakeAction({.case_id = f->case_id,
                                                         .kind = kind,
@@ -162,7 +167,9 @@ void RegisterWriteCommands(CLI::App& redress, const std::shared_ptr<RedressFlags
                                                         .actor = f->actor,
                                                         .language = f->language}));
       Print(ActionLine(a));
-      return Status::Ok();
+      return RecordCliEvent(
+          db, a.actor, "redress.action", fmt::format("case:{}", a.case_id),
+          {{"action_id", a.id}, {"kind", redress::ActionKindName(a.kind)}, {"item_id", a.item_id}});
     });
   });
   CLI::App* complain = redress.add_subcommand("complain", "File a user's complaint");
@@ -171,12 +178,14 @@ void RegisterWriteCommands(CLI::App& redress, const std::shared_ptr<RedressFlags
   complain->add_option("--text", f->text, "The user's grounds")->required();
   complain->add_option("--by", f->actor, "Who files it (the operator's backend)")->required();
   complain->callback([f, exit_code] {
-    *exit_code = WithRedress(*f, [&](store::Database&, redress::RedressService& s) -> Status {
+    *exit_code = WithRedress(*f, [&](store::Database& db, redress::RedressService& s) -> Status {
       ASSIGN_OR_RETURN(
           redress::Complaint c,
           s.FileComplaint({.action_id = f->action_id, .text = f->text, .filed_by = f->actor}));
       Print(ComplaintLine(c));
-      return Status::Ok();
+      return RecordCliEvent(db, f->actor, "redress.complaint.file",
+                            fmt::format("case:{}", c.case_id),
+                            {{"complaint_id", c.id}, {"action_id", c.action_id}});
     });
   });
   CLI::App* decide = redress.add_subcommand("decide", "Decide a complaint (second reviewer)");
@@ -189,7 +198,7 @@ void RegisterWriteCommands(CLI::App& redress, const std::shared_ptr<RedressFlags
       ->required();
   decide->add_option("--rationale", f->reason, "Why")->required();
   decide->callback([f, exit_code] {
-    *exit_code = WithRedress(*f, [&](store::Database&, redress::RedressService& s) -> Status {
+    *exit_code = WithRedress(*f, [&](store::Database& db, redress::RedressService& s) -> Status {
       ASSIGN_OR_RETURN(redress::ComplaintOutcome outcome,
                        redress::ParseComplaintOutcome(f->outcome));
       ASSIGN_OR_RETURN(redress::Complaint c, s.DecideComplaint({.complaint_id = f->complaint_id,
@@ -197,7 +206,9 @@ void RegisterWriteCommands(CLI::App& redress, const std::shared_ptr<RedressFlags
                                                                 .outcome = outcome,
                                                                 .rationale = f->reason}));
       Print(ComplaintLine(c));
-      return Status::Ok();
+      return RecordCliEvent(db, f->actor, "redress.complaint.decide",
+                            fmt::format("case:{}", c.case_id),
+                            {{"complaint_id", c.id}, {"outcome", f->outcome}});
     });
   });
 }
@@ -213,7 +224,7 @@ void RegisterJudicialCommands(CLI::App& redress, const std::shared_ptr<RedressFl
   judicial->add_option("--reference", f->reference, "Its file reference")->required();
   judicial->add_option("--by", f->actor, "Who records it")->required();
   judicial->callback([f, exit_code] {
-    *exit_code = WithRedress(*f, [&](store::Database&, redress::RedressService& s) -> Status {
+    *exit_code = WithRedress(*f, [&](store::Database& db, redress::RedressService& s) -> Status {
       redress::JudicialRequest r{.case_id = f->case_id,
                                  .authority = f->authority,
                                  .reference = f->reference,
@@ -221,7 +232,9 @@ void RegisterJudicialCommands(CLI::App& redress, const std::shared_ptr<RedressFl
       if (f->action_id != 0) r.action_id = f->action_id;
       ASSIGN_OR_RETURN(redress::JudicialComplaint j, s.RecordJudicial(r));
       Print(fmt::format("judicial complaint {} recorded for case {}\n", j.id, j.case_id));
-      return Status::Ok();
+      return RecordCliEvent(db, f->actor, "redress.judicial.record",
+                            fmt::format("case:{}", j.case_id),
+                            {{"judicial_id", j.id}, {"authority", j.authority}});
     });
   });
   CLI::App* outcome =
@@ -231,11 +244,12 @@ void RegisterJudicialCommands(CLI::App& redress, const std::shared_ptr<RedressFl
   outcome->add_option("--outcome", f->outcome, "What the court decided")->required();
   outcome->add_option("--by", f->actor, "Who records it")->required();
   outcome->callback([f, exit_code] {
-    *exit_code = WithRedress(*f, [&](store::Database&, redress::RedressService& s) -> Status {
+    *exit_code = WithRedress(*f, [&](store::Database& db, redress::RedressService& s) -> Status {
       ASSIGN_OR_RETURN(redress::JudicialComplaint j,
                        s.RecordJudicialOutcome(f->judicial_id, f->outcome, f->actor));
       Print(fmt::format("judicial complaint {}: {}\n", j.id, j.outcome));
-      return Status::Ok();
+      return RecordCliEvent(db, f->actor, "redress.judicial.outcome",
+                            fmt::format("case:{}", j.case_id), {{"judicial_id", j.id}});
     });
   });
 }
@@ -276,6 +290,7 @@ void RegisterRedressCommand(CLI::App& app, int* exit_code) {
   exp->add_option("--db", f->db, "Database URL");
   exp->add_option("--case", f->case_id, "Case id")->required();
   exp->add_option("--out", f->out, "Output file (default: standard output)");
+  exp->add_option("--by", f->actor, "Who exports it (audit actor; default: the system user)");
   exp->callback([f, exit_code] {
     *exit_code = WithDatabase(*f, [&](store::Database& db) { return Export(db, *f); });
   });

@@ -48,6 +48,7 @@ int RunAnnual(const AnnualFlags& flags) {
        .volumes = &(*db)->volume(),
        .banks = &(*db)->banks(),
        .exchanges = &(*db)->exchanges(),
+       .report_outbox = &(*db)->report_outbox(),
        .erasures = [&db](TimePoint from,
                          TimePoint to) -> Result<std::vector<transparency::ErasureTotal>> {
          ASSIGN_OR_RETURN(auto counts, (*db)->privacy().ListErasureCounts(from, to));

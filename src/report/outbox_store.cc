@@ -76,6 +76,7 @@ Result<std::vector<Delivery>> InMemoryReportOutboxStore::List(const DeliveryFilt
   for (const auto& [id, d] : deliveries_) {
     if (filter.case_id && d.case_id != *filter.case_id) continue;
     if (filter.state && d.state != *filter.state) continue;
+    if (id <= filter.after_request_id) continue;
     if (out.size() == filter.limit) break;
     out.push_back(d);
   }

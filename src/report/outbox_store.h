@@ -55,6 +55,7 @@ struct Delivery {
 struct DeliveryFilter {
   std::optional<cases::CaseId> case_id{};
   std::optional<DeliveryState> state{};
+  int64_t after_request_id = 0;  // paging: only deliveries with a larger request id
   size_t limit = 1000;
 };
 

@@ -102,9 +102,9 @@ Status NotFound(int64_t request_id) {
   return NotFoundError(fmt::format("report delivery {} does not exist", request_id));
 }
 
-std::string FilterSql(const report::DeliveryFilter& f, const std::string& p1,
-                      const std::string& p2) {
-  std::string where = "TRUE";
+std::string FilterSql(const report::DeliveryFilter& f, const std::string& p1, const std::string& p2,
+                      const std::string& p3) {
+  std::string where = "request_id > " + p3;
   if (f.case_id) where += " AND case_id = " + p1;
   if (f.state) where += " AND state = " + p2;
   return where;
@@ -173,8 +173,9 @@ Result<std::vector<Delivery>> SqliteReportOutboxStore::List(const report::Delive
   return CatchSqlite(path_, [&]() -> Result<std::vector<Delivery>> {
     SQLite::Statement q(db_, fmt::format("SELECT {} FROM report_deliveries WHERE {} ORDER BY "
                                          "request_id LIMIT ?",
-                                         kColumns, FilterSql(f, "?", "?")));
+                                         kColumns, FilterSql(f, "?", "?", "?")));
     int i = 1;
+    q.bind(i++, f.after_request_id);
     if (f.case_id) q.bind(i++, *f.case_id);
     if (f.state) q.bind(i++, std::string(report::DeliveryStateName(*f.state)));
     q.bind(i, static_cast<int64_t>(f.limit));
@@ -267,10 +268,11 @@ Result<std::vector<Delivery>> PostgresReportOutboxStore::List(const report::Deli
   params.Int(f.case_id.value_or(0));
   params.Text(f.state ? report::DeliveryStateName(*f.state) : "");
   params.Int(static_cast<int64_t>(f.limit));
+  params.Int(f.after_request_id);
   ASSIGN_OR_RETURN(PgResult q,
                    conn->Exec(fmt::format("SELECT {} FROM report_deliveries WHERE ($1 = 0 OR "
-                                          "case_id = $1) AND ($2 = '' OR state = $2) ORDER BY "
-                                          "request_id LIMIT $3",
+                                          "case_id = $1) AND ($2 = '' OR state = $2) AND "
+                                          "request_id > $4 ORDER BY request_id LIMIT $3",
                                           kColumns),
                               params));
   return PgRows(q);

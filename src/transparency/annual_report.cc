@@ -391,8 +391,8 @@ void FigureBuilder::Extras() {
       "the erasure counts were not given to the report (BuildAnnualReport without "
       "ReportStores::erasures)");
   f_["organisations.reports_per_organisation"] = NotAvailable(
-      "reports are not sent through vigil yet, so it cannot count them per organisation (the "
-      "reporting issue adds it)");
+      "the report outbox was not given to the report (BuildAnnualReport without "
+      "ReportStores::report_outbox)");
   f_["measures.double_review_share"] =
       Rate(t_.double_reviewed, t_.decided, "cases",
            "cases decided in the period with two or more independent primary reviews / decided",
@@ -479,6 +479,20 @@ Status AddErasures(const decltype(ReportStores::erasures)& source, TimePoint fro
   return Status::Ok();
 }
 
+// Art 3(1)(g)(vii): the organisations reports went to, with how many each received.
+Figure ReportsPerOrganisation(const std::map<std::string, int64_t>& delivered) {
+  int64_t total = 0;
+  std::vector<std::string> parts;
+  for (const auto& [destination, n] : delivered) {
+    total += n;
+    parts.push_back(fmt::format("{} {}", destination, n));
+  }
+  return Count(total, "reports",
+               fmt::format("reports of EU users' cases delivered in the period (report outbox, "
+                           "by delivery time), per destination{}{}",
+                           parts.empty() ? ": none" : ": ", fmt::join(parts, ", ")));
+}
+
 }  // namespace
 
 Result<AnnualReport> BuildAnnualReport(const ReportStores& stores, const StandardForm& form,
@@ -504,6 +518,11 @@ Result<AnnualReport> BuildAnnualReport(const ReportStores& stores, const Standar
   }
   r.figures = FigureBuilder(t, config, year, std::move(contacts)).Build();
   if (stores.erasures) RETURN_IF_ERROR(AddErasures(stores.erasures, from, to, r.figures));
+  if (stores.report_outbox != nullptr) {
+    ASSIGN_OR_RETURN(auto delivered, internal::CountDeliveredReports(*stores.report_outbox,
+                                                                     *stores.cases, from, to));
+    r.figures["organisations.reports_per_organisation"] = ReportsPerOrganisation(delivered);
+  }
   for (const FormRow& row : form.rows) {
     if (!r.figures.count(row.figure)) {
       r.figures[row.figure] = NotAvailable(fmt::format(

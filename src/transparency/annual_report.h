@@ -4,9 +4,9 @@
 //
 // Every figure names its source and, for computed ones, its method. A figure whose source does
 // not exist in vigil yet (judicial complaints, complaint reasons, account suspensions, purge
-// counts, reports per organisation) or that the configuration does not give is "not available"
-// with the reason, never zero. Counts in a period where the store did record activity are real
-// counts, zero included.
+// counts without their source, reports per organisation without the outbox) or that the
+// configuration does not give is "not available" with the reason, never zero. Counts in a period
+// where the store did record activity are real counts, zero included.
 //
 // Thread safety: BuildAnnualReport reads the stores (safe if they are); the rest are pure.
 #ifndef VIGIL_TRANSPARENCY_ANNUAL_REPORT_H_
@@ -23,6 +23,7 @@
 #include "cases/case_store.h"
 #include "core/clock.h"
 #include "exchange/exchange_store.h"
+#include "report/outbox_store.h"
 #include "stats/volume.h"
 #include "transparency/report_config.h"
 #include "transparency/standard_form.h"
@@ -107,6 +108,9 @@ struct ReportStores {
   // Optional: the organisations hashes were received from or shared with in the year (Art 7),
   // listed in the organisations rows beside the configured ones.
   exchange::ExchangeStore* exchanges = nullptr;
+  // Optional: the report outbox; when set, "organisations.reports_per_organisation" counts the
+  // reports delivered in the year per destination (otherwise it is not available).
+  report::ReportOutboxStore* report_outbox = nullptr;
   // Erasures in [from, to); when unset "retention.purged" is not available.
   std::function<Result<std::vector<ErasureTotal>>(TimePoint from, TimePoint to)> erasures{};
 };

@@ -253,4 +253,27 @@ int64_t NearestRankPercentile(std::vector<int64_t> values, int percent) {
   return values[std::min(rank, n) - 1];
 }
 
+Result<std::map<std::string, int64_t>> CountDeliveredReports(report::ReportOutboxStore& outbox,
+                                                             cases::CaseStore& cases,
+                                                             TimePoint from, TimePoint to) {
+  std::map<std::string, int64_t> per_destination;
+  std::map<cases::CaseId, bool> eu;  // a case reported to several destinations is read once
+  report::DeliveryFilter page{.state = report::DeliveryState::kDelivered, .limit = 1000};
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<report::Delivery> deliveries, outbox.List(page));
+    for (const report::Delivery& d : deliveries) {
+      if (!d.delivered_at || !In(*d.delivered_at, from, to)) continue;
+      auto [it, fresh] = eu.try_emplace(d.case_id, false);
+      if (fresh) {
+        ASSIGN_OR_RETURN(cases::Case c, cases.GetCase(d.case_id));
+        it->second = c.eu;
+      }
+      if (it->second) ++per_destination[d.destination];
+    }
+    if (deliveries.size() < page.limit) break;
+    page.after_request_id = deliveries.back().request_id;
+  }
+  return per_destination;
+}
+
 }  // namespace vigil::transparency::internal

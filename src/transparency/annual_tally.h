@@ -18,6 +18,7 @@
 
 #include "bank/bank_store.h"
 #include "cases/cases.h"
+#include "report/outbox_store.h"
 #include "stats/volume.h"
 
 namespace vigil::transparency::internal {
@@ -70,6 +71,13 @@ struct AnnualTally {
 // of `values` sorted ascending (rank 1 at least), so it is always an observed value. `values`
 // must not be empty; `percent` is 1 to 100.
 int64_t NearestRankPercentile(std::vector<int64_t> values, int percent);
+
+// Reports delivered in [from, to) to each destination of the reporting configuration
+// (report outbox rows in state delivered, by delivered_at), of EU users' cases only, like the
+// other figures; read in pages of request ids.
+Result<std::map<std::string, int64_t>> CountDeliveredReports(report::ReportOutboxStore& outbox,
+                                                             cases::CaseStore& cases,
+                                                             TimePoint from, TimePoint to);
 
 Result<AnnualTally> TallyPeriod(cases::CaseStore& cases, stats::VolumeCounterSink& volumes,
                                 bank::BankStore& banks, TimePoint from, TimePoint to);

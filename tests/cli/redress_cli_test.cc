@@ -119,6 +119,27 @@ TEST_F(RedressCli, ActComplainDecideAndExport) {
   EXPECT_EQ(file["judicial_complaints"][0]["outcome"], "content reinstated");
   EXPECT_EQ(file["notices"][0]["body"]["action"], "remove_content");
   EXPECT_FALSE(file["items"][0].contains("bytes"));
+
+  // What each command changed or showed is in the audit log, in order, under the actor the
+  // command named; the refused attempts are not.
+  CliRun log = RunVigil(fmt::format("audit list -f jsonl --db {}", db_));
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  const auto records = JsonLines(log.out);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"ops-1", "redress.action"},
+      {"backend", "redress.complaint.file"},
+      {"rev-b", "redress.complaint.decide"},
+      {"legal-1", "redress.judicial.record"},
+      {"legal-1", "redress.judicial.outcome"}};
+  ASSERT_EQ(records.size(), expected.size() + 1) << log.out;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(records[i]["actor"], expected[i].first) << i;
+    EXPECT_EQ(records[i]["action"], expected[i].second) << i;
+    EXPECT_EQ(records[i]["target"], fmt::format("case:{}", case_id_)) << i;
+  }
+  EXPECT_EQ(records.back()["action"], "case.export");
+  EXPECT_EQ(records.back()["actor"].get<std::string>().rfind("cli:", 0), 0u);
+  EXPECT_EQ(RunVigil(fmt::format("audit verify --db {}", db_)).exit_code, 0);
 }
 
 TEST_F(RedressCli, BadInputIsNamed) {

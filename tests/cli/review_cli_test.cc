@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <array>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -152,6 +153,26 @@ TEST_P(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
       RunVigil("cases decide 1 --reviewer alice --decision confirmed_known --rationale r " + db_);
   EXPECT_EQ(again.exit_code, 6);
   EXPECT_NE(again.err.find("case 1 is already decided"), std::string::npos) << again.err;
+
+  // Every change and every view of the case is in the audit log, refusals are not, and the
+  // chain verifies.
+  ASSERT_EQ(RunVigil("cases show 1 --by carol " + db_).exit_code, 0);
+  CliRun log = RunVigil("audit list -f jsonl " + db_);
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  const auto records = JsonLines(log.out);
+  ASSERT_EQ(records.size(), 3u) << log.out;
+  const std::vector<std::array<std::string, 3>> expected = {{"alice", "case.assign", "case:1"},
+                                                            {"alice", "case.decide", "case:1"},
+                                                            {"carol", "case.view", "case:1"}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(records[i]["actor"], expected[i][0]) << i;
+    EXPECT_EQ(records[i]["action"], expected[i][1]) << i;
+    EXPECT_EQ(records[i]["target"], expected[i][2]) << i;
+    EXPECT_EQ(records[i]["origin"].get<std::string>().rfind("cli:", 0), 0u) << i;
+  }
+  EXPECT_EQ(nlohmann::json::parse(records[1]["details"].get<std::string>())["decision"],
+            "not_csam");
+  EXPECT_EQ(RunVigil("audit verify " + db_).exit_code, 0);
 }
 
 // Art 3(1)(j): a confirming decision from the command line queues one outbox row per

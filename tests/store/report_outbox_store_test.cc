@@ -150,6 +150,15 @@ TEST_P(ReportOutboxStoreTest, DueListsPendingByNextAttemptAndListFilters) {
   ASSERT_EQ(delivered->size(), 1u);
   EXPECT_EQ(delivered->front().request_id, 2);
   EXPECT_EQ(outbox().List({})->size(), 3u);
+  // Paging by request id, alone and with the other filters.
+  auto first = outbox().List({.limit = 2});
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ(first->back().request_id, 2);
+  auto rest = outbox().List({.after_request_id = 2, .limit = 2});
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ(rest->front().request_id, 3);
+  EXPECT_TRUE(outbox().List({.state = DeliveryState::kDelivered, .after_request_id = 2})->empty());
+  EXPECT_EQ(outbox().List({.case_id = 13, .after_request_id = 1})->size(), 1u);
 }
 
 TEST_P(ReportOutboxStoreTest, DeliveriesSurviveReopening) {

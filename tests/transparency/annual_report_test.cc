@@ -447,7 +447,7 @@ TEST_P(AnnualReportTest, ConfiguredAndMissingFiguresAreExplicit) {
   ExpectText("organisations.eu_centre", "none: no data shared");
   ExpectText("organisations.other", "Hotline X");
   ExpectNotAvailable("retention.purged", "ReportStores::erasures");
-  ExpectNotAvailable("organisations.reports_per_organisation", "reporting issue");
+  ExpectNotAvailable("organisations.reports_per_organisation", "ReportStores::report_outbox");
   // Every row of the form has an answer of its kind or an explicit reason.
   for (const FormRow& row : report_.rows) {
     const Figure& f = F(row.figure);
