@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "core/file.h"
+#include "privacy/key_text.h"
 
 namespace vigil::privacy {
 namespace {
@@ -78,21 +78,12 @@ Result<std::optional<std::string>> RevealClearAccountId(PrivacyStore& store,
 
 Result<Pseudonymiser> LoadPseudonymiser(const std::string& key_file, std::string_view env_text,
                                         std::string current_id) {
-  std::string text;
-  std::string name;
-  if (!key_file.empty()) {
-    ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(key_file, 1 << 20));
-    text.assign(bytes.begin(), bytes.end());
-    name = key_file;
-  } else if (!env_text.empty()) {
-    text = std::string(env_text);
-    name = "VIGIL_PSEUDONYM_KEYS";
-  } else {
-    return InvalidArgumentError(
-        "no pseudonymisation key: give a key file (--pseudonym-keys) or set "
-        "VIGIL_PSEUDONYM_KEYS");
-  }
-  ASSIGN_OR_RETURN(std::vector<PseudonymKey> keys, ParsePseudonymKeys(text, name));
+  ASSIGN_OR_RETURN(KeyText key_text,
+                   ReadKeyText(key_file, env_text, "VIGIL_PSEUDONYM_KEYS",
+                               "no pseudonymisation key: give a key file (--pseudonym-keys) or set "
+                               "VIGIL_PSEUDONYM_KEYS"));
+  const std::string& name = key_text.source;
+  ASSIGN_OR_RETURN(std::vector<PseudonymKey> keys, ParsePseudonymKeys(key_text.text, name));
   if (current_id.empty()) current_id = keys.back().id;
   auto p = Pseudonymiser::Create(std::move(keys), current_id);
   if (!p.ok()) return Status(p.status().code(), fmt::format("{}: {}", name, p.status().message()));

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "core/file.h"
+#include "privacy/key_text.h"
 
 namespace vigil::privacy {
 namespace fs = std::filesystem;
@@ -140,20 +141,12 @@ Status StoreEvidence(PrivacyStore& store, const EvidenceStore& evidence, int64_t
 
 Result<EvidenceCipher> LoadEvidenceCipher(const std::string& key_file, std::string_view env_text,
                                           std::string current_id) {
-  std::string text;
-  std::string name;
-  if (!key_file.empty()) {
-    ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(key_file, 1 << 20));
-    text.assign(bytes.begin(), bytes.end());
-    name = key_file;
-  } else if (!env_text.empty()) {
-    text = std::string(env_text);
-    name = "VIGIL_EVIDENCE_KEYS";
-  } else {
-    return InvalidArgumentError(
-        "no evidence master key: give a key file (--evidence-keys) or set VIGIL_EVIDENCE_KEYS");
-  }
-  ASSIGN_OR_RETURN(auto keys, ParseMasterKeys(text, name));
+  ASSIGN_OR_RETURN(KeyText key_text,
+                   ReadKeyText(key_file, env_text, "VIGIL_EVIDENCE_KEYS",
+                               "no evidence master key: give a key file (--evidence-keys) or set "
+                               "VIGIL_EVIDENCE_KEYS"));
+  const std::string& name = key_text.source;
+  ASSIGN_OR_RETURN(auto keys, ParseMasterKeys(key_text.text, name));
   if (keys.empty()) return InvalidArgumentError(fmt::format("{}: holds no master key", name));
   if (current_id.empty()) current_id = keys.begin()->first;
   auto cipher = EvidenceCipher::Create(std::move(keys), current_id);
