@@ -92,6 +92,7 @@ struct CaseChange {
   std::vector<FalsePositive> false_positives{};
   std::vector<VerificationRequest> verification_requests{};  // ids assigned by the store
   std::vector<ReportRequest> report_requests{};              // ids assigned by the store
+  std::vector<ShareRequest> share_requests{};                // ids assigned by the store
   std::optional<ExposureCharge> exposure{};
   std::vector<CaseEvent> events{};  // at least one: every change is audited
 };
@@ -185,6 +186,9 @@ class CaseStore {
   // Report requests with id > after_id, ascending by id, at most `limit` (the outbox copies
   // them; they are never changed or deleted here).
   virtual Result<std::vector<ReportRequest>> ListReportRequests(int64_t after_id, size_t limit) = 0;
+
+  // Share requests with id > after_id, ascending by id, at most `limit` (as report requests).
+  virtual Result<std::vector<ShareRequest>> ListShareRequests(int64_t after_id, size_t limit) = 0;
 
   // Alerts ascending by id; only unacknowledged ones when `open_only`.
   virtual Result<std::vector<ClusterAlert>> ListAlerts(bool open_only) = 0;

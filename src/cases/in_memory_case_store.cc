@@ -162,6 +162,10 @@ Result<bool> InMemoryCaseStore::CompareAndSet(const CaseChange& change) {
     request.id = static_cast<int64_t>(report_requests_.size()) + 1;
     report_requests_.push_back(std::move(request));
   }
+  for (ShareRequest request : change.share_requests) {
+    request.id = static_cast<int64_t>(share_requests_.size()) + 1;
+    share_requests_.push_back(std::move(request));
+  }
   for (const CaseEvent& event : change.events) AppendEventLocked(event);
   return true;
 }
@@ -171,6 +175,16 @@ Result<std::vector<ReportRequest>> InMemoryCaseStore::ListReportRequests(int64_t
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ReportRequest> out;
   for (const ReportRequest& r : report_requests_) {
+    if (r.id > after_id && out.size() < limit) out.push_back(r);
+  }
+  return out;
+}
+
+Result<std::vector<ShareRequest>> InMemoryCaseStore::ListShareRequests(int64_t after_id,
+                                                                       size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ShareRequest> out;
+  for (const ShareRequest& r : share_requests_) {
     if (r.id > after_id && out.size() < limit) out.push_back(r);
   }
   return out;

@@ -355,6 +355,12 @@ void ReviewService::RecordOutcome(const Case& with, Decision outcome, const Deci
           {.case_id = with.id, .destination = destination, .created_at = now});
     }
   }
+  // Art 7: newly confirmed material's hashes are offered to the organisations that agreed to
+  // receive them; known material came from those lists and is not sent back. The request is
+  // written with the decision; the exchange outbox decides who gets it.
+  if (outcome == Decision::kConfirmedNew) {
+    change.share_requests.push_back({.case_id = with.id, .created_at = now});
+  }
   std::string details =
       fmt::format("outcome {} by {} ({} agreeing review(s))", DecisionName(outcome), input.reviewer,
                   ConfirmationsOf(with, outcome));

@@ -225,6 +225,17 @@ struct ReportRequest {
   friend bool operator==(const ReportRequest&, const ReportRequest&) = default;
 };
 
+// Hashes of material the provider's reviewers confirmed as new, to be offered to the
+// organisations that agreed to receive them (Art 7; the `exchange` module's share outbox reads
+// the case's item hashes). Written in the same transaction as the decision, so a crash never
+// loses one; one per case.
+struct ShareRequest {
+  int64_t id = 0;  // assigned by the store, ascending
+  CaseId case_id = 0;
+  TimePoint created_at{};  // the decision's time
+  friend bool operator==(const ShareRequest&, const ShareRequest&) = default;
+};
+
 struct ClusterAlert {
   AlertId id = 0;
   AlertSubject subject = AlertSubject::kTechnology;

@@ -1,5 +1,5 @@
-// `vigil exchange add|list|sync|status`: configure hash exchanges and sync them into their banks
-// (docs/exchanges.md). Credentials are given as references (--credentials env:NAME or
+// `vigil exchange add|list|sync|status|share`: configure hash exchanges and sync them into their
+// banks (docs/exchanges.md). Credentials are given as references (--credentials env:NAME or
 // file:/path) and never printed.
 #include <fmt/format.h>
 
@@ -114,11 +114,17 @@ int RunStatus(const ExchangeFlags& f) {
   if (!db.ok()) return Fail(db.status());
   auto r = (*db)->exchanges().GetExchange(f.name);
   if (!r.ok()) return Fail(r.status());
+  auto shares = (*db)->share_queue().Counts(r->config.id);
+  if (!shares.ok()) return Fail(shares.status());
+  ordered_json j = RecordJson(*r);
+  j["shares_pending"] = shares->pending;
+  j["shares_shared"] = shares->shared;
+  j["shares_refused"] = shares->refused;
+  j["share_error"] = shares->last_error;
   if (f.format == "jsonl") {
-    std::printf("%s\n", Dump(RecordJson(*r)).c_str());
+    std::printf("%s\n", Dump(j).c_str());
     return 0;
   }
-  const ordered_json j = RecordJson(*r);
   for (const auto& [key, value] : j.items()) {
     std::printf("%-18s %s\n", (key + ":").c_str(),
                 value.is_string() ? value.get<std::string>().c_str() : Dump(value).c_str());
@@ -180,6 +186,23 @@ int RunSync(const ExchangeFlags& f) {
   return worst.ok() ? 0 : ExitCodeFor(worst.code());
 }
 
+// Queues the hashes of newly confirmed decisions and sends what is due to every exchange whose
+// organisation agreed (Art 7); what could not go waits for its next attempt.
+int RunShare(const ExchangeFlags& f) {
+  auto db = OpenCommandDatabase(f.db);
+  if (!db.ok()) return Fail(db.status());
+  const auto clock = std::make_shared<SystemClock>();
+  exchange::ShareOutbox outbox((*db)->cases(), (*db)->exchanges(), (*db)->share_queue(), clock);
+  auto run = outbox.Run({.banks = &(*db)->banks(), .clock = clock});
+  if (!run.ok()) return Fail(run.status());
+  std::printf(
+      "%llu decisions queued, %llu hashes shared, %llu refused, %llu to retry\n",
+      static_cast<unsigned long long>(run->requests), static_cast<unsigned long long>(run->shared),
+      static_cast<unsigned long long>(run->refused), static_cast<unsigned long long>(run->failed));
+  for (const std::string& e : run->errors) std::fprintf(stderr, "vigil: %s\n", e.c_str());
+  return run->errors.empty() ? 0 : ExitCodeFor(StatusCode::kUnavailable);
+}
+
 }  // namespace
 
 void RegisterExchangeCommand(CLI::App& app, int* exit_code) {
@@ -221,6 +244,11 @@ void RegisterExchangeCommand(CLI::App& app, int* exit_code) {
   sync->add_flag("--quiet", flags->quiet, "No per-page progress");
   sync->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
   sync->callback([flags, exit_code] { *exit_code = RunSync(*flags); });
+
+  CLI::App* share = cmd->add_subcommand(
+      "share", "Send newly confirmed hashes to the organisations that agreed to receive them");
+  share->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
+  share->callback([flags, exit_code] { *exit_code = RunShare(*flags); });
 }
 
 }  // namespace vigil::cli

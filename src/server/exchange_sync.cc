@@ -109,6 +109,20 @@ Status ExchangeScheduler::SyncAll() {
       if (first.ok()) first = s;
     }
   }
+  // Art 7: then what reviewers confirmed since goes to the organisations that agreed.
+  exchange::ShareOutbox outbox(ctx_.db->cases(), ctx_.db->exchanges(), ctx_.db->share_queue(),
+                               ctx_.clock);
+  auto shared = outbox.Run({.banks = &ctx_.db->banks(), .clock = ctx_.clock});
+  if (!shared.ok()) {
+    spdlog::warn("sharing confirmed hashes: {}", shared.status().message());
+    if (first.ok()) first = shared.status();
+    return first;
+  }
+  if (shared->shared + shared->refused + shared->failed > 0) {
+    spdlog::info("shared {} confirmed hashes ({} refused, {} to retry)", shared->shared,
+                 shared->refused, shared->failed);
+  }
+  for (const std::string& e : shared->errors) spdlog::warn("{}", e);
   return first;
 }
 

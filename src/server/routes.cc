@@ -139,6 +139,10 @@ std::vector<Route> BuildRoutes() {
       Keyed("POST", "/v1/keys/{name}/revoke", {}, change, h::V1RevokeKey, "Revoke an API key"),
       Keyed("GET", "/v1/reports/overdue", {kAudit, kReport}, none, h::V1OverdueReports,
             "Confirmed cases not reported within the Art 3(1)(j) limit, oldest first"),
+      Keyed("GET", "/v1/exchanges", {kBank, kAudit, kReport}, none, h::V1ListExchanges,
+            "Hash exchanges: last sync, counts, last error and hashes waiting to be shared"),
+      Keyed("GET", "/v1/exchanges/{name}", {kBank, kAudit, kReport}, none, h::V1GetExchange,
+            "One hash exchange's sync and sharing state"),
       // What the reviewer console needs beyond the above (docs/console.md).
       Keyed("GET", "/v1/me", {kBank, kReview, kAudit, kIngest, kReport}, none, h::V1Me,
             "The calling key: name, roles, wellness settings and today's exposure"),

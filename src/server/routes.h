@@ -119,6 +119,8 @@ Result<Reply> V1QueueJobs(Call&);
 Result<Reply> V1ListDeadLetters(Call&);
 Result<Reply> V1RequeueDeadLetter(Call&);
 Result<Reply> V1DiscardDeadLetter(Call&);
+Result<Reply> V1ListExchanges(Call&);
+Result<Reply> V1GetExchange(Call&);
 
 // The reviewer console: its static files (console_files.cc) and its routes (v1_console.cc).
 Result<Reply> RootRedirect(Call&);

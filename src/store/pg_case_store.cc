@@ -235,6 +235,10 @@ Status InsertChangeRows(PgConnection& conn, const cases::CaseChange& change) {
                   "VALUES ($1, $2, $3)",
                   PgParams().Int(r.case_id).Text(r.destination).Int(Seconds(r.created_at))));
   }
+  for (const cases::ShareRequest& r : change.share_requests) {
+    RETURN_IF_ERROR(conn.Exec("INSERT INTO share_requests (case_id, created_at) VALUES ($1, $2)",
+                              PgParams().Int(r.case_id).Int(Seconds(r.created_at))));
+  }
   for (const CaseEvent& event : change.events) RETURN_IF_ERROR(InsertEvent(conn, event));
   return Status::Ok();
 }

@@ -6,6 +6,7 @@
 #include "store/audit_stores.h"
 #include "store/job_ledger_stores.h"
 #include "store/exchange_stores.h"
+#include "store/share_queue_store.h"
 #include "store/pg_bank_store.h"
 #include "store/pg_case_store.h"
 #include "store/pg_schema.h"
@@ -29,6 +30,7 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
       api_keys_(std::make_unique<PostgresApiKeyStore>(pool_)),
       job_ledger_(std::make_unique<PostgresJobLedger>(pool_)),
       exchanges_(std::make_unique<PostgresExchangeStore>(pool_)),
+      share_queue_(std::make_unique<SqlShareQueue>(MakePostgresTransactor(pool_))),
       privacy_(SqlPrivacyStore::ForPostgres(pool_)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
@@ -64,6 +66,7 @@ audit::AuditStore& PostgresDatabase::audit() { return *audit_; }
 report::ReportOutboxStore& PostgresDatabase::report_outbox() { return *report_outbox_; }
 redress::RedressStore& PostgresDatabase::redress() { return *redress_; }
 exchange::ExchangeStore& PostgresDatabase::exchanges() { return *exchanges_; }
+exchange::ShareQueue& PostgresDatabase::share_queue() { return *share_queue_; }
 privacy::PrivacyStore& PostgresDatabase::privacy() { return *privacy_; }
 auth::ApiKeyStore& PostgresDatabase::api_keys() { return *api_keys_; }
 

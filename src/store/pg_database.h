@@ -37,6 +37,7 @@ class PostgresDatabase final : public Database {
   auth::ApiKeyStore& api_keys() override;
   queue::JobLedger& job_ledger() override;
   exchange::ExchangeStore& exchanges() override;
+  exchange::ShareQueue& share_queue() override;
   privacy::PrivacyStore& privacy() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   // The URL without its password.
@@ -63,6 +64,7 @@ class PostgresDatabase final : public Database {
   std::unique_ptr<auth::ApiKeyStore> api_keys_;
   std::unique_ptr<queue::JobLedger> job_ledger_;
   std::unique_ptr<exchange::ExchangeStore> exchanges_;
+  std::unique_ptr<exchange::ShareQueue> share_queue_;
   std::unique_ptr<privacy::PrivacyStore> privacy_;
 };
 

@@ -591,6 +591,40 @@ constexpr std::string_view kV15BankChanges = R"sql(
 ALTER TABLE banks ADD COLUMN entry_changes BIGINT NOT NULL DEFAULT 0;
 )sql";
 
+// Sharing confirmed hashes (Art 7): share_requests are written by the case stores with a
+// confirmed_new decision; the exchange share outbox copies each request's item hashes into
+// exchange_shares, one row per consenting exchange and hash, and moves its mark in
+// exchange_share_progress in the same transaction (no row until the first copy: a
+// database that never shared holds nothing).
+constexpr std::string_view kV19ExchangeShares = R"sql(
+CREATE TABLE share_requests (
+  id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  case_id     BIGINT NOT NULL UNIQUE REFERENCES cases (id) ON DELETE RESTRICT,
+  created_at  BIGINT NOT NULL
+);
+CREATE TABLE exchange_shares (
+  id               BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  exchange_id      BIGINT  NOT NULL REFERENCES exchanges (id) ON DELETE RESTRICT,
+  request_id       BIGINT  NOT NULL,
+  signal_type      TEXT    NOT NULL,
+  value            TEXT    NOT NULL,
+  source_ref       TEXT    NOT NULL,
+  state            TEXT    NOT NULL CHECK (state IN ('pending', 'shared', 'refused')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  BIGINT  NOT NULL,
+  last_error       TEXT    NOT NULL DEFAULT '',
+  created_at       BIGINT  NOT NULL,
+  shared_at        BIGINT,
+  UNIQUE (exchange_id, signal_type, value)
+);
+CREATE INDEX exchange_shares_due ON exchange_shares (exchange_id, next_attempt_at)
+  WHERE state = 'pending';
+CREATE TABLE exchange_share_progress (
+  id               INTEGER PRIMARY KEY CHECK (id = 1),
+  last_request_id  BIGINT  NOT NULL
+);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -607,6 +641,7 @@ constexpr PgMigration kMigrations[] = {
     {13, "job ledger", kV13JobLedger},
     {15, "bank change counters", kV15BankChanges},
     {18, "account identities and audit purge", kV18AccountsAndAuditPurge},
+    {19, "exchange shares", kV19ExchangeShares},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

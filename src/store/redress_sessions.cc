@@ -112,30 +112,36 @@ class PgSession final : public SqlSession {
 
 }  // namespace
 
+SqlTransactor MakeSqliteTransactor(SQLite::Database& db, std::mutex& mu, std::string path) {
+  return [&db, &mu, path](const std::function<Status(SqlSession&)>& fn) -> Status {
+    std::lock_guard<std::mutex> lock(mu);
+    return CatchSqlite(path, [&]() -> Status {
+      SQLite::Transaction tx(db);
+      SqliteSession session(db);
+      RETURN_IF_ERROR(fn(session));
+      tx.commit();
+      return Status::Ok();
+    });
+  };
+}
+
+SqlTransactor MakePostgresTransactor(PgPool& pool) {
+  return [&pool](const std::function<Status(SqlSession&)>& fn) -> Status {
+    ASSIGN_OR_RETURN(PgPool::Lease conn, pool.Acquire());
+    ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
+    PgSession session(*conn);
+    RETURN_IF_ERROR(fn(session));
+    return tx.Commit();
+  };
+}
+
 std::unique_ptr<redress::RedressStore> MakeSqliteRedressStore(SQLite::Database& db, std::mutex& mu,
                                                               std::string path) {
-  return std::make_unique<SqlRedressStore>(
-      [&db, &mu, path](const std::function<Status(SqlSession&)>& fn) -> Status {
-        std::lock_guard<std::mutex> lock(mu);
-        return CatchSqlite(path, [&]() -> Status {
-          SQLite::Transaction tx(db);
-          SqliteSession session(db);
-          RETURN_IF_ERROR(fn(session));
-          tx.commit();
-          return Status::Ok();
-        });
-      });
+  return std::make_unique<SqlRedressStore>(MakeSqliteTransactor(db, mu, std::move(path)));
 }
 
 std::unique_ptr<redress::RedressStore> MakePostgresRedressStore(PgPool& pool) {
-  return std::make_unique<SqlRedressStore>(
-      [&pool](const std::function<Status(SqlSession&)>& fn) -> Status {
-        ASSIGN_OR_RETURN(PgPool::Lease conn, pool.Acquire());
-        ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
-        PgSession session(*conn);
-        RETURN_IF_ERROR(fn(session));
-        return tx.Commit();
-      });
+  return std::make_unique<SqlRedressStore>(MakePostgresTransactor(pool));
 }
 
 }  // namespace vigil::store

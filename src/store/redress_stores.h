@@ -72,6 +72,11 @@ class SqlRedressStore final : public redress::RedressStore {
   SqlTransactor transact_;
 };
 
+// Transactors over an SQLite connection guarded by `mu` (messages name `path`) and over a
+// PostgreSQL pool; other stores written once for both backends use them too.
+SqlTransactor MakeSqliteTransactor(SQLite::Database& db, std::mutex& mu, std::string path);
+SqlTransactor MakePostgresTransactor(PgPool& pool);
+
 // The store over an SQLite connection guarded by `mu` (messages name `path`).
 std::unique_ptr<redress::RedressStore> MakeSqliteRedressStore(SQLite::Database& db, std::mutex& mu,
                                                               std::string path);

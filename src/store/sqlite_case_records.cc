@@ -84,6 +84,25 @@ Result<std::vector<cases::ReportRequest>> SqliteCaseStore::ListReportRequests(in
   });
 }
 
+Result<std::vector<cases::ShareRequest>> SqliteCaseStore::ListShareRequests(int64_t after_id,
+                                                                            size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CatchSqlite(path_, [&]() -> Result<std::vector<cases::ShareRequest>> {
+    SQLite::Statement q(db_,
+                        "SELECT id, case_id, created_at FROM share_requests WHERE id > ? ORDER BY "
+                        "id LIMIT ?");
+    q.bind(1, after_id);
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<cases::ShareRequest> out;
+    while (q.executeStep()) {
+      out.push_back({.id = q.getColumn(0).getInt64(),
+                     .case_id = q.getColumn(1).getInt64(),
+                     .created_at = FromSeconds(q.getColumn(2).getInt64())});
+    }
+    return out;
+  });
+}
+
 Result<std::vector<cases::VerificationRequest>> SqliteCaseStore::ListPendingVerifications(
     std::optional<cases::CaseId> case_id) {
   const std::string sql = fmt::format(

@@ -329,6 +329,15 @@ void SqliteCaseStore::InsertChangeRows(const cases::CaseChange& change) {
     rr.exec();
     rr.reset();
   }
+  if (!change.share_requests.empty()) {
+    SQLite::Statement sr(db_, "INSERT INTO share_requests (case_id, created_at) VALUES (?, ?)");
+    for (const cases::ShareRequest& r : change.share_requests) {
+      sr.bind(1, r.case_id);
+      sr.bind(2, Seconds(r.created_at));
+      sr.exec();
+      sr.reset();
+    }
+  }
   for (const CaseEvent& event : change.events) InsertEvent(db_, event);
 }
 

@@ -10,6 +10,7 @@
 #include "store/redress_stores.h"
 #include "store/job_ledger_stores.h"
 #include "store/exchange_stores.h"
+#include "store/share_queue_store.h"
 #include "store/privacy_stores.h"
 #include "store/report_stores.h"
 #include "store/sqlite_bank_store.h"
@@ -64,6 +65,7 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       api_keys_(std::make_unique<SqliteApiKeyStore>(*db_, mu_, path_)),
       job_ledger_(std::make_unique<SqliteJobLedger>(*db_, mu_, path_)),
       exchanges_(std::make_unique<SqliteExchangeStore>(*db_, mu_, path_)),
+      share_queue_(std::make_unique<SqlShareQueue>(MakeSqliteTransactor(*db_, mu_, path_))),
       privacy_(SqlPrivacyStore::ForSqlite(*db_, mu_, path_)) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
@@ -104,6 +106,7 @@ redress::RedressStore& SqliteDatabase::redress() { return *redress_; }
 privacy::PrivacyStore& SqliteDatabase::privacy() { return *privacy_; }
 auth::ApiKeyStore& SqliteDatabase::api_keys() { return *api_keys_; }
 exchange::ExchangeStore& SqliteDatabase::exchanges() { return *exchanges_; }
+exchange::ShareQueue& SqliteDatabase::share_queue() { return *share_queue_; }
 
 Result<std::vector<Migration>> SqliteDatabase::AppliedMigrations() {
   std::lock_guard<std::mutex> lock(mu_);

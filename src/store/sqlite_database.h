@@ -39,6 +39,7 @@ class SqliteDatabase final : public Database {
   auth::ApiKeyStore& api_keys() override;
   queue::JobLedger& job_ledger() override;
   exchange::ExchangeStore& exchanges() override;
+  exchange::ShareQueue& share_queue() override;
   privacy::PrivacyStore& privacy() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   const std::string& url() const override { return url_; }
@@ -67,6 +68,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<auth::ApiKeyStore> api_keys_;
   std::unique_ptr<queue::JobLedger> job_ledger_;
   std::unique_ptr<exchange::ExchangeStore> exchanges_;
+  std::unique_ptr<exchange::ShareQueue> share_queue_;
   std::unique_ptr<privacy::PrivacyStore> privacy_;
 };
 

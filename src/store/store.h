@@ -26,6 +26,7 @@
 #include "redress/redress_store.h"
 #include "queue/ledger.h"
 #include "exchange/exchange_store.h"
+#include "exchange/share_queue.h"
 #include "privacy/privacy_store.h"
 #include "report/outbox_store.h"
 #include "stats/volume.h"
@@ -85,6 +86,9 @@ class Database {
   virtual queue::JobLedger& job_ledger() = 0;
   // Hash exchanges and their sync state. Valid as long as the Database.
   virtual exchange::ExchangeStore& exchanges() = 0;
+  // Confirmed hashes waiting to be shared with each exchange (migration 19). Valid as long as
+  // the Database.
+  virtual exchange::ShareQueue& share_queue() = 0;
   // Retention policy, legal holds, DPIA records, evidence index and erasure (migration 8).
   // Valid as long as the Database.
   virtual privacy::PrivacyStore& privacy() = 0;

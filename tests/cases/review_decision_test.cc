@@ -116,6 +116,24 @@ TEST_P(ReviewTest, NewMaterialIsReportableAfterOneHumanConfirmationByDefault) {
   EXPECT_TRUE(service().MarkReported(c.id, "reporter", "").ok());
 }
 
+TEST_P(ReviewTest, OnlyAConfirmationOfNewMaterialAsksForItsHashesToBeShared) {
+  const Case known = Open(CaseWith({KnownFlag(7)}));
+  Review(known.id, "alice", Decision::kConfirmedKnown);
+  const Case rejected = Open(CaseWith({NewFlag()}, 0, "acct-2"));
+  Review(rejected.id, "alice", Decision::kNotCsam);
+  EXPECT_TRUE(store().ListShareRequests(0, 10)->empty());
+  // Art 7: new material the provider confirmed may be offered to the organisations that agreed;
+  // the request is written in the decision's transaction.
+  const Case fresh = Open(CaseWith({NewFlag()}, 0, "acct-3"));
+  const Case decided = Review(fresh.id, "alice", Decision::kConfirmedNew).after;
+  auto requests = store().ListShareRequests(0, 10);
+  ASSERT_TRUE(requests.ok()) << requests.status().ToString();
+  ASSERT_EQ(requests->size(), 1u);
+  EXPECT_EQ((*requests)[0].case_id, fresh.id);
+  EXPECT_EQ((*requests)[0].created_at, decided.progress.decided_at);
+  EXPECT_TRUE(store().ListShareRequests((*requests)[0].id, 10)->empty());
+}
+
 TEST_P(ReviewTest, NewMaterialNeedsTwoIndependentConfirmationsWhenConfigured) {
   ReviewConfig config = BaseConfig();
   config.confirmations_required = 2;
@@ -123,6 +141,7 @@ TEST_P(ReviewTest, NewMaterialNeedsTwoIndependentConfirmationsWhenConfigured) {
   const Case c = Open(CaseWith({NewFlag()}));
   const Case first = Review(c.id, "alice", Decision::kConfirmedNew).after;
   EXPECT_EQ(first.progress.state, CaseState::kNew);  // back in the queue for a second reviewer
+  EXPECT_TRUE(store().ListShareRequests(0, 10)->empty());  // not confirmed yet
   EXPECT_FALSE(first.progress.outcome.has_value());
   const auto events = Events(c.id);
   EXPECT_EQ(events.back().action, "awaiting_confirmation");

@@ -66,6 +66,8 @@ TEST_F(ExchangeCliTest, AddSyncAndFollowAChangedList) {
   EXPECT_EQ(j["last_error"], "");
   EXPECT_NE(j["last_sync_at"], "");
   EXPECT_EQ(j["options"]["page_rows"], 1);
+  EXPECT_EQ(j["shares_pending"], 0);
+  EXPECT_EQ(j["shares_shared"], 0);
 
   CliRun stats = RunVigil("bank stats shared --format jsonl --db '" + db_ + "'");
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
@@ -76,6 +78,22 @@ TEST_F(ExchangeCliTest, AddSyncAndFollowAChangedList) {
   CliRun list_out = Exchange("list");
   ASSERT_EQ(list_out.exit_code, 0);
   EXPECT_NE(list_out.out.find("tc "), std::string::npos);
+}
+
+TEST_F(ExchangeCliTest, ShareRunsTheOutboxAndSaysWhatWent) {
+  // No decision has confirmed new material yet: the outbox has nothing to queue or send.
+  ASSERT_EQ(Exchange("add drop --type file --bank shared --organisation Y --share --endpoint '" +
+                     (tmp_.path() / "in.csv").string() + "' --options '{\"share_to\": \"" +
+                     tmp_.path().string() + "\"}'")
+                .exit_code,
+            0);
+  CliRun share = Exchange("share");
+  ASSERT_EQ(share.exit_code, 0) << share.err;
+  EXPECT_EQ(share.out, "0 decisions queued, 0 hashes shared, 0 refused, 0 to retry\n");
+  auto j = nlohmann::json::parse(Exchange("status drop --format jsonl").out);
+  EXPECT_EQ(j["share"], true);
+  EXPECT_EQ(j["shares_pending"], 0);
+  EXPECT_EQ(j["share_error"], "");
 }
 
 TEST_F(ExchangeCliTest, FailedSyncExitsNonZeroAndKeepsTheError) {

@@ -57,7 +57,43 @@ TEST_F(ServerExchangeTest, ScheduledSyncFeedsTheLiveMatcher) {
   EXPECT_EQ(Json(Get(q, Role::kIngestClient), 200)["matches"].size(), 1u);
   EXPECT_NE(db_->exchanges().GetExchange("broken")->state.last_error.find("no such file"),
             std::string::npos);
+
+  // The same state over HTTP, for the roles that look after banks and reporting.
+  const auto listed = Json(Get("/v1/exchanges", Role::kAuditor), 200)["exchanges"];
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0]["name"], "broken");  // by name
+  EXPECT_NE(listed[0]["last_error"].get<std::string>().find("no such file"), std::string::npos);
+  EXPECT_TRUE(listed[0]["last_sync_at"].is_null());
+  const auto tc = Json(Get("/v1/exchanges/tc", Role::kBankManager), 200);
+  EXPECT_EQ(tc["organisation"], "Tech Coalition");
+  EXPECT_EQ(tc["added"], 1);
+  EXPECT_EQ(tc["last_error"], "");
+  EXPECT_TRUE(tc["last_sync_at"].is_string());
+  EXPECT_FALSE(tc.contains("endpoint"));  // a URL may carry a token
+  EXPECT_EQ(tc["shares"]["pending"], 0);
   std::filesystem::remove(list_);
+}
+
+TEST_F(ServerExchangeTest, ExchangeStatusIsRoleCheckedAndShowsPendingShares) {
+  Json(PostJson("/c/banks", R"({"name": "own"})", Role::kBankManager), 201);
+  auto x = db_->exchanges().CreateExchange({.name = "te",
+                                            .bank = "own",
+                                            .organisation = "Partner",
+                                            .endpoint = "/nowhere.csv",
+                                            .share = true},
+                                           SystemClock().Now());
+  ASSERT_TRUE(x.ok()) << x.status().ToString();
+  const std::vector<exchange::SharedHash> hashes = {
+      {.type = bank::SignalType::kPdq, .value = kPdq, .source_ref = "case 1"}};
+  ASSERT_TRUE(*db_->share_queue().Enqueue(0, 1, hashes, SystemClock().Now()));
+  StartServer(DefaultConfig());
+  const auto te = Json(Get("/v1/exchanges/te", Role::kReporter), 200);
+  EXPECT_EQ(te["share"], true);
+  EXPECT_EQ(te["shares"]["pending"], 1);
+  EXPECT_TRUE(te["shares"]["oldest_pending"].is_string());
+  EXPECT_EQ(Get("/v1/exchanges", Role::kReviewer)->status, 403);
+  EXPECT_EQ(Get("/v1/exchanges", Role::kIngestClient)->status, 403);
+  EXPECT_EQ(Get("/v1/exchanges/nope", Role::kAuditor)->status, 404);
 }
 
 TEST(ServerConfigExchangeTest, SyncIntervalIsReadInMinutes) {
