@@ -4,8 +4,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "classify/image_classifiers.h"
@@ -51,20 +53,19 @@ struct ScanFlags {
   std::string grooming_rules;
   std::string text_classifier;
   std::string combine;
-  std::string retry_dir;
   std::string classifiers;  // image classifiers (classify/image_classifiers.h)
   EvidenceFlags evidence;
   PseudonymFlags pseudonyms;
 };
 
-// Keeps the flagged file encrypted as evidence of the item it became (the case's last item).
+// Keeps the flagged item encrypted as evidence of the item it became (the case's last item).
 Status KeepEvidence(store::Database& db, const privacy::EvidenceStore& evidence,
-                    const std::string& file, const cases::OpenedCase& opened) {
-  ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(file, privacy::kMaxEvidenceBytes));
+                    const std::string& name, std::span<const uint8_t> bytes,
+                    const cases::OpenedCase& opened) {
   const int64_t position = static_cast<int64_t>(opened.opened.items.size()) - 1;
   return privacy::StoreEvidence(db.privacy(), evidence, opened.opened.id, position, bytes,
                                 SystemClock().Now())
-      .WithContext(file);
+      .WithContext(name);
 }
 
 // The account as the pipeline stores it, and what keeps its clear id for reports: with
@@ -161,6 +162,84 @@ std::string FormatOutcome(bool jsonl, const std::string& file, const detect::Ite
                                 : "");
 }
 
+// One scanned item after hashing: classified (when classifiers are configured), matched,
+// decided, filed with its evidence, printed.
+struct MediaScan {
+  const ScanFlags& flags;
+  stats::Region region;
+  const detect::Pipeline& pipeline;
+  store::Database& db;
+  const privacy::EvidenceStore* evidence;  // null: no evidence kept
+  ScanClassifiers* classifiers;            // null: no classifiers
+  std::string own_account;                 // this scan's account as stored
+  // Called for each item of own_account filed into a case (keeps the clear account id sealed).
+  std::function<Status(const cases::OpenedCase&)> on_filed;
+  size_t flagged = 0, opened = 0, joined = 0;
+  std::set<std::string> seen;  // keys of the items classified in this scan
+
+  Status Item(const std::string& source, const std::string& account, std::span<const uint8_t> bytes,
+              const detect::MediaHashes& h) {
+    std::vector<classify::Score> scores;
+    if (classifiers != nullptr) {
+      seen.insert(classify::RetryKey(bytes));
+      // Before anything is counted or filed: a failed classifier leaves no trace but the kept
+      // item.
+      ASSIGN_OR_RETURN(scores, classifiers->Classify(source, account, bytes));
+    }
+    ASSIGN_OR_RETURN(
+        detect::ItemOutcome out,
+        pipeline.ProcessClassified(
+            {source, account, flags.surface, region, {}, flags.end_to_end_encrypted}, h, scores));
+    if (out.opened && evidence != nullptr) {
+      if (bytes.empty()) {  // a file scanned without classifiers: read it for the evidence
+        ASSIGN_OR_RETURN(std::vector<uint8_t> file,
+                         ReadFileBytes(source, privacy::kMaxEvidenceBytes));
+        RETURN_IF_ERROR(KeepEvidence(db, *evidence, source, file, *out.opened));
+      } else {
+        RETURN_IF_ERROR(KeepEvidence(db, *evidence, source, bytes, *out.opened));
+      }
+    }
+    // A kept item of another scan's account has no clear id here to keep.
+    if (out.opened && on_filed && account == own_account) {
+      RETURN_IF_ERROR(on_filed(*out.opened).WithContext(source));
+    }
+    if (classifiers != nullptr) RETURN_IF_ERROR(classifiers->Done(bytes));
+    flagged += !out.decision.flags.empty();
+    opened += out.opened.has_value() && !out.opened->grouped;
+    joined += out.opened.has_value() && out.opened->grouped;
+    std::fputs(FormatOutcome(flags.format == "jsonl", source, out, scores).c_str(), stdout);
+    return Status::Ok();
+  }
+};
+
+// The items earlier scans kept because a classifier failed, tried again under the account and
+// name they were first scanned with.
+void ScanKept(MediaScan& scan, const detect::MediaHasherOptions& options,
+              FileBatchSummary& summary) {
+  auto pending = scan.classifiers->Pending();
+  if (!pending.ok()) {
+    PrintError(pending.status());
+    ++summary.failed;
+    if (summary.first_error.ok()) summary.first_error = pending.status();
+    return;
+  }
+  detect::MediaHasher hasher(options);
+  for (const classify::RetryItem& item : *pending) {
+    if (scan.seen.count(item.key)) continue;  // given again as an input and handled above
+    Status s = [&]() -> Status {
+      ASSIGN_OR_RETURN(detect::MediaHashes h, hasher.HashBytes(item.bytes));
+      return scan.Item(item.source, item.account_id, item.bytes, h);
+    }();
+    if (s.ok()) {
+      ++summary.succeeded;
+      continue;
+    }
+    s = s.WithContext(fmt::format("kept item {}", item.source));
+    PrintError(s);
+    if (summary.failed++ == 0) summary.first_error = s;
+  }
+}
+
 int RunScan(const ScanFlags& flags) {
   auto region = stats::ParseRegion(flags.region);
   auto rules = detect::RuleSet::ParseFile(flags.rules_file);
@@ -171,10 +250,9 @@ int RunScan(const ScanFlags& flags) {
         InvalidArgumentError(fmt::format("unknown format '{}' (text or jsonl)", flags.format));
   } else if (flags.account.empty() && !flags.dry_run) {
     flag_check = InvalidArgumentError("--account is required (the account id the files belong to)");
-  } else if (flags.inputs.empty() && flags.retry_dir.empty()) {
+  } else if (flags.inputs.empty() && !flags.conversation && flags.classifiers.empty()) {
+    // With classifiers, no inputs means: retry the items kept by earlier scans.
     flag_check = InvalidArgumentError("nothing to scan: give FILE... or --recursive DIR");
-  } else if (!flags.conversation && !flags.retry_dir.empty() && flags.classifiers.empty()) {
-    flag_check = InvalidArgumentError("--retry-dir needs --conversation or --classifiers");
   } else if (flags.conversation && !flags.classifiers.empty()) {
     flag_check = InvalidArgumentError(
         "--classifiers (image models) and --conversation (grooming) are separate scans");
@@ -200,9 +278,16 @@ int RunScan(const ScanFlags& flags) {
   batch.threads = flags.threads;
   batch.progress = !flags.quiet;
   batch.label = "scanning";
+  auto db = OpenCommandDatabase(flags.db);
+  if (!db.ok()) {
+    PrintError(db.status());
+    return ExitCodeFor(db.status().code());
+  }
+  // A dry run keeps nothing, not even failed items.
+  classify::RetryStore* retries = flags.dry_run ? nullptr : &(*db)->classify_retries();
   std::unique_ptr<ScanClassifiers> classifiers;
   if (!flags.classifiers.empty()) {
-    auto loaded = ScanClassifiers::Load(flags.classifiers, flags.retry_dir, batch.hasher);
+    auto loaded = ScanClassifiers::Load(flags.classifiers, retries, batch.hasher);
     if (!loaded.ok()) {
       PrintError(loaded.status());
       return ExitCodeFor(loaded.status().code());
@@ -210,11 +295,6 @@ int RunScan(const ScanFlags& flags) {
     classifiers = std::move(*loaded);
     // The configured thresholds decide the classifiers' signals; they need a DPIA record too.
     *rules = rules->WithRulesFirst(classifiers->Rules());
-  }
-  auto db = OpenCommandDatabase(flags.db);
-  if (!db.ok()) {
-    PrintError(db.status());
-    return ExitCodeFor(db.status().code());
   }
   if (Status assessed = CheckRulesAssessed(**db, *rules); !assessed.ok()) {
     PrintError(assessed.WithContext(flags.rules_file));
@@ -257,73 +337,51 @@ int RunScan(const ScanFlags& flags) {
                             flags.dry_run ? nullptr : &(*db)->volume(), clock, *basis);
 
   if (flags.conversation) {
-    return ScanConversations(
-        {flags.inputs, flags.grooming_rules, flags.text_classifier, flags.combine, flags.retry_dir,
-         account->stored, flags.surface, *region, flags.format == "jsonl", flags.quiet,
-         flags.dry_run, keep_account},
-        pipeline);
+    return ScanConversations({flags.inputs, flags.grooming_rules, flags.text_classifier,
+                              flags.combine, retries, account->stored, flags.surface, *region,
+                              flags.format == "jsonl", flags.quiet, flags.dry_run, keep_account},
+                             pipeline);
   }
   InputList inputs = ExpandInputs(flags.inputs, flags.recursive);
   for (const Status& s : inputs.errors) PrintError(s);
-  if (classifiers) {
-    // Items an earlier scan kept because a classifier failed are tried again.
-    auto pending = classifiers->Pending();
-    if (!pending.ok()) {
-      PrintError(pending.status());
-      return ExitCodeFor(pending.status().code());
-    }
-    inputs.files.insert(inputs.files.end(), pending->begin(), pending->end());
-  }
-  size_t flagged = 0, opened = 0, joined = 0;
+  MediaScan scan{flags,
+                 *region,
+                 pipeline,
+                 **db,
+                 evidence->get(),
+                 classifiers.get(),
+                 account->stored,
+                 keep_account,
+                 0,
+                 0,
+                 0,
+                 {}};
   // Hashing runs on worker threads; classifiers, matching, rules and case writes run in input
   // order.
   FileBatchSummary summary = HashFilesInOrder(
       inputs.files, batch, [&](const std::string& file, const detect::MediaHashes& h) -> Status {
-        RetrySpool::Origin origin{file, account->stored};
-        std::vector<classify::Score> scores;
+        std::vector<uint8_t> bytes;  // read again only for the classifiers
         if (classifiers) {
-          origin = classifiers->OriginOf(file, account->stored);
-          // Before anything is counted or filed: a failed classifier leaves no trace but the
-          // kept item.
-          ASSIGN_OR_RETURN(scores, classifiers->Classify(file, origin.account));
+          ASSIGN_OR_RETURN(bytes, ReadFileBytes(file, classifiers->max_bytes()));
         }
-        ASSIGN_OR_RETURN(detect::ItemOutcome out,
-                         pipeline.ProcessClassified({origin.source,
-                                                     origin.account,
-                                                     flags.surface,
-                                                     *region,
-                                                     {},
-                                                     flags.end_to_end_encrypted},
-                                                    h, scores));
-        if (out.opened && *evidence) {
-          RETURN_IF_ERROR(KeepEvidence(**db, **evidence, file, *out.opened));
-          // A retried item of another scan's account has no clear id here to keep.
-          if (origin.account == account->stored) {
-            RETURN_IF_ERROR(keep_account(*out.opened).WithContext(file));
-          }
-        }
-        if (classifiers) RETURN_IF_ERROR(classifiers->Done(file));
-        flagged += !out.decision.flags.empty();
-        opened += out.opened.has_value() && !out.opened->grouped;
-        joined += out.opened.has_value() && out.opened->grouped;
-        std::fputs(FormatOutcome(flags.format == "jsonl", origin.source, out, scores).c_str(),
-                   stdout);
-        return Status::Ok();
+        return scan.Item(file, account->stored, bytes, h);
       });
+  if (classifiers) ScanKept(scan, batch.hasher, summary);
   std::fflush(stdout);
   const size_t failed = summary.failed + inputs.errors.size();
   if (!flags.quiet) {
     std::fprintf(stderr,
                  "vigil: scanned %zu file%s, %zu flagged, %zu case%s opened, %zu added to open "
                  "cases%s, %zu failed%s\n",
-                 summary.succeeded, summary.succeeded == 1 ? "" : "s", flagged, opened,
-                 opened == 1 ? "" : "s", joined, flags.dry_run ? " (dry run)" : "", failed,
+                 summary.succeeded, summary.succeeded == 1 ? "" : "s", scan.flagged, scan.opened,
+                 scan.opened == 1 ? "" : "s", scan.joined, flags.dry_run ? " (dry run)" : "",
+                 failed,
                  classifiers && classifiers->kept() > 0
                      ? fmt::format(" ({} kept for a retry)", classifiers->kept()).c_str()
                      : "");
   }
   const Status first = inputs.errors.empty() ? summary.first_error : inputs.errors[0];
-  return BatchExitCode(inputs.files.size() + inputs.errors.size(), failed, first);
+  return BatchExitCode(summary.succeeded + summary.failed + inputs.errors.size(), failed, first);
 }
 
 }  // namespace
@@ -374,8 +432,6 @@ void RegisterScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--combine", flags->combine,
                   "How the indicator and external scores combine (JSON: indicators, external, "
                   "max, weighted)");
-  cmd->add_option("--retry-dir", flags->retry_dir,
-                  "Keep items whose classifier failed here, and retry those kept");
   cmd->add_option("--classifiers", flags->classifiers,
                   "Image classifiers (JSON: ONNX models or HTTP services with thresholds; "
                   "docs/classify.md): new material, always for human review");

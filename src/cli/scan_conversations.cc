@@ -5,12 +5,13 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "classify/combined.h"
 #include "classify/grooming.h"
 #include "classify/http_classifier.h"
 #include "cli/file_batch.h"
-#include "cli/retry_spool.h"
+#include "cli/scan_classifiers.h"
 #include "core/file.h"
 
 namespace vigil::cli {
@@ -55,11 +56,7 @@ std::string Format(bool jsonl, const std::string& file, const classify::Score& s
                                 : "");
 }
 
-// Not the input's fault: worth trying again later.
-bool Retryable(StatusCode code) {
-  return code == StatusCode::kUnavailable || code == StatusCode::kDataLoss ||
-         code == StatusCode::kInternal;
-}
+constexpr size_t kMaxRetriesPerScan = 1000;
 
 Result<std::unique_ptr<classify::Classifier>> LoadClassifier(const ConversationScan& scan) {
   ASSIGN_OR_RETURN(std::string rules_json, ReadText(scan.grooming_rules, kMaxRuleBytes));
@@ -89,22 +86,24 @@ struct ScanState {
   const ConversationScan& scan;
   const classify::Classifier& classifier;
   const detect::Pipeline& pipeline;
-  const RetrySpool* spool;  // null without --retry-dir
   size_t flagged = 0, kept = 0;
+  std::set<std::string> seen;  // keys of the conversations this scan went through
 };
 
 // Classifies and files one parsed conversation.
-Status Classify(ScanState& st, const std::string& file, const classify::Conversation& c) {
+Status Classify(ScanState& st, const std::string& file, const std::string& account,
+                const classify::Conversation& c) {
   classify::ClassifierInput input;
   input.kind = classify::InputKind::kConversation;
   input.conversation = &c;
   auto score = st.classifier.Classify(input);
   if (!score.ok()) return score.status().WithContext(file);
   const std::string item_id = c.id.empty() ? file : c.id;
-  auto out = st.pipeline.ProcessScores(
-      {item_id, st.scan.account, st.scan.surface, st.scan.region, {}}, "conversation", {*score});
+  auto out = st.pipeline.ProcessScores({item_id, account, st.scan.surface, st.scan.region, {}},
+                                       "conversation", {*score});
   if (!out.ok()) return out.status().WithContext(file);
-  if (out->opened && st.scan.on_filed) {
+  // A kept conversation of another scan's account has no clear id here to keep.
+  if (out->opened && st.scan.on_filed && account == st.scan.account) {
     RETURN_IF_ERROR(st.scan.on_filed(*out->opened).WithContext(file));
   }
   st.flagged += !out->decision.flags.empty();
@@ -112,20 +111,41 @@ Status Classify(ScanState& st, const std::string& file, const classify::Conversa
   return Status::Ok();
 }
 
-Status ScanOne(ScanState& st, const std::string& file) {
+// One conversation, read from `file` (or kept by an earlier scan) and belonging to `account`.
+Status ScanBytes(ScanState& st, const std::string& file, const std::string& account,
+                 const std::vector<uint8_t>& bytes) {
   classify::ConversationLimits limits;
-  ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(file, limits.max_json_bytes));
   const std::string json(bytes.begin(), bytes.end());
   // Oversized, invalid UTF-8 or malformed: the input's fault, reported and never retried.
   ASSIGN_OR_RETURN(classify::Conversation c, classify::ParseConversation(json, file, limits));
-  Status s = Classify(st, file, c);
-  const bool kept_before = st.spool != nullptr && st.spool->Holds(file);
-  if (s.ok()) return kept_before ? st.spool->Done(file) : Status::Ok();
-  if (st.spool == nullptr || !Retryable(s.code())) return s;
-  ASSIGN_OR_RETURN(int64_t attempts, st.spool->Keep(file, bytes, s, SystemClock().Now()));
+  Status s = Classify(st, file, account, c);
+  classify::RetryStore* retries = st.scan.retries;
+  const std::string key = classify::RetryKey(bytes);
+  if (!st.seen.insert(key).second) {
+    return Status::Ok();  // the same conversation twice in one scan: once is enough
+  }
+  if (s.ok()) {
+    return retries == nullptr ? s : retries->Done(classify::RetryKind::kConversation, key);
+  }
+  if (retries == nullptr || !RetryableFailure(s.code())) return s;
+  ASSIGN_OR_RETURN(int64_t attempts, retries->Keep({classify::RetryKind::kConversation,
+                                                    key,
+                                                    file,
+                                                    account,
+                                                    bytes,
+                                                    s.ToString(),
+                                                    0,
+                                                    {},
+                                                    SystemClock().Now()}));
   ++st.kept;
-  return Status(s.code(), fmt::format("{} (kept in {} for a retry, attempt {})", s.message(),
-                                      st.spool->dir(), attempts));
+  return Status(s.code(), fmt::format("{} (kept in the database for a retry, attempt {})",
+                                      s.message(), attempts));
+}
+
+Status ScanOne(ScanState& st, const std::string& file) {
+  ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
+                   ReadFileBytes(file, classify::ConversationLimits{}.max_json_bytes));
+  return ScanBytes(st, file, st.scan.account, bytes);
 }
 
 }  // namespace
@@ -136,38 +156,40 @@ int ScanConversations(const ConversationScan& scan, const detect::Pipeline& pipe
     PrintError(classifier.status());
     return ExitCodeFor(classifier.status().code());
   }
-  std::optional<RetrySpool> spool;
-  std::vector<std::string> files = scan.files;
-  if (!scan.retry_dir.empty()) {
-    auto opened = RetrySpool::Open(scan.retry_dir);
-    auto pending =
-        opened.ok() ? opened->Pending() : Result<std::vector<std::string>>(opened.status());
+  std::vector<classify::RetryItem> kept;
+  if (scan.retries != nullptr) {
+    auto pending = scan.retries->Pending(classify::RetryKind::kConversation, kMaxRetriesPerScan);
     if (!pending.ok()) {
       PrintError(pending.status());
       return ExitCodeFor(pending.status().code());
     }
-    spool = std::move(*opened);
-    files.insert(files.end(), pending->begin(), pending->end());
+    kept = std::move(*pending);
   }
-  ScanState st{scan, **classifier, pipeline, spool ? &*spool : nullptr};
+  ScanState st{scan, **classifier, pipeline, 0, 0, {}};
   size_t failed = 0;
   Status first = Status::Ok();
-  for (const std::string& file : files) {
-    Status s = ScanOne(st, file);
-    if (s.ok()) continue;
+  auto count = [&](const Status& s) {
+    if (s.ok()) return;
     PrintError(s);
     if (failed++ == 0) first = s;
+  };
+  for (const std::string& file : scan.files) count(ScanOne(st, file));
+  // Kept by earlier scans: under the account and name they were first scanned with.
+  for (const classify::RetryItem& item : kept) {
+    if (st.seen.count(item.key)) continue;  // given again as an input and handled above
+    count(ScanBytes(st, item.source, item.account_id, item.bytes));
   }
+  const size_t total = scan.files.size() + kept.size();
   std::fflush(stdout);
   if (!scan.quiet) {
     std::fprintf(stderr,
                  "vigil: scanned %zu conversation%s, %zu flagged%s, %zu failed (%zu kept for a "
                  "retry)\n",
-                 files.size() - failed, files.size() - failed == 1 ? "" : "s", st.flagged,
+                 total - failed, total - failed == 1 ? "" : "s", st.flagged,
                  scan.dry_run ? " (dry run)" : "", failed, st.kept);
   }
-  if (files.empty()) return 0;  // an empty retry directory: nothing to do
-  return BatchExitCode(files.size(), failed, first);
+  if (total == 0) return 0;  // nothing kept and no inputs: nothing to do
+  return BatchExitCode(total, failed, first);
 }
 
 }  // namespace vigil::cli

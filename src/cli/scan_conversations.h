@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "classify/retry_store.h"
 #include "detect/pipeline.h"
 
 namespace vigil::cli {
@@ -18,8 +19,10 @@ struct ConversationScan {
   std::string grooming_rules;      // the indicator rule file
   std::string text_classifier;     // HTTP classifier config (http_classifier.h), optional
   std::string combine;             // combination config (combined.h); needed with the above
-  std::string retry_dir;           // where failed classifications are kept (retry_spool.h)
-  std::string account;             // pseudonymised account under suspicion
+  // Where failed classifications are kept (null: a dry run, nothing kept); must outlive the
+  // scan.
+  classify::RetryStore* retries = nullptr;
+  std::string account;  // pseudonymised account under suspicion
   std::string surface;
   stats::Region region = stats::Region::kUnknown;
   bool jsonl = false;
@@ -29,10 +32,11 @@ struct ConversationScan {
   std::function<Status(const cases::OpenedCase&)> on_filed{};
 };
 
-// Scores and files each conversation, then each one kept in the retry directory; a bad file
-// is reported naming it and the others go on. A conversation whose classifier or store failed
-// (kUnavailable, kDataLoss, kInternal) is kept in the retry directory when one is given: never
-// dropped. Returns the process exit code (BatchExitCode).
+// Scores and files each conversation, then each one kept by earlier scans (classify_retries);
+// a bad file is reported naming it and the others go on. A conversation whose classifier or
+// store failed (kUnavailable, kDataLoss, kInternal) is kept in the database with its account
+// and tried again by the next scan: never dropped. Returns the process exit code
+// (BatchExitCode).
 int ScanConversations(const ConversationScan& scan, const detect::Pipeline& pipeline);
 
 }  // namespace vigil::cli

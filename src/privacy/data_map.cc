@@ -14,7 +14,7 @@ constexpr std::string_view kSkeleton =
     "its personal fields are cleared with the case";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 37> kDataMap = {{
+constexpr std::array<DataMapEntry, 38> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
@@ -155,6 +155,15 @@ constexpr std::array<DataMapEntry, 37> kDataMap = {{
      "while it is the newest record of its technology, then 365 days after a newer one was "
      "recorded; `vigil purge` deletes it then",
      "admin, auditor"},
+    {"classify_retries",
+     "an item whose classifier failed (timeout, unreachable, nonsense score), kept byte for "
+     "byte with its last error and attempt count until a later scan classifies and files it",
+     "the item itself (a conversation or an image or video, as hex), its name and the "
+     "pseudonymised account id",
+     "reporting, blocking (the item is still to be classified; nothing is lost)",
+     "deleted as soon as the item is filed; per row purposes and expires_at from the retention "
+     "policy (not yet purged automatically)",
+     "admin"},
     {"schema_migrations", "which schema versions were applied and when", "none", "operations",
      "for the life of the database", "admin"},
 }};

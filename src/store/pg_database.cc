@@ -4,15 +4,16 @@
 
 #include "store/api_key_stores.h"
 #include "store/audit_stores.h"
-#include "store/job_ledger_stores.h"
+#include "store/classify_retry_stores.h"
 #include "store/exchange_stores.h"
 #include "store/share_queue_store.h"
+#include "store/job_ledger_stores.h"
 #include "store/pg_bank_store.h"
 #include "store/pg_case_store.h"
 #include "store/pg_schema.h"
 #include "store/pg_url.h"
-#include "store/redress_stores.h"
 #include "store/privacy_stores.h"
+#include "store/redress_stores.h"
 #include "store/report_stores.h"
 #include "store/volume_stores.h"
 
@@ -31,7 +32,8 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
       job_ledger_(std::make_unique<PostgresJobLedger>(pool_)),
       exchanges_(std::make_unique<PostgresExchangeStore>(pool_)),
       share_queue_(std::make_unique<SqlShareQueue>(MakePostgresTransactor(pool_))),
-      privacy_(SqlPrivacyStore::ForPostgres(pool_)) {}
+      privacy_(SqlPrivacyStore::ForPostgres(pool_)),
+      classify_retries_(std::make_unique<SqlRetryStore>(privacy_sql::PostgresTransactor(pool_))) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 
@@ -68,6 +70,7 @@ redress::RedressStore& PostgresDatabase::redress() { return *redress_; }
 exchange::ExchangeStore& PostgresDatabase::exchanges() { return *exchanges_; }
 exchange::ShareQueue& PostgresDatabase::share_queue() { return *share_queue_; }
 privacy::PrivacyStore& PostgresDatabase::privacy() { return *privacy_; }
+classify::RetryStore& PostgresDatabase::classify_retries() { return *classify_retries_; }
 auth::ApiKeyStore& PostgresDatabase::api_keys() { return *api_keys_; }
 
 Result<std::vector<Migration>> PostgresDatabase::AppliedMigrations() {

@@ -39,6 +39,7 @@ class PostgresDatabase final : public Database {
   exchange::ExchangeStore& exchanges() override;
   exchange::ShareQueue& share_queue() override;
   privacy::PrivacyStore& privacy() override;
+  classify::RetryStore& classify_retries() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   // The URL without its password.
   const std::string& url() const override { return pool_.name(); }
@@ -66,6 +67,7 @@ class PostgresDatabase final : public Database {
   std::unique_ptr<exchange::ExchangeStore> exchanges_;
   std::unique_ptr<exchange::ShareQueue> share_queue_;
   std::unique_ptr<privacy::PrivacyStore> privacy_;
+  std::unique_ptr<classify::RetryStore> classify_retries_;
 };
 
 }  // namespace vigil::store

@@ -625,6 +625,41 @@ CREATE TABLE exchange_share_progress (
 );
 )sql";
 
+// Version 21: items whose classification failed through no fault of their own, kept byte for
+// byte (hex) until a later scan files them (classify/retry_store.h). They are personal data held
+// for reporting and blocking: purposes and expires_at are stamped on insert from the retention
+// policy, like a case's (Art 3(1)(h)).
+constexpr std::string_view kV21ClassifyRetries = R"sql(
+CREATE TABLE classify_retries (
+  kind            TEXT    NOT NULL CHECK (kind IN ('conversation', 'media')),
+  item_key        TEXT    NOT NULL,
+  source          TEXT    NOT NULL,
+  account_id      TEXT    NOT NULL,
+  content         TEXT    NOT NULL,
+  bytes           BIGINT  NOT NULL CHECK (bytes >= 0),
+  error           TEXT    NOT NULL,
+  attempts        BIGINT  NOT NULL CHECK (attempts >= 1),
+  created_at      BIGINT  NOT NULL,
+  last_failed_at  BIGINT  NOT NULL,
+  purposes        TEXT    NOT NULL DEFAULT 'reporting,blocking',
+  expires_at      BIGINT,
+  PRIMARY KEY (kind, item_key)
+);
+CREATE INDEX classify_retries_by_age ON classify_retries (kind, created_at);
+-- created_at + the longest retention of the row's purposes, as vigil_case_expiry (migration 8)
+-- computes it; its own function, so this migration does not depend on 8 being applied first.
+CREATE FUNCTION vigil_retry_expiry() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.expires_at IS NULL THEN
+    NEW.expires_at := NEW.created_at + 86400 * COALESCE((SELECT MAX(max_age_days)
+      FROM retention_policy WHERE purpose = ANY (string_to_array(NEW.purposes, ','))), 365);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER classify_retries_expiry BEFORE INSERT ON classify_retries
+  FOR EACH ROW EXECUTE FUNCTION vigil_retry_expiry();
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -642,6 +677,7 @@ constexpr PgMigration kMigrations[] = {
     {15, "bank change counters", kV15BankChanges},
     {18, "account identities and audit purge", kV18AccountsAndAuditPurge},
     {19, "exchange shares", kV19ExchangeShares},
+    {21, "classifier retries", kV21ClassifyRetries},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

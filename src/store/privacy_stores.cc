@@ -532,9 +532,10 @@ class PgSession final : public SqlSession {
 
 }  // namespace
 
-std::unique_ptr<SqlPrivacyStore> SqlPrivacyStore::ForSqlite(SQLite::Database& db, std::mutex& mu,
-                                                            std::string path) {
-  return std::make_unique<SqlPrivacyStore>(
+namespace privacy_sql {
+
+SqlTransactor SqliteTransactor(SQLite::Database& db, std::mutex& mu, std::string path) {
+  return
       [&db, &mu, path = std::move(path)](const std::function<Status(SqlSession&)>& fn) -> Status {
         std::lock_guard<std::mutex> lock(mu);
         return CatchSqlite(path, [&]() -> Status {
@@ -544,18 +545,28 @@ std::unique_ptr<SqlPrivacyStore> SqlPrivacyStore::ForSqlite(SQLite::Database& db
           tx.commit();
           return Status::Ok();
         });
-      });
+      };
+}
+
+SqlTransactor PostgresTransactor(PgPool& pool) {
+  return [&pool](const std::function<Status(SqlSession&)>& fn) -> Status {
+    ASSIGN_OR_RETURN(PgPool::Lease conn, pool.Acquire());
+    ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
+    PgSession session(*conn);
+    RETURN_IF_ERROR(fn(session));
+    return tx.Commit();
+  };
+}
+
+}  // namespace privacy_sql
+
+std::unique_ptr<SqlPrivacyStore> SqlPrivacyStore::ForSqlite(SQLite::Database& db, std::mutex& mu,
+                                                            std::string path) {
+  return std::make_unique<SqlPrivacyStore>(privacy_sql::SqliteTransactor(db, mu, std::move(path)));
 }
 
 std::unique_ptr<SqlPrivacyStore> SqlPrivacyStore::ForPostgres(PgPool& pool) {
-  return std::make_unique<SqlPrivacyStore>(
-      [&pool](const std::function<Status(SqlSession&)>& fn) -> Status {
-        ASSIGN_OR_RETURN(PgPool::Lease conn, pool.Acquire());
-        ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
-        PgSession session(*conn);
-        RETURN_IF_ERROR(fn(session));
-        return tx.Commit();
-      });
+  return std::make_unique<SqlPrivacyStore>(privacy_sql::PostgresTransactor(pool));
 }
 
 }  // namespace vigil::store

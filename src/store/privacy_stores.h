@@ -47,6 +47,11 @@ Status AppendRecordViolations(SqlSession& s, TimePoint now, std::vector<std::str
 // Runs `fn` in one transaction, committed when it returns Ok.
 using SqlTransactor = std::function<Status(const std::function<Status(SqlSession&)>& fn)>;
 
+// The transactors of the two backends, also used by other stores whose SQL is written once
+// (classify_retry_stores.h).
+SqlTransactor SqliteTransactor(SQLite::Database& db, std::mutex& mu, std::string path);
+SqlTransactor PostgresTransactor(PgPool& pool);
+
 }  // namespace privacy_sql
 
 class SqlPrivacyStore final : public privacy::PrivacyStore {

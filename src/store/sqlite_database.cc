@@ -7,11 +7,12 @@
 
 #include "store/api_key_stores.h"
 #include "store/audit_stores.h"
-#include "store/redress_stores.h"
-#include "store/job_ledger_stores.h"
+#include "store/classify_retry_stores.h"
 #include "store/exchange_stores.h"
 #include "store/share_queue_store.h"
+#include "store/job_ledger_stores.h"
 #include "store/privacy_stores.h"
+#include "store/redress_stores.h"
 #include "store/report_stores.h"
 #include "store/sqlite_bank_store.h"
 #include "store/sqlite_case_store.h"
@@ -66,7 +67,9 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       job_ledger_(std::make_unique<SqliteJobLedger>(*db_, mu_, path_)),
       exchanges_(std::make_unique<SqliteExchangeStore>(*db_, mu_, path_)),
       share_queue_(std::make_unique<SqlShareQueue>(MakeSqliteTransactor(*db_, mu_, path_))),
-      privacy_(SqlPrivacyStore::ForSqlite(*db_, mu_, path_)) {}
+      privacy_(SqlPrivacyStore::ForSqlite(*db_, mu_, path_)),
+      classify_retries_(
+          std::make_unique<SqlRetryStore>(privacy_sql::SqliteTransactor(*db_, mu_, path_))) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
@@ -104,6 +107,7 @@ audit::AuditStore& SqliteDatabase::audit() { return *audit_; }
 report::ReportOutboxStore& SqliteDatabase::report_outbox() { return *report_outbox_; }
 redress::RedressStore& SqliteDatabase::redress() { return *redress_; }
 privacy::PrivacyStore& SqliteDatabase::privacy() { return *privacy_; }
+classify::RetryStore& SqliteDatabase::classify_retries() { return *classify_retries_; }
 auth::ApiKeyStore& SqliteDatabase::api_keys() { return *api_keys_; }
 exchange::ExchangeStore& SqliteDatabase::exchanges() { return *exchanges_; }
 exchange::ShareQueue& SqliteDatabase::share_queue() { return *share_queue_; }

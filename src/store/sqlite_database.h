@@ -41,6 +41,7 @@ class SqliteDatabase final : public Database {
   exchange::ExchangeStore& exchanges() override;
   exchange::ShareQueue& share_queue() override;
   privacy::PrivacyStore& privacy() override;
+  classify::RetryStore& classify_retries() override;
   Result<std::vector<Migration>> AppliedMigrations() override;
   const std::string& url() const override { return url_; }
 
@@ -70,6 +71,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<exchange::ExchangeStore> exchanges_;
   std::unique_ptr<exchange::ShareQueue> share_queue_;
   std::unique_ptr<privacy::PrivacyStore> privacy_;
+  std::unique_ptr<classify::RetryStore> classify_retries_;
 };
 
 }  // namespace vigil::store

@@ -601,6 +601,35 @@ CREATE TABLE exchange_share_progress (
 );
 )sql";
 
+// Version 21: items whose classification failed through no fault of their own, kept byte for
+// byte (hex) until a later scan files them (classify/retry_store.h). They are personal data held
+// for reporting and blocking: purposes and expires_at are stamped on insert from the retention
+// policy, like a case's (Art 3(1)(h)).
+constexpr std::string_view kV21ClassifyRetries = R"sql(
+CREATE TABLE classify_retries (
+  kind            TEXT    NOT NULL CHECK (kind IN ('conversation', 'media')),
+  item_key        TEXT    NOT NULL,
+  source          TEXT    NOT NULL,
+  account_id      TEXT    NOT NULL,
+  content         TEXT    NOT NULL,
+  bytes           INTEGER NOT NULL CHECK (bytes >= 0),
+  error           TEXT    NOT NULL,
+  attempts        INTEGER NOT NULL CHECK (attempts >= 1),
+  created_at      INTEGER NOT NULL,
+  last_failed_at  INTEGER NOT NULL,
+  purposes        TEXT    NOT NULL DEFAULT 'reporting,blocking',
+  expires_at      INTEGER,
+  PRIMARY KEY (kind, item_key)
+);
+CREATE INDEX classify_retries_by_age ON classify_retries (kind, created_at);
+CREATE TRIGGER classify_retries_expiry AFTER INSERT ON classify_retries
+  WHEN NEW.expires_at IS NULL BEGIN
+  UPDATE classify_retries SET expires_at = NEW.created_at + 86400 * COALESCE((SELECT
+    MAX(max_age_days) FROM retention_policy WHERE instr(',' || NEW.purposes || ',', ',' ||
+    purpose || ',') > 0), 365) WHERE kind = NEW.kind AND item_key = NEW.item_key;
+END;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -618,6 +647,7 @@ constexpr SqliteMigration kMigrations[] = {
     {15, "bank change counters", kV15BankChanges},
     {18, "account identities and audit purge", kV18AccountsAndAuditPurge},
     {19, "exchange shares", kV19ExchangeShares},
+    {21, "classifier retries", kV21ClassifyRetries},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

@@ -21,13 +21,14 @@
 #include "auth/auth.h"
 #include "bank/bank_store.h"
 #include "cases/case_store.h"
+#include "classify/retry_store.h"
 #include "core/clock.h"
 #include "core/result.h"
-#include "redress/redress_store.h"
-#include "queue/ledger.h"
 #include "exchange/exchange_store.h"
 #include "exchange/share_queue.h"
 #include "privacy/privacy_store.h"
+#include "queue/ledger.h"
+#include "redress/redress_store.h"
 #include "report/outbox_store.h"
 #include "stats/volume.h"
 
@@ -92,6 +93,9 @@ class Database {
   // Retention policy, legal holds, DPIA records, evidence index and erasure (migration 8).
   // Valid as long as the Database.
   virtual privacy::PrivacyStore& privacy() = 0;
+  // Items whose classifier failed, kept for a retry (migration 21). Valid as long as the
+  // Database.
+  virtual classify::RetryStore& classify_retries() = 0;
 
   // The migrations applied to this database, ascending by version.
   virtual Result<std::vector<Migration>> AppliedMigrations() = 0;

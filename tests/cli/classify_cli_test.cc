@@ -1,4 +1,5 @@
 // `vigil classify` on the shipped example rules and synthetic (benign) conversations.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -195,12 +196,12 @@ class FakeTextClassifier {
   std::thread thread_;
 };
 
-size_t KeptIn(const std::filesystem::path& dir) {
-  size_t n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    n += e.path().string().ends_with(".conversation.json");
-  }
-  return n;
+// Conversations kept for a retry in the database (classify_retries, migration 21).
+int64_t KeptIn(const std::filesystem::path& db) {
+  SQLite::Database raw(db.string());
+  SQLite::Statement q(raw, "SELECT COUNT(*) FROM classify_retries WHERE kind = 'conversation'");
+  q.executeStep();
+  return q.getColumn(0).getInt64();
 }
 
 // Classifier timeouts and nonsense scores keep the conversation for a retry (nothing lost);
@@ -208,8 +209,8 @@ size_t KeptIn(const std::filesystem::path& dir) {
 TEST(ScanConversationCliTest, FailedClassificationsAreKeptAndRetriedBadInputIsRefused) {
   TempDir dir;
   FakeTextClassifier fake;
-  const std::string db = "--db '" + (dir.path() / "v.db").string() + "'";
-  const std::string retry = (dir.path() / "retry").string();
+  const std::filesystem::path db_path = dir.path() / "v.db";
+  const std::string db = "--db '" + db_path.string() + "'";
   const std::string rules =
       dir.Write("rules.json", R"({"rules": [{"detector": "classifier:*", "min_score": 0.5,
         "action": "review", "priority": 60}]})");
@@ -223,26 +224,25 @@ TEST(ScanConversationCliTest, FailedClassificationsAreKeptAndRetriedBadInputIsRe
   RecordDpia(db);
   const std::string scan = "scan --conversation -f jsonl --grooming-rules '" + kRules +
                            "' --rules '" + rules + "' --text-classifier '" + http +
-                           "' --combine '" + combine + "' --retry-dir '" + retry + "' " + db +
-                           " --account acct-1";
+                           "' --combine '" + combine + "' " + db + " --account acct-1";
 
   CliRun down =
       RunVigil(scan + " '" + kData + "two-adults-en.json' '" + bad_utf8 + "' '" + huge + "'");
   EXPECT_EQ(down.exit_code, 1) << down.err;  // several inputs failed
   EXPECT_EQ(down.out, "");
   EXPECT_NE(down.err.find("two-adults-en.json"), std::string::npos) << down.err;
-  EXPECT_NE(down.err.find("kept in " + retry + " for a retry, attempt 1"), std::string::npos)
+  EXPECT_NE(down.err.find("kept in the database for a retry, attempt 1"), std::string::npos)
       << down.err;
   EXPECT_NE(down.err.find("bad.json"), std::string::npos) << down.err;
   EXPECT_NE(down.err.find("UTF-8"), std::string::npos) << down.err;
   EXPECT_NE(down.err.find("huge.json"), std::string::npos) << down.err;
-  EXPECT_EQ(KeptIn(retry), 1u);  // only the classifier's failure is kept
+  EXPECT_EQ(KeptIn(db_path), 1u);  // only the classifier's failure is kept
 
   fake.mode_ = FakeTextClassifier::kNonsense;
   CliRun nonsense = RunVigil(scan);                   // no inputs: the kept conversations only
   EXPECT_EQ(nonsense.exit_code, 11) << nonsense.err;  // DATA_LOSS
   EXPECT_NE(nonsense.err.find("attempt 2"), std::string::npos) << nonsense.err;
-  EXPECT_EQ(KeptIn(retry), 1u);
+  EXPECT_EQ(KeptIn(db_path), 1u);
   EXPECT_EQ(RunVigil("cases list -f jsonl --state new " + db).out, "");  // nothing flagged yet
 
   fake.mode_ = FakeTextClassifier::kHealthy;
@@ -252,14 +252,14 @@ TEST(ScanConversationCliTest, FailedClassificationsAreKeptAndRetriedBadInputIsRe
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["score"], 0.9);  // max(indicators 0.375, external 0.9)
   EXPECT_EQ(rows[0]["technologies"][0], "classifier:grooming-combined@1 s>=0.5");
-  EXPECT_EQ(KeptIn(retry), 0u);
+  EXPECT_EQ(KeptIn(db_path), 0u);
   CliRun show = RunVigil("cases show " + rows[0]["case_id"].dump() + " -f jsonl " + db);
   auto flag = JsonLines(show.out).at(0)["items"][0]["flags"][0];
   std::vector<std::string> indicators;
   for (const auto& e : flag["evidence"]) indicators.push_back(e["indicator"]);
   EXPECT_EQ(indicators, (std::vector<std::string>{"secrecy", "image_request", "indicator_score",
                                                   "external_score"}));
-  EXPECT_EQ(RunVigil(scan).exit_code, 0);  // an empty retry directory is nothing to do
+  EXPECT_EQ(RunVigil(scan).exit_code, 0);  // nothing kept and no inputs: nothing to do
 }
 
 }  // namespace

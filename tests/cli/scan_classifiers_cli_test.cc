@@ -3,6 +3,7 @@
 // threshold opens a case of new material pending human confirmation with its evidence; a
 // classifier that fails (5xx, timeout) leaves the item kept for a retry, named, and nothing
 // counted or filed until the retry succeeds. Inputs are uniform grey images.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -82,13 +83,12 @@ class ScanClassifiersCliTest : public ::testing::Test {
                         db_);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  size_t Kept(const std::string& dir) const {
-    size_t n = 0;
-    if (!std::filesystem::exists(dir)) return 0;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) {
-      n += e.path().string().ends_with(".media");
-    }
-    return n;
+  // Media items kept for a retry in the database (classify_retries, migration 21).
+  int64_t Kept() const {
+    SQLite::Database raw((dir_.path() / "v.db").string());
+    SQLite::Statement q(raw, "SELECT COUNT(*) FROM classify_retries WHERE kind = 'media'");
+    q.executeStep();
+    return q.getColumn(0).getInt64();
   }
 
   TempDir dir_;
@@ -152,26 +152,25 @@ TEST_F(ScanClassifiersCliTest, AScoreOverTheThresholdOpensANewMaterialCaseForCon
 TEST_F(ScanClassifiersCliTest, AFailingClassifierKeepsTheItemNamedAndARetryFilesIt) {
   Dpia("classifier:mean");
   Dpia("classifier:vendor-image");
-  const std::string retry = (dir_.path() / "retry").string();
-  const std::string scan = "scan -f jsonl --account acct-1 --classifiers '" + Config(true) +
-                           "' --retry-dir '" + retry + "' " + db_ + " ";
+  const std::string scan =
+      "scan -f jsonl --account acct-1 --classifiers '" + Config(true) + "' " + db_ + " ";
   fake_.mode_ = FakeImageClassifier::kFail;
   CliRun failed = RunVigil(scan + "'" + bright_ + "'");
   EXPECT_EQ(failed.exit_code, 10) << failed.err;  // UNAVAILABLE
   EXPECT_EQ(failed.out, "");
   EXPECT_NE(failed.err.find(bright_), std::string::npos) << failed.err;
   EXPECT_NE(failed.err.find("classifier:vendor-image@3"), std::string::npos) << failed.err;
-  EXPECT_NE(failed.err.find("kept in " + retry + " for a retry, attempt 1"), std::string::npos)
+  EXPECT_NE(failed.err.find("kept in the database for a retry, attempt 1"), std::string::npos)
       << failed.err;
-  EXPECT_EQ(Kept(retry), 1u);
+  EXPECT_EQ(Kept(), 1u);
   EXPECT_EQ(RunVigil("cases list -f jsonl " + db_).out, "");  // nothing filed
 
   fake_.mode_ = FakeImageClassifier::kSlow;  // past the 300 ms timeout
   CliRun slow = RunVigil(scan);              // no inputs: the kept items only
   EXPECT_EQ(slow.exit_code, 10) << slow.err;
   EXPECT_NE(slow.err.find("attempt 2"), std::string::npos) << slow.err;
-  EXPECT_NE(slow.err.find(bright_), std::string::npos) << slow.err;  // still named as given
-  EXPECT_EQ(Kept(retry), 1u);
+  EXPECT_NE(slow.err.find("kept item " + bright_), std::string::npos) << slow.err;
+  EXPECT_EQ(Kept(), 1u);
 
   fake_.mode_ = FakeImageClassifier::kHealthy;
   CliRun healthy = RunVigil(scan);
@@ -180,12 +179,28 @@ TEST_F(ScanClassifiersCliTest, AFailingClassifierKeepsTheItemNamedAndARetryFiles
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["file"], bright_);  // the original item, not the kept copy
   ASSERT_TRUE(rows[0].contains("case_id"));
-  EXPECT_EQ(Kept(retry), 0u);
+  EXPECT_EQ(Kept(), 0u);
   CliRun show = RunVigil("cases show " + rows[0]["case_id"].dump() + " -f jsonl " + db_);
   auto c = JsonLines(show.out).at(0);
   EXPECT_EQ(c["account_id"], "acct-1");
   EXPECT_EQ(c["items"][0]["item_id"], bright_);
-  EXPECT_EQ(RunVigil(scan).exit_code, 0);  // an empty retry directory is nothing to do
+  CliRun again = RunVigil(scan);  // nothing kept and no inputs: nothing to do
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "");
+
+  // Kept under its own account: a later scan for another account files it under the first.
+  fake_.mode_ = FakeImageClassifier::kFail;
+  EXPECT_EQ(RunVigil(scan + "'" + dark_ + "'").exit_code, 10);
+  EXPECT_EQ(Kept(), 1);
+  fake_.mode_ = FakeImageClassifier::kHealthy;
+  CliRun other = RunVigil("scan -f jsonl --account acct-2 --classifiers '" + Config(true) + "' " +
+                          db_ + " '" + bright_ + "'");
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  auto both = JsonLines(other.out);
+  ASSERT_EQ(both.size(), 2u);  // the input, then the kept item
+  EXPECT_EQ(both[1]["file"], dark_);
+  EXPECT_EQ(both[1]["flagged"], false);  // 0.2: counted, not filed
+  EXPECT_EQ(Kept(), 0);
 }
 
 TEST_F(ScanClassifiersCliTest, MissingCorruptAndBadConfigurationsAreClearErrors) {
@@ -220,10 +235,9 @@ TEST_F(ScanClassifiersCliTest, MissingCorruptAndBadConfigurationsAreClearErrors)
   CliRun both = RunVigil("scan --conversation --account a " + db_ + " x.json --classifiers '" +
                          Config(false) + "'");
   EXPECT_EQ(both.exit_code, 3) << both.err;
-  CliRun retry_alone = RunVigil("scan --account a " + db_ + " --retry-dir '" +
-                                (dir_.path() / "r").string() + "' '" + bright_ + "'");
-  EXPECT_EQ(retry_alone.exit_code, 3) << retry_alone.err;
-  EXPECT_NE(retry_alone.err.find("--retry-dir needs"), std::string::npos) << retry_alone.err;
+  CliRun nothing = RunVigil("scan --account a " + db_);
+  EXPECT_EQ(nothing.exit_code, 3) << nothing.err;
+  EXPECT_NE(nothing.err.find("nothing to scan"), std::string::npos) << nothing.err;
 }
 
 }  // namespace
