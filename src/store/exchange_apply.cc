@@ -66,6 +66,8 @@ Result<exchange::PageApplied> ApplyUpdates(EntryWriter& w, bank::BankId bank,
     out.added_entries.push_back(std::move(e));
     ++out.added;
   }
+  const auto changes = static_cast<int64_t>(out.added + out.removed);
+  if (changes > 0) RETURN_IF_ERROR(w.CountChanges(changes));
   return out;
 }
 

@@ -36,6 +36,9 @@ class EntryWriter {
   virtual Result<std::vector<bank::BankEntry>> ActiveBySourceRef(const std::string& ref) = 0;
   virtual Status Flag(int64_t id) = 0;
   virtual Status Retire(int64_t id, const std::string& reason, int64_t now) = 0;
+  // Adds `changes` (> 0) to the bank's change counter (BankStore::GetChangeCount), once per page
+  // rather than once per entry: one added or retired entry counts one, as in the bank stores.
+  virtual Status CountChanges(int64_t changes) = 0;
 };
 
 // Applies `updates` (already checked by exchange::ValidatePage) to bank `bank`.

@@ -137,9 +137,7 @@ class SqliteEntryWriter final : public EntryWriter {
     ins.bind(5, u.source_ref);
     ins.bind(6, needs_verification ? 1 : 0);
     ins.exec();
-    const int64_t id = db_.getLastInsertRowid();
-    BumpChangeCount();
-    return id;
+    return db_.getLastInsertRowid();
   }
   Result<std::vector<bank::BankEntry>> ActiveBySourceRef(const std::string& ref) override {
     SQLite::Statement q(db_,
@@ -175,17 +173,17 @@ class SqliteEntryWriter final : public EntryWriter {
     upd.bind(2, reason);
     upd.bind(3, id);
     upd.exec();
-    BumpChangeCount();
+    return Status::Ok();
+  }
+  Status CountChanges(int64_t changes) override {
+    SQLite::Statement upd(db_, "UPDATE banks SET entry_changes = entry_changes + ? WHERE id = ?");
+    upd.bind(1, changes);
+    upd.bind(2, bank_);
+    upd.exec();
     return Status::Ok();
   }
 
  private:
-  // Readers that keep the bank in memory (the server's matcher) watch banks.entry_changes.
-  void BumpChangeCount() {
-    SQLite::Statement upd(db_, "UPDATE banks SET entry_changes = entry_changes + 1 WHERE id = ?");
-    upd.bind(1, bank_);
-    upd.exec();
-  }
   SQLite::Database& db_;
   const bank::BankId bank_;
 };
@@ -222,7 +220,6 @@ class PgEntryWriter final : public EntryWriter {
                                     .Int(now)
                                     .Text(u.source_ref)
                                     .Bool(needs_verification)));
-    RETURN_IF_ERROR(BumpChangeCount());
     return r.Int(0, 0);
   }
   Result<std::vector<bank::BankEntry>> ActiveBySourceRef(const std::string& ref) override {
@@ -256,22 +253,19 @@ class PgEntryWriter final : public EntryWriter {
         .status();
   }
   Status Retire(int64_t id, const std::string& reason, int64_t now) override {
-    RETURN_IF_ERROR(
-        conn_
-            .Exec("UPDATE bank_entries SET retired_at = $2, retired_reason = $3 WHERE id = $1",
-                  PgParams().Int(id).Int(now).Text(reason))
-            .status());
-    return BumpChangeCount();
+    return conn_
+        .Exec("UPDATE bank_entries SET retired_at = $2, retired_reason = $3 WHERE id = $1",
+              PgParams().Int(id).Int(now).Text(reason))
+        .status();
+  }
+  Status CountChanges(int64_t changes) override {
+    return conn_
+        .Exec("UPDATE banks SET entry_changes = entry_changes + $2 WHERE id = $1",
+              PgParams().Int(bank_).Int(changes))
+        .status();
   }
 
  private:
-  // Readers that keep the bank in memory (the server's matcher) watch banks.entry_changes.
-  Status BumpChangeCount() {
-    return conn_
-        .Exec("UPDATE banks SET entry_changes = entry_changes + 1 WHERE id = $1",
-              PgParams().Int(bank_))
-        .status();
-  }
   static std::span<const uint8_t> Bytes(const std::string& s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
   }
