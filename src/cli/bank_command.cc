@@ -14,48 +14,31 @@
 #include "bank/bank.h"
 #include "bank/csv.h"
 #include "cli/bank_events.h"
+#include "cli/bank_flags.h"
 #include "cli/bank_vpdq.h"
+#include "cli/cli_audit.h"
 #include "cli/commands.h"
-#include "cli/crash_point.h"
 #include "cli/database.h"
 #include "cli/hash_output.h"
-#include "cli/progress.h"
 #include "store/store.h"
 
 namespace vigil::cli {
-namespace {
+namespace bank_cli {
 
 using nlohmann::ordered_json;
-
-struct BankFlags {
-  std::string db;
-  std::string name;
-  std::string format;
-  // create
-  std::string owner, description, source_list;
-  bool auto_action = false;
-  // import / add / retire
-  std::string file;
-  std::vector<std::string> files;
-  std::string type;
-  bool skip_invalid = false;
-  std::vector<std::string> values;
-  std::string source_ref;
-  int verifications = 0;
-  bool needs_verification = false;
-  int64_t id = 0;
-  std::string reason;
-  std::string events;  // NATS URL: publish add/retire/import to the scale-out workers
-  // export
-  bool include_retired = false;
-  std::string output;
-  bool progress = true;
-  bool quiet = false;
-};
 
 int Fail(const Status& status) {
   std::fprintf(stderr, "vigil: %s\n", status.message().c_str());
   return ExitCodeFor(status.code());
+}
+
+// Records a change (or an export of a list) in the audit log after it committed (issue 6,
+// Art 3(1)(h)); 0 when recorded. Bank provenance keeps the entries' history, the audit log says
+// who did it.
+int Record(store::Database& db, const BankFlags& f, std::string_view action, std::string target,
+           const nlohmann::json& details) {
+  Status s = RecordCliEvent(db, f.by.empty() ? CliOrigin() : f.by, action, target, details);
+  return s.ok() ? 0 : Fail(s);
 }
 
 // Reading commands do not create a database file that is not there (a typo in --db would
@@ -67,6 +50,8 @@ Result<std::unique_ptr<store::Database>> Open(const BankFlags& flags, bool creat
   }
   return db;
 }
+
+namespace {
 
 // Text written by another program could hold invalid UTF-8; replace it rather than throw.
 std::string Dump(const ordered_json& j) {
@@ -94,6 +79,13 @@ int RunCreate(const BankFlags& f) {
                                  .policy = f.auto_action ? bank::ActionPolicy::kAutoAction
                                                          : bank::ActionPolicy::kReviewRequired});
   if (!bank.ok()) return Fail(bank.status());
+  if (int rc = Record(**db, f, "bank.create", "bank:" + bank->name,
+                      {{"policy", bank::ActionPolicyName(bank->policy)},
+                       {"owner", bank->owner},
+                       {"source_list", bank->source_list}});
+      rc != 0) {
+    return rc;
+  }
   if (f.format == "jsonl") {
     std::printf("%s\n", Dump(BankJson(*bank)).c_str());
   } else {
@@ -133,148 +125,6 @@ int RunList(const BankFlags& f) {
   return 0;
 }
 
-// Entry points of `import`: the input stream, its size when known (for the progress bar).
-struct Input {
-  std::unique_ptr<std::ifstream> file;
-  std::istream* stream = nullptr;
-  uint64_t size = 0;
-};
-
-Result<Input> OpenInput(const std::string& path) {
-  Input in;
-  if (path == "-") {
-    in.stream = &std::cin;
-    return in;
-  }
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) return NotFoundError(fmt::format("{}: no such file", path));
-  if (!std::filesystem::is_regular_file(status)) {
-    return InvalidArgumentError(fmt::format("{}: not a regular file", path));
-  }
-  in.size = std::filesystem::file_size(path, ec);
-  in.file = std::make_unique<std::ifstream>(path, std::ios::binary);
-  if (!*in.file) return UnavailableError(fmt::format("{}: cannot open", path));
-  in.stream = in.file.get();
-  return in;
-}
-
-// The list format from --format, else from the file name's extension.
-Result<bank::ListFormat> InputFormat(const BankFlags& f) {
-  if (!f.format.empty()) return bank::ParseListFormat(f.format);
-  const std::string ext = std::filesystem::path(f.file).extension().string();
-  if (ext == ".csv") return bank::ListFormat::kCsv;
-  if (ext == ".jsonl" || ext == ".ndjson") return bank::ListFormat::kJsonLines;
-  return InvalidArgumentError(
-      fmt::format("cannot tell the format of {}; give --format csv, jsonl or te", f.file));
-}
-
-// Calls ProgressBar::Tick() once per unit as a running total grows.
-bank::ProgressCallback TickEvery(ProgressBar& bar, uint64_t unit) {
-  auto ticked = std::make_shared<uint64_t>(0);
-  return [&bar, unit, ticked](uint64_t done) {
-    for (; *ticked < done / unit; ++*ticked) bar.Tick();
-    return Status::Ok();
-  };
-}
-
-void PrintIssues(const std::string& name, const std::vector<bank::ImportIssue>& issues,
-                 uint64_t total, const char* what) {
-  for (const auto& issue : issues) {
-    std::fprintf(stderr, "%s:%llu: %s%s\n", name.c_str(),
-                 static_cast<unsigned long long>(issue.line), what, issue.message.c_str());
-  }
-  if (total > issues.size()) {
-    std::fprintf(stderr, "%s: ... and %llu more\n", name.c_str(),
-                 static_cast<unsigned long long>(total - issues.size()));
-  }
-}
-
-int RunImportVpdq(const BankFlags& f) {
-  if (!f.type.empty() && f.type != "vpdq") {
-    return Fail(InvalidArgumentError("--format vpdq files hold vpdq values; drop --type"));
-  }
-  auto db = Open(f, /*create=*/false);
-  if (!db.ok()) return Fail(db.status());
-  auto target = BankChangeTarget::Open(**db, f.events);
-  if (!target.ok()) return Fail(target.status());
-  return ImportVpdqFiles((*target)->banks(), {.bank = f.name,
-                                              .files = f.files,
-                                              .source_ref = f.source_ref,
-                                              .verifications = f.verifications,
-                                              .needs_verification = f.needs_verification,
-                                              .quiet = f.quiet});
-}
-
-int RunImport(const BankFlags& flags) {
-  if (flags.format == "vpdq") return RunImportVpdq(flags);
-  BankFlags f = flags;
-  if (f.files.size() != 1) {
-    return Fail(InvalidArgumentError(
-        fmt::format("{} import reads one list file; only --format vpdq takes several files",
-                    f.format.empty() ? "a" : f.format)));
-  }
-  if (!f.source_ref.empty() || f.verifications != 0 || f.needs_verification) {
-    return Fail(InvalidArgumentError(
-        "--source-ref, --verifications and --needs-verification are for --format vpdq; lists "
-        "carry them in columns"));
-  }
-  f.file = f.files[0];
-  auto format = InputFormat(f);
-  if (!format.ok()) return Fail(format.status());
-  bank::ImportOptions options{.format = *format, .skip_invalid = f.skip_invalid};
-  if (!f.type.empty()) {
-    auto type = bank::ParseSignalType(f.type);
-    if (!type.ok()) return Fail(type.status().WithContext("--type"));
-    options.default_type = *type;
-  }
-  auto db = Open(f, /*create=*/false);
-  if (!db.ok()) return Fail(db.status());
-  if (auto b = (*db)->banks().GetBank(f.name); !b.ok()) return Fail(b.status());
-  auto input = OpenInput(f.file);
-  if (!input.ok()) return Fail(input.status());
-  const std::string name = f.file == "-" ? "<stdin>" : f.file;
-
-  constexpr uint64_t kMiB = 1 << 20;
-  const bool show = f.progress && !f.quiet;
-  ProgressBar reading("reading MiB", input->size / kMiB, show);
-  options.parse_progress = TickEvery(reading, kMiB);
-  // The number of rows to write is known only once parsing is done.
-  std::unique_ptr<ProgressBar> writing;
-  bank::ProgressCallback write_ticks;
-  options.write_progress = [&](uint64_t done, uint64_t total) {
-    if (done == total / 2 + 1) CrashPoint("bank-import-writing");
-    if (!writing) {
-      reading.Finish();
-      writing = std::make_unique<ProgressBar>("writing", total, show);
-      write_ticks = TickEvery(*writing, 1);
-    }
-    return write_ticks(done);
-  };
-  auto target = BankChangeTarget::Open(**db, f.events);
-  if (!target.ok()) return Fail(target.status());
-  auto report = bank::ImportList((*target)->banks(), f.name, *input->stream, options);
-  reading.Finish();
-  if (writing) writing->Finish();
-  if (!report.ok()) return Fail(report.status().WithContext(name));
-
-  PrintIssues(name, report->invalid, report->invalid_rows, "");
-  if (!f.quiet) PrintIssues(name, report->duplicates, report->duplicate_rows, "skipped: ");
-  if (!report->written) {
-    return Fail(InvalidArgumentError(
-        fmt::format("{}: {} of {} rows invalid; nothing was imported (fix them, or pass "
-                    "--skip-invalid to import the rest)",
-                    name, report->invalid_rows, report->rows)));
-  }
-  std::printf("%s\n", fmt::format("imported {} into {}: {} added, {} already present, {} "
-                                  "duplicate{} in the file, {} invalid skipped",
-                                  name, f.name, report->result.added,
-                                  report->result.already_present, report->duplicate_rows,
-                                  report->duplicate_rows == 1 ? "" : "s", report->invalid_rows)
-                          .c_str());
-  return 0;
-}
-
 int RunExport(const BankFlags& f) {
   auto format = bank::ParseListFormat(f.format.empty() || f.format == "vpdq" ? "csv" : f.format);
   if (!format.ok()) return Fail(format.status());
@@ -282,8 +132,12 @@ int RunExport(const BankFlags& f) {
   if (!db.ok()) return Fail(db.status());
   auto b = (*db)->banks().GetBank(f.name);
   if (!b.ok()) return Fail(b.status());
+  const nlohmann::json exported = {{"format", f.format.empty() ? "csv" : f.format},
+                                   {"output", f.output.empty() ? "-" : f.output},
+                                   {"include_retired", f.include_retired}};
   if (f.format == "vpdq") {
-    return ExportVpdqFiles((*db)->banks(), *b, f.output, f.include_retired, f.quiet);
+    const int rc = ExportVpdqFiles((*db)->banks(), *b, f.output, f.include_retired, f.quiet);
+    return rc != 0 ? rc : Record(**db, f, "bank.export", "bank:" + f.name, exported);
   }
   std::ofstream file;
   if (!f.output.empty() && f.output != "-") {
@@ -298,7 +152,9 @@ int RunExport(const BankFlags& f) {
     std::fprintf(stderr, "vigil: exported %llu entr%s of %s\n", static_cast<unsigned long long>(*n),
                  *n == 1 ? "y" : "ies", f.name.c_str());
   }
-  return 0;
+  nlohmann::json details = exported;
+  details["entries"] = *n;
+  return Record(**db, f, "bank.export", "bank:" + f.name, details);
 }
 
 int RunAdd(const BankFlags& f) {
@@ -322,10 +178,12 @@ int RunAdd(const BankFlags& f) {
   if (!b.ok()) return Fail(b.status());
   auto added = banks.AddEntries(b->id, batch);
   if (!added.ok()) return Fail(added.status());
+  nlohmann::json entry_ids = nlohmann::json::array();
   for (size_t i = 0; i < batch.size(); ++i) {
     const std::string hex = batch.Get(i).value;
     auto e = banks.FindEntry(b->id, *type, hex);
     if (!e.ok()) return Fail(e.status());
+    entry_ids.push_back(e->id);
     std::printf("%s\n", fmt::format("entry {} {} {}{}", e->id, bank::SignalTypeName(*type), hex,
                                     e->retired ? " (retired)" : "")
                             .c_str());
@@ -335,7 +193,12 @@ int RunAdd(const BankFlags& f) {
                  static_cast<unsigned long long>(added->added), f.name.c_str(),
                  static_cast<unsigned long long>(added->already_present));
   }
-  return 0;
+  return Record(**db, f, "bank.add", "bank:" + f.name,
+                {{"type", bank::SignalTypeName(*type)},
+                 {"entries", entry_ids},
+                 {"added", added->added},
+                 {"already_present", added->already_present},
+                 {"source_ref", f.source_ref}});
 }
 
 int RunRetire(const BankFlags& f) {
@@ -366,7 +229,8 @@ int RunRetire(const BankFlags& f) {
                                   bank::SignalTypeName(retired->signal_type), retired->value,
                                   f.name, FormatUtc(retired->retired_at), retired->retired_reason)
                           .c_str());
-  return 0;
+  return Record(**db, f, "bank.retire", fmt::format("bank_entry:{}", retired->id),
+                {{"bank", f.name}, {"reason", retired->retired_reason}});
 }
 
 int RunStats(const BankFlags& f) {
@@ -404,18 +268,28 @@ int RunStats(const BankFlags& f) {
 }
 
 // Adds a subcommand with the flags every bank command shares.
+// Commands that change a bank or write out its list also take --by for the audit log.
 CLI::App* AddCommand(CLI::App* bank, const char* name, const char* help,
                      const std::shared_ptr<BankFlags>& flags, int (*run)(const BankFlags&),
-                     int* exit_code) {
+                     int* exit_code, bool audited = true) {
   CLI::App* cmd = bank->add_subcommand(name, help);
   cmd->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
+  if (audited) {
+    cmd->add_option("--by", flags->by,
+                    "Who makes the change, for the audit log (default: the system user)");
+  }
   cmd->callback([flags, run, exit_code] { *exit_code = run(*flags); });
   return cmd;
 }
 
 }  // namespace
+}  // namespace bank_cli
 
 void RegisterBankCommand(CLI::App& app, int* exit_code) {
+  using bank_cli::AddCommand;
+  using bank_cli::BankFlags;
+  using bank_cli::RunAdd, bank_cli::RunCreate, bank_cli::RunExport, bank_cli::RunImport,
+      bank_cli::RunList, bank_cli::RunRetire, bank_cli::RunStats;
   CLI::App* bank = app.add_subcommand("bank", "Create, fill and inspect hash banks");
   bank->require_subcommand(1);
   const auto output = CLI::IsMember({"text", "csv", "jsonl"});
@@ -431,7 +305,7 @@ void RegisterBankCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-f,--format", f->format, "Output: text or jsonl")->check(output);
 
   f = std::make_shared<BankFlags>();
-  cmd = AddCommand(bank, "list", "List banks", f, RunList, exit_code);
+  cmd = AddCommand(bank, "list", "List banks", f, RunList, exit_code, /*audited=*/false);
   cmd->add_option("-f,--format", f->format, "Output: text, csv or jsonl")->check(output);
 
   f = std::make_shared<BankFlags>();
@@ -500,7 +374,8 @@ void RegisterBankCommand(CLI::App& app, int* exit_code) {
       ->envname("VIGIL_NATS_URL");
 
   f = std::make_shared<BankFlags>();
-  cmd = AddCommand(bank, "stats", "Count a bank's entries", f, RunStats, exit_code);
+  cmd = AddCommand(bank, "stats", "Count a bank's entries", f, RunStats, exit_code,
+                   /*audited=*/false);
   cmd->add_option("name", f->name, "Bank")->required();
   cmd->add_option("-f,--format", f->format, "Output: text or jsonl")
       ->check(CLI::IsMember({"text", "jsonl"}));

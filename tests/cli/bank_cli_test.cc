@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <array>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "cli/cli_runner.h"
 
@@ -230,6 +232,51 @@ TEST_F(BankCliTest, AddRetireAndTheirErrors) {
   auto j = nlohmann::json::parse(stats.out);
   EXPECT_EQ(j["retired"], 1);
   EXPECT_EQ(j["by_type"]["pdq"]["retired"], 1);
+}
+
+// Issue 6, Art 3(1)(h): every change a bank command makes, and every export of a list, is in the
+// audit log with who made it (--by, else the system user) after it committed; failed and
+// reading commands write nothing.
+TEST_F(BankCliTest, ChangesAndExportsAreRecordedInTheAuditLog) {
+  ASSERT_EQ(Bank("create ncmec --owner NCMEC --by alice").exit_code, 0);
+  const std::string csv =
+      tmp_.Write("list.csv", "signal_type,signal_value\npdq," + kPdqA + "\npdq," + kPdqB + "\n");
+  ASSERT_EQ(Bank("import ncmec '" + csv + "' -q --by bob").exit_code, 0);
+  ASSERT_EQ(Bank("add ncmec md5 " + kMd5 + " --by carol -q").exit_code, 0);
+  EXPECT_EQ(Bank("add ncmec md5 xyz --by carol").exit_code, 3);  // refused: not recorded
+  ASSERT_EQ(Bank("retire ncmec --id 2 --reason 'false positive' --by dave").exit_code, 0);
+  ASSERT_EQ(Bank("export ncmec -q -o '" + (tmp_.path() / "out.csv").string() + "'").exit_code, 0);
+  ASSERT_EQ(Bank("stats ncmec").exit_code, 0);
+  ASSERT_EQ(Bank("list").exit_code, 0);
+
+  CliRun log = RunVigil("audit list -f jsonl --db '" + db_ + "'");
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  const auto records = JsonLines(log.out);
+  ASSERT_EQ(records.size(), 5u) << log.out;
+  const std::vector<std::array<std::string, 3>> expected = {{"alice", "bank.create", "bank:ncmec"},
+                                                            {"bob", "bank.import", "bank:ncmec"},
+                                                            {"carol", "bank.add", "bank:ncmec"},
+                                                            {"dave", "bank.retire", "bank_entry:2"},
+                                                            {"", "bank.export", "bank:ncmec"}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (!expected[i][0].empty()) {
+      EXPECT_EQ(records[i]["actor"], expected[i][0]) << i;
+    }
+    EXPECT_EQ(records[i]["action"], expected[i][1]) << i;
+    EXPECT_EQ(records[i]["target"], expected[i][2]) << i;
+    EXPECT_EQ(records[i]["origin"].get<std::string>().rfind("cli:", 0), 0u) << i;
+  }
+  // Without --by the system user is the actor, as in the origin.
+  EXPECT_EQ(records[4]["actor"], records[4]["origin"]);
+  auto details = [&](size_t i) {
+    return nlohmann::json::parse(records[i]["details"].get<std::string>());
+  };
+  EXPECT_EQ(details(1)["added"], 2);
+  EXPECT_EQ(details(1)["format"], "csv");
+  EXPECT_EQ(details(2)["entries"], nlohmann::json::array({3}));
+  EXPECT_EQ(details(3)["reason"], "false positive");
+  EXPECT_EQ(details(4)["entries"], 2);  // the retired entry is left out
+  EXPECT_EQ(RunVigil("audit verify --db '" + db_ + "'").exit_code, 0);
 }
 
 }  // namespace
