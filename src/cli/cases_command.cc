@@ -1,4 +1,5 @@
-// `vigil cases`: the review queue on a terminal: list, show, assign (claim), release, decide.
+// `vigil cases`: the review queue on a terminal: list, show, assign (claim), release, decide;
+// and the automatic action that cluster alerts paused: pauses, resume.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include "cli/evidence_options.h"
 #include "cli/file_batch.h"
 #include "cli/reporting_flag.h"
+#include "core/clock.h"
 #include "match/bank_verification_sink.h"
 #include "privacy/purge.h"
 
@@ -31,6 +33,9 @@ struct CasesFlags {
   std::string rationale;
   std::string state;
   std::string reporting;  // the reporting config file (decide); $VIGIL_REPORTING_CONFIG when ""
+  std::string subject;    // resume: technology or bank_entry
+  std::string key;        // resume: the technology label or the bank entry id
+  std::string reason;     // resume: why automatic action is safe again
   size_t limit = 50;
   EvidenceFlags evidence;
 };
@@ -141,12 +146,49 @@ int Decide(const CasesFlags& flags) {
       config);
 }
 
+Status ListPauses(const CasesFlags& flags, store::Database& db) {
+  ASSIGN_OR_RETURN(std::vector<cases::AutoActionPause> pauses, db.cases().ListPauses());
+  for (const auto& p : pauses) {
+    const std::string_view subject = cases::AlertSubjectName(p.subject);
+    if (flags.format == "jsonl") {
+      const nlohmann::ordered_json j = {{"subject", subject},
+                                        {"key", p.key},
+                                        {"paused_at", FormatUtc(p.paused_at)},
+                                        {"alert_id", p.alert_id}};
+      std::fputs((j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
+                 stdout);
+    } else {
+      std::fputs(fmt::format("{} {}  paused {} by alert {}\n", subject, p.key,
+                             FormatUtc(p.paused_at), p.alert_id)
+                     .c_str(),
+                 stdout);
+    }
+  }
+  if (pauses.empty() && flags.format == "text") {
+    std::fputs("automatic action is not paused for any subject\n", stdout);
+  }
+  return Status::Ok();
+}
+
+// Lifts a pause (the store writes the case event in the same transaction), then records who
+// asked in the audit log, as the server's POST /v1/pauses/resume does.
+Status Resume(const CasesFlags& flags, store::Database& db, cases::ReviewService& review) {
+  if (flags.by.empty()) return InvalidArgumentError("--by is required (who resumes)");
+  ASSIGN_OR_RETURN(cases::AlertSubject subject, cases::ParseAlertSubject(flags.subject));
+  if (flags.key.empty()) return InvalidArgumentError("--key is required");
+  RETURN_IF_ERROR(review.ResumeAutoAction(subject, flags.key, flags.by, flags.reason));
+  const std::string_view name = cases::AlertSubjectName(subject);
+  std::fputs(fmt::format("automatic action resumed for {} {}\n", name, flags.key).c_str(), stdout);
+  return RecordCliEvent(db, flags.by, "auto_action.resume", fmt::format("{}:{}", name, flags.key),
+                        {{"reason", flags.reason}});
+}
+
 }  // namespace
 
 void RegisterCasesCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<CasesFlags>();
-  CLI::App* cmd =
-      app.add_subcommand("cases", "Review cases: list, show, assign (claim), release, decide");
+  CLI::App* cmd = app.add_subcommand(
+      "cases", "Review cases: list, show, assign (claim), release, decide; pauses, resume");
   cmd->require_subcommand(1);
   auto common = [&](CLI::App* sub) {
     sub->add_option("--db", flags->db, "Database URL (default: $VIGIL_DATABASE_URL or vigil.db)");
@@ -256,6 +298,28 @@ void RegisterCasesCommand(CLI::App& app, int* exit_code) {
                      "Reporting config (destinations a confirmed case is reported to; default: "
                      "$VIGIL_REPORTING_CONFIG)");
   decide->callback([flags, exit_code] { *exit_code = Decide(*flags); });
+
+  CLI::App* pauses = cmd->add_subcommand(
+      "pauses", "Subjects whose automatic action a cluster alert paused (docs/review.md)");
+  common(pauses);
+  pauses->callback([flags, exit_code] {
+    *exit_code = WithReview(
+        *flags, [&](store::Database& db, cases::ReviewService&) { return ListPauses(*flags, db); });
+  });
+
+  CLI::App* resume =
+      cmd->add_subcommand("resume", "Resume automatic action for a paused subject (audited)");
+  common(resume);
+  resume->add_option("--subject", flags->subject, "technology or bank_entry")->required();
+  resume->add_option("--key", flags->key, "The technology label or the bank entry id")->required();
+  resume->add_option("--by", flags->by, "Who resumes it (recorded)")->required();
+  resume->add_option("--reason", flags->reason, "Why it is safe again (what was checked)")
+      ->required();
+  resume->callback([flags, exit_code] {
+    *exit_code = WithReview(*flags, [&](store::Database& db, cases::ReviewService& review) {
+      return Resume(*flags, db, review);
+    });
+  });
 }
 
 }  // namespace vigil::cli

@@ -132,6 +132,8 @@ Result<Reply> V1SetReviewerWellness(Call&);
 Result<Reply> V1CaseEvents(Call&);
 Result<Reply> V1Alerts(Call&);
 Result<Reply> V1AcknowledgeAlert(Call&);
+Result<Reply> V1ListPauses(Call&);
+Result<Reply> V1ResumeAutoAction(Call&);
 Result<Reply> V1QaQueue(Call&);
 Result<Reply> V1QaClaim(Call&);
 Result<Reply> V1QaReview(Call&);

@@ -165,6 +165,14 @@ export interface Alert {
   note?: string;
 }
 
+// A subject whose automatic action a cluster alert paused (GET /v1/pauses).
+export interface Pause {
+  subject: string; // 'technology' or 'bank_entry'
+  key: string; // the technology label, or the bank entry id
+  paused_at: string;
+  alert_id: number;
+}
+
 export interface RedressAction {
   id: number;
   case_id: number;

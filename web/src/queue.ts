@@ -1,7 +1,8 @@
 // The review queues: first review (cases no one reviewed yet), second review (cases back in the
 // queue after a "needs second opinion" review), QA samples, and the cluster alerts.
-import { Alert, CaseSummary, getJson, sendJson } from './api.js';
+import { Alert, CaseSummary, Pause, getJson, sendJson } from './api.js';
 import { clear, duration, errorText, h, notice, table } from './dom.js';
+import { pausesPanel } from './pauses.js';
 import type { Session } from './app.js';
 
 interface Filters {
@@ -68,9 +69,16 @@ export async function updateAlertCount(): Promise<void> {
   const el = document.getElementById('alert-count');
   if (!el) return;
   try {
-    const { alerts } = await getJson<{ alerts: Alert[] }>('/v1/alerts');
-    el.textContent = alerts.length ? `${alerts.length} open cluster alert(s)` : '';
-    el.className = alerts.length ? 'alerts open' : 'alerts';
+    const [{ alerts }, { pauses }] = await Promise.all([
+      getJson<{ alerts: Alert[] }>('/v1/alerts'),
+      getJson<{ pauses: Pause[] }>('/v1/pauses'),
+    ]);
+    const parts = [
+      alerts.length ? `${alerts.length} open cluster alert(s)` : '',
+      pauses.length ? `automatic action paused for ${pauses.length}` : '',
+    ].filter((t) => t);
+    el.textContent = parts.join('; ');
+    el.className = parts.length ? 'alerts open' : 'alerts';
   } catch {
     el.textContent = '';
   }
@@ -163,7 +171,10 @@ export async function showQaQueue(main: HTMLElement, s: Session): Promise<void> 
 // Cluster alerts, newest first; an open one is acknowledged with a note saying what was checked
 // (the server records who and when, and audits it).
 export async function showAlerts(main: HTMLElement, s: Session): Promise<void> {
-  const { alerts } = await getJson<{ alerts: Alert[] }>('/v1/alerts?open=false');
+  const [{ alerts }, { pauses }] = await Promise.all([
+    getJson<{ alerts: Alert[] }>('/v1/alerts?open=false'),
+    getJson<{ pauses: Pause[] }>('/v1/pauses'),
+  ]);
   alerts.sort((a, b) => b.id - a.id);
   void updateAlertCount();
   const canAck = s.has('reviewer') || s.has('admin');
@@ -184,14 +195,27 @@ export async function showAlerts(main: HTMLElement, s: Session): Promise<void> {
     };
     return h('span', { class: 'inline' }, note, h('button', { type: 'button', onclick: () => void ack() }, `Acknowledge alert ${a.id}`));
   };
+  // An alert's pause is in force while the subject's pause is still the one it set.
+  const autoAction = (a: Alert): string => {
+    if (!a.paused_auto_action) return '—';
+    const inForce = pauses.some((p) => p.alert_id === a.id && p.subject === a.subject && p.key === a.key);
+    return inForce ? 'paused' : 'resumed';
+  };
+  const resumed = async (message: string) => {
+    await showAlerts(main, s);
+    main.prepend(notice(message));
+  };
   clear(main,
     h('h1', {}, 'Cluster alerts'),
     h('p', { class: 'help' }, 'A flood of flags from one technology or one bank entry often means a bad hash or a broken model; automatic action is paused for the subject until it is resumed. Acknowledging records who looked, when, and what they found.'),
-    status,
-    alerts.length
-      ? table(['Alert', 'Subject', 'Flags', 'Window', 'Raised', 'Case', 'Auto-action', 'Acknowledged'], alerts.map((a) => [
-          `#${a.id}`, `${a.subject}: ${a.key}`, `${a.flag_count} > ${a.threshold}`, `${a.window_seconds} s`, a.raised_at,
-          h('a', { href: `#/case/${a.case_id}` }, `#${a.case_id}`), a.paused_auto_action ? 'paused' : '—', ackCell(a),
-        ]), 'Cluster alerts, newest first')
-      : notice('No cluster alert has been raised.'));
+    h('div', { class: 'alerts-layout' },
+      h('div', { class: 'alerts-list' },
+        status,
+        alerts.length
+          ? table(['Alert', 'Subject', 'Flags', 'Window', 'Raised', 'Case', 'Auto-action', 'Acknowledged'], alerts.map((a) => [
+              `#${a.id}`, `${a.subject}: ${a.key}`, `${a.flag_count} > ${a.threshold}`, `${a.window_seconds} s`, a.raised_at,
+              h('a', { href: `#/case/${a.case_id}` }, `#${a.case_id}`), autoAction(a), ackCell(a),
+            ]), 'Cluster alerts, newest first')
+          : notice('No cluster alert has been raised.')),
+      pausesPanel(pauses, s, resumed)));
 }

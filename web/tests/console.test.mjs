@@ -56,7 +56,7 @@ fs.mkdirSync(mediaDir);
 const run = (...args) => execFileSync(vigil, [...args, '--db', db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const keys = {};
 for (const [name, role] of [['alice', 'reviewer'], ['carol', 'reviewer'], ['root', 'admin'], ['rita', 'reporter'],
-  ['ingest', 'ingest-client']]) {
+  ['ingest', 'ingest-client'], ['audrey', 'auditor']]) {
   keys[name] = run('keys', 'create', '--name', name, '--role', role).trim().split('\n').pop().trim();
   assert.match(keys[name], /^vgl_[0-9a-f]{64}$/, `secret of ${name}`);
 }
@@ -341,7 +341,9 @@ try {
   }
   const { alerts } = await api(keys.root, 'GET', '/v1/alerts');
   assert.equal(alerts.length, 1, 'one cluster alert for the bank entry');
+  assert.equal(alerts[0].paused_auto_action, true, 'the alert paused automatic action');
   const alertId = alerts[0].id;
+  const pausedEntry = alerts[0].key;
   await page.getByRole('link', { name: 'Alerts' }).click();
   await page.getByLabel(`Note for alert ${alertId}`).fill('A test burst of one photo, not a bad hash.');
   await page.getByRole('button', { name: `Acknowledge alert ${alertId}` }).click();
@@ -366,6 +368,45 @@ try {
   await page.getByRole('link', { name: '← Newer' }).click();
   await page.getByText(new RegExp(`^Records ${top} to ${Math.max(1, top - 99)} of ${top}, newest first$`)).waitFor();
   assert.equal(await page.getByRole('link', { name: 'Older →' }).count(), top > 100 ? 1 : 0);
+
+  // The pause the alert set: an auditor sees it with Resume disabled; alice resumes it with a
+  // reason after confirming (a cancelled confirmation sends nothing), the alert then shows
+  // "resumed" and the resume is in the audit log.
+  const what = `bank entry ${pausedEntry}`;
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(keys.audrey);
+  await page.getByRole('link', { name: 'Alerts' }).click();
+  await page.getByRole('heading', { name: 'Automatic action paused (1)' }).waitFor();
+  assert.match(await page.locator('#alert-count').innerText(), /automatic action paused for 1/);
+  assert.equal(await page.getByRole('button', { name: `Resume ${what}` }).isDisabled(), true, 'auditors may not resume');
+  assert.equal(await page.getByLabel(`Reason for resuming ${what}`).isDisabled(), true);
+  await page.getByText('Your roles may view pauses but not resume them.').waitFor();
+  await shot(page, '18-pause-auditor');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(keys.alice);
+  await page.getByRole('link', { name: 'Alerts' }).click();
+  const resumeButton = page.getByRole('button', { name: `Resume ${what}` });
+  await resumeButton.click();
+  await page.getByText(`Resume ${what}: write a reason first.`).waitFor();
+  await page.getByLabel(`Reason for resuming ${what}`).fill('Entry re-verified against the hotline list.');
+  await resumeButton.click();
+  const confirmBox = page.getByRole('group', { name: `Confirm resuming ${what}` });
+  await confirmBox.getByText('Its matches will be actioned without review again.').waitFor();
+  await shot(page, '19-pause-confirm');
+  await confirmBox.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await confirmBox.count(), 0);
+  assert.equal((await api(keys.root, 'GET', '/v1/pauses')).pauses.length, 1, 'a cancelled resume sends nothing');
+  await resumeButton.click();
+  await confirmBox.getByRole('button', { name: 'Confirm resume' }).click();
+  await page.getByText(`Automatic action resumed for ${what}.`).waitFor();
+  await page.getByText('Automatic action is not paused for any subject.').waitFor();
+  await page.getByRole('row').filter({ hasText: `#${alertId}` }).getByRole('cell', { name: 'resumed', exact: true }).waitFor();
+  await shot(page, '20-pause-resumed');
+  assert.deepEqual((await api(keys.root, 'GET', '/v1/pauses')).pauses, []);
+  const resumeLog = (await api(keys.root, 'GET', '/v1/audit?order=desc&limit=20')).records
+    .find((r) => r.action === 'POST /v1/pauses/resume');
+  assert.ok(resumeLog, 'the resume is in the audit log');
+  assert.equal(resumeLog.actor, 'alice');
   assert.deepEqual(consoleErrors, [], 'no script errors');
   console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`PASSED: console end to end against ${base}; screenshots in ${outDir}`);
