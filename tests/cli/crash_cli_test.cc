@@ -1,16 +1,21 @@
 // Crash durability (issue 14): the vigil binary is killed with SIGKILL at chosen points
 // (VIGIL_CRASH_AT, src/cli/crash_point.h) and a fresh process then finds nothing lost,
-// duplicated or half-written. SQLite in WAL mode; the database is inspected directly, since
-// the CLI itself would repair what it can on start.
+// duplicated or half-written. On SQLite (WAL mode) and on PostgreSQL (a scratch database; the
+// server sees the client die mid-transaction); the database is inspected directly, since the
+// CLI itself would repair what it can on start.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "cli/cli_runner.h"
+#include "store/pg_test_database.h"
 
 namespace vigil::testing {
 namespace {
@@ -30,28 +35,73 @@ CliRun RunCrashingAt(const std::string& point, const std::string& args) {
 // The shell reports a child killed by SIGKILL as 137, or the signal itself when it exec'd it.
 bool Killed(const CliRun& run) { return run.exit_code == 137 || run.exit_code == -1; }
 
-class CrashCliTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+class CrashCliTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    path_ = (dir_.path() / "v.db").string();
-    db_ = "--db '" + path_ + "'";
+    if (GetParam() == Backend::kPostgres) {
+      SKIP_WITHOUT_POSTGRES();
+      scratch_ = store::testing::MustCreateScratch();
+      ASSERT_NE(scratch_, nullptr);
+      db_ = "--db '" + scratch_->url() + "'";
+    } else {
+      path_ = (dir_.path() / "v.db").string();
+      db_ = "--db '" + path_ + "'";
+    }
     ASSERT_EQ(RunVigil("bank create hotline " + db_).exit_code, 0);
   }
+  // A single integer a query returns, read on a connection of the test's own.
   int64_t Query(const std::string& sql) {
-    SQLite::Database db(path_, SQLite::OPEN_READWRITE);  // read-write: WAL recovery may write
-    return db.execAndGet(sql).getInt64();
+    if (scratch_ == nullptr) {
+      SQLite::Database db(path_, SQLite::OPEN_READWRITE);  // read-write: WAL recovery may write
+      return db.execAndGet(sql).getInt64();
+    }
+    auto conn = scratch_->Connect();
+    if (!conn.ok()) {
+      ADD_FAILURE() << conn.status().message();
+      return -1;
+    }
+    auto rows = (*conn)->Exec(sql);
+    if (!rows.ok() || rows->rows() != 1) {
+      ADD_FAILURE() << sql << ": " << (rows.ok() ? "not one row" : rows.status().message());
+      return -1;
+    }
+    return rows->Int(0, 0);
   }
+  // SQLite's own check of the file; PostgreSQL keeps its files consistent through its WAL, so
+  // there the check is that no transaction of the killed process is left open.
   std::string IntegrityCheck() {
-    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
-    return db.execAndGet("PRAGMA integrity_check").getString();
+    if (scratch_ == nullptr) {
+      SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+      return db.execAndGet("PRAGMA integrity_check").getString();
+    }
+    // The server ends the dead client's session when it reads the closed socket: allow it 5 s.
+    int64_t open = 0;
+    for (int i = 0; i < 50; ++i) {
+      open = Query(
+          "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+          "pg_backend_pid() AND state LIKE 'idle in transaction%'");
+      if (open == 0) return "ok";
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return fmt::format("{} transaction(s) left open", open);
   }
 
   TempDir dir_;
+  std::unique_ptr<store::testing::ScratchDatabase> scratch_;
   std::string path_;
   std::string db_;
 };
 
-TEST_F(CrashCliTest, AnImportKilledMidTransactionLeavesNothingAndARerunAddsEveryRowOnce) {
+INSTANTIATE_TEST_SUITE_P(Backends, CrashCliTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+TEST_P(CrashCliTest, AnImportKilledMidTransactionLeavesNothingAndARerunAddsEveryRowOnce) {
   constexpr int kRows = 4000;
   std::string list;
   for (int i = 0; i < kRows; ++i) {
@@ -78,7 +128,7 @@ TEST_F(CrashCliTest, AnImportKilledMidTransactionLeavesNothingAndARerunAddsEvery
   EXPECT_EQ(IntegrityCheck(), "ok");
 }
 
-TEST_F(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextProcess) {
+TEST_P(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextProcess) {
   if (!fs::exists(kPdqDir / "images")) GTEST_SKIP() << "no shared test data at " << kPdqDir;
   const std::string list = dir_.Write("l.te", "pdq " + kAquaPdq + "\n");
   ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te -q " + db_).exit_code, 0);
@@ -95,7 +145,7 @@ TEST_F(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextPro
   // The decision is whole: committed once, with its verification request pending.
   EXPECT_EQ(Query("SELECT COUNT(*) FROM case_reviews WHERE case_id = 1"), 1);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM verification_requests WHERE delivered_at IS NULL"), 1);
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM bank_entries WHERE needs_verification = 1"), 0);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM bank_entries WHERE needs_verification"), 0);
 
   // The next process (any cases command) delivers it; nothing is decided or flagged twice.
   CliRun show = RunVigil("cases show 1 -f jsonl " + db_);
@@ -105,7 +155,7 @@ TEST_F(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextPro
   EXPECT_EQ(shown["outcome"], "not_csam");
   EXPECT_EQ(Query("SELECT COUNT(*) FROM verification_requests WHERE delivered_at IS NULL"), 0);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM verification_requests"), 1);
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM bank_entries WHERE needs_verification = 1"), 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM bank_entries WHERE needs_verification"), 1);
   CliRun twice = RunVigil(decide);
   EXPECT_EQ(twice.exit_code, 6) << twice.err;  // already decided
   EXPECT_EQ(Query("SELECT COUNT(*) FROM case_reviews WHERE case_id = 1"), 1);
