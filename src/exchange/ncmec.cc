@@ -3,13 +3,13 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <charconv>
 #include <set>
 
 #include "bank/signal.h"
 #include "exchange/credentials.h"
 #include "exchange/internal/http.h"
 #include "exchange/internal/open.h"
+#include "exchange/internal/range_cursor.h"
 #include "exchange/internal/xml.h"
 
 namespace vigil::exchange {
@@ -122,31 +122,6 @@ namespace {
 // "2017-10-24T15:00:00Z" (UTC).
 std::string IsoTime(int64_t seconds) { return FormatUtc(TimePoint(std::chrono::seconds(seconds))); }
 
-struct NcmecCursor {
-  int64_t from = 0, to = 0;
-  std::string next;  // "" when the range [.., to] is complete
-};
-
-std::optional<NcmecCursor> ParseNcmecCursor(std::string_view s) {
-  NcmecCursor c;
-  auto number = [](std::string_view t, int64_t& out) {
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
-    return ec == std::errc() && p == t.data() + t.size();
-  };
-  if (s.empty()) return c;
-  const size_t a = s.find('|');
-  if (a == s.npos) {
-    if (!number(s, c.to)) return std::nullopt;
-    return c;
-  }
-  const size_t b = s.find('|', a + 1);
-  if (b == s.npos || !number(s.substr(0, a), c.from) || !number(s.substr(a + 1, b - a - 1), c.to)) {
-    return std::nullopt;
-  }
-  c.next = std::string(s.substr(b + 1));
-  return c;
-}
-
 class NcmecExchange final : public Exchange {
  public:
   NcmecExchange(ExchangeConfig config, std::pair<std::string, std::string> auth,
@@ -161,23 +136,19 @@ class NcmecExchange final : public Exchange {
 
   Result<FetchedPage> Fetch(std::string_view cursor_text) override {
     retry_after_.reset();
-    auto cursor = ParseNcmecCursor(cursor_text);
-    if (!cursor) {
-      return FailedPreconditionError(
-          fmt::format("exchange {}: stored cursor '{}' is not an NCMEC cursor", config_.name,
-                      bank::EscapeForMessage(cursor_text)));
-    }
+    ASSIGN_OR_RETURN(const RangeCursor cursor,
+                     ParseRangeCursor(cursor_text, fmt::format("exchange {}", config_.name)));
     std::string url;
-    NcmecCursor range = *cursor;
-    if (!cursor->next.empty()) {
+    RangeCursor range = cursor;
+    if (!cursor.next.empty()) {
       // NCMEC's paging links go sour (python-threatexchange drops a stored next link after a
       // day; issue facebook/ThreatExchange#1731): start the range again rather than trust one.
-      if (clock_->Now().time_since_epoch().count() - cursor->to > kMaxPagingLinkAge) {
-        return Restart(*cursor);
+      if (clock_->Now().time_since_epoch().count() - cursor.to > kMaxPagingLinkAge) {
+        return Restart(cursor);
       }
-      url = base_ + cursor->next;
+      url = base_ + cursor.next;
     } else {
-      range.from = cursor->to;
+      range.from = cursor.to;
       // Not up to the second: entries still being written would be missed (as the reference).
       range.to = clock_->Now().time_since_epoch().count() - 5;
       if (range.to <= range.from) {
@@ -192,26 +163,22 @@ class NcmecExchange final : public Exchange {
                          .max_bytes = kMaxNcmecPageBytes,
                          .what = fmt::format("NCMEC hash sharing at {}", base_)});
     retry_after_ = a.retry_after;
-    if (!a.body.ok() && !cursor->next.empty() && PagingLinkExpired(a)) {
+    if (!a.body.ok() && !cursor.next.empty() && PagingLinkExpired(a)) {
       if (++restarts_ > kMaxRestarts) {
         return FailedPreconditionError(fmt::format(
             "exchange {}: NCMEC's paging links expired {} times in one sync; the next sync "
             "starts the range again",
             config_.name, restarts_ - 1));
       }
-      return Restart(*cursor);
+      return Restart(cursor);
     }
     if (!a.body.ok()) return a.body.status();
     ASSIGN_OR_RETURN(NcmecEntriesPage parsed,
                      ParseNcmecEntries(*a.body, fmt::format("NCMEC entries from {}", base_)));
     FetchedPage page{.updates = std::move(parsed.updates), .skipped = parsed.skipped};
-    if (parsed.next.empty()) {
-      page.next_cursor = std::to_string(range.to);
-      page.done = true;
-    } else {
-      page.next_cursor = fmt::format("{}|{}|{}", range.from, range.to, parsed.next);
-      page.done = false;
-    }
+    range.next = parsed.next;
+    page.next_cursor = FormatRangeCursor(range);
+    page.done = parsed.next.empty();
     return page;
   }
 
@@ -238,7 +205,7 @@ class NcmecExchange final : public Exchange {
   // Back to the last checkpoint: an empty page whose cursor is where the unfinished range
   // began, so the next fetch asks for [that, now) afresh. Re-applying the entries the range
   // already gave changes nothing (ApplyPage leaves present entries unchanged).
-  static FetchedPage Restart(const NcmecCursor& cursor) {
+  static FetchedPage Restart(const RangeCursor& cursor) {
     return FetchedPage{.next_cursor = std::to_string(cursor.from), .done = false};
   }
 

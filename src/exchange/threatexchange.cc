@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "bank/signal.h"
 #include "exchange/internal/http.h"
 #include "exchange/internal/open.h"
+#include "exchange/internal/range_cursor.h"
 
 namespace vigil::exchange {
 namespace {
@@ -131,28 +131,6 @@ namespace {
 constexpr char kFields[] =
     "id,indicator,type,last_updated,should_delete,descriptors{owner{id},status,tags,added_on}";
 
-struct TeCursor {
-  int64_t from = 0, to = 0;
-  std::string next;
-};
-
-std::optional<TeCursor> ParseTeCursor(std::string_view s) {
-  TeCursor c;
-  auto number = [](std::string_view t, int64_t& out) {
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
-    return ec == std::errc() && p == t.data() + t.size();
-  };
-  if (s.empty()) return c;
-  const size_t a = s.find('|');
-  if (a == s.npos) return number(s, c.to) ? std::optional(c) : std::nullopt;
-  const size_t b = s.find('|', a + 1);
-  if (b == s.npos || !number(s.substr(0, a), c.from) || !number(s.substr(a + 1, b - a - 1), c.to)) {
-    return std::nullopt;
-  }
-  c.next = std::string(s.substr(b + 1));
-  return c;
-}
-
 constexpr char kShareDescription[] = "Confirmed by the provider's human review (vigil)";
 
 // ThreatExchange's IndicatorType for the hashes vigil shares; null for others.
@@ -193,19 +171,15 @@ class ThreatExchangeClient final : public Exchange {
 
   Result<FetchedPage> Fetch(std::string_view cursor_text) override {
     retry_after_.reset();
-    auto cursor = ParseTeCursor(cursor_text);
-    if (!cursor) {
-      return FailedPreconditionError(
-          fmt::format("exchange {}: stored cursor '{}' is not a ThreatExchange cursor",
-                      config_.name, bank::EscapeForMessage(cursor_text)));
-    }
-    TeCursor range = *cursor;
+    ASSIGN_OR_RETURN(const RangeCursor cursor,
+                     ParseRangeCursor(cursor_text, fmt::format("exchange {}", config_.name)));
+    RangeCursor range = cursor;
     std::string url;
     const std::string token = "access_token=" + UrlEncode(token_);
-    if (!cursor->next.empty()) {
-      url = cursor->next + (cursor->next.find('?') == std::string::npos ? "?" : "&") + token;
+    if (!cursor.next.empty()) {
+      url = cursor.next + (cursor.next.find('?') == std::string::npos ? "?" : "&") + token;
     } else {
-      range.from = cursor->to;
+      range.from = cursor.to;
       range.to = clock_->Now().time_since_epoch().count();
       if (range.to <= range.from) {
         return FetchedPage{.next_cursor = std::string(cursor_text), .done = true};
@@ -225,15 +199,13 @@ class ThreatExchangeClient final : public Exchange {
         ParseThreatUpdates(*a.body, fmt::format("ThreatExchange updates from {}", base_)));
     FetchedPage page{.updates = std::move(parsed.updates), .skipped = parsed.skipped};
     const std::string next = WithoutAccessToken(parsed.next);
-    if (next.empty()) {
-      page.next_cursor = std::to_string(range.to);
-    } else if (next.find('|') != std::string::npos || next.size() > kMaxCursorBytes / 2) {
+    if (next.find_first_of("| \t\r\n") != std::string::npos || next.size() > kMaxCursorBytes / 2) {
       return InvalidArgumentError(
           fmt::format("exchange {}: paging.next is unusable", config_.name));
-    } else {
-      page.next_cursor = fmt::format("{}|{}|{}", range.from, range.to, next);
-      page.done = false;
     }
+    range.next = next;
+    page.next_cursor = FormatRangeCursor(range);
+    page.done = next.empty();
     return page;
   }
 
