@@ -4,5 +4,6 @@ pkg_check_modules(VIGIL_FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec l
 target_sources(vigil_media PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/video_decoder.cc
   ${CMAKE_CURRENT_LIST_DIR}/video_open.cc
-  ${CMAKE_CURRENT_LIST_DIR}/video_ffmpeg.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/video_ffmpeg.cc
+  ${CMAKE_CURRENT_LIST_DIR}/thumbnail.cc)
 target_link_libraries(vigil_media PRIVATE PkgConfig::VIGIL_FFMPEG)

@@ -170,6 +170,8 @@ std::vector<Route> BuildRoutes() {
             "An item's media (image), for the holder of the case"),
       Keyed("POST", "/v1/cases/{id}/items/{n}/reveal", {kReview, kAudit}, view, h::V1RevealItem,
             "Record that the holder revealed an item unblurred"),
+      Keyed("GET", "/v1/cases/{id}/items/{n}/frames", {kReview, kAudit}, view, h::V1ItemFrames,
+            "A video item's frame thumbnails (PNG, base64), for the holder of the case"),
       Keyed("GET", "/v1/audit", {kAudit}, none, h::V1AuditLog,
             "A page of the hash-chained audit log, ascending (or newest first: order=desc)"),
       Keyed("GET", "/v1/rules", {kBank, kReview, kAudit}, none, h::V1Rules,

@@ -139,6 +139,7 @@ Result<Reply> V1QaClaim(Call&);
 Result<Reply> V1QaReview(Call&);
 Result<Reply> V1ItemMedia(Call&);
 Result<Reply> V1RevealItem(Call&);
+Result<Reply> V1ItemFrames(Call&);
 Result<Reply> V1AuditLog(Call&);
 Result<Reply> V1Rules(Call&);
 }  // namespace handlers

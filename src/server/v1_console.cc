@@ -11,6 +11,7 @@
 #include "core/file.h"
 #include "hash/digest.h"
 #include "media/media.h"
+#include "server/item_media.h"
 #include "server/routes.h"
 
 namespace vigil::server::handlers {
@@ -61,31 +62,6 @@ Json MeJson(Call& call, const cases::ReviewerSettings& s, int64_t exposure) {
           {"wellness", WellnessJson(s)},
           {"exposure_today", exposure},
           {"media", !call.ctx.config.media_dir.empty()}};
-}
-
-// The case and its item `n` (0-based), checking that a reviewer holds the case: media is shown
-// only to whoever is reviewing it (and to auditors and admins, who review the reviewers).
-Result<std::pair<cases::Case, size_t>> HeldItem(Call& call) {
-  ASSIGN_OR_RETURN(int64_t id, IdParam(call, "id"));
-  const std::string& n_text = call.params.at("n");
-  int64_t n = -1;
-  auto [end, ec] = std::from_chars(n_text.data(), n_text.data() + n_text.size(), n);
-  if (ec != std::errc() || end != n_text.data() + n_text.size() || n < 0) {
-    return FieldError("n", "expected an item index from 0");
-  }
-  ASSIGN_OR_RETURN(cases::Case c, call.ctx.db->cases().GetCase(id));
-  if (static_cast<size_t>(n) >= c.items.size()) {
-    return NotFoundError(fmt::format("case {} has no item {} (it has {})", id, n, c.items.size()));
-  }
-  const bool oversight = call.key->Has(auth::Role::kAdmin) || call.key->Has(auth::Role::kAuditor);
-  const auto& lease = c.progress.lease;
-  const bool holds =
-      lease && lease->reviewer == call.actor() && call.ctx.clock->Now() < lease->expires_at;
-  if (!oversight && !holds) {
-    return PermissionDeniedError(fmt::format(
-        "reviewer '{}' does not hold case {}: claim it to see its media", call.actor(), id));
-  }
-  return std::make_pair(std::move(c), static_cast<size_t>(n));
 }
 
 // The content type of media a browser can show: the images browsers decode, and the two video
@@ -162,6 +138,56 @@ Result<int64_t> LastAuditSeq(audit::AuditStore& store) {
 }
 
 }  // namespace
+
+// The case and its item `n` (0-based), checking that a reviewer holds the case: media is shown
+// only to whoever is reviewing it (and to auditors and admins, who review the reviewers).
+Result<std::pair<cases::Case, size_t>> HeldItem(Call& call) {
+  ASSIGN_OR_RETURN(int64_t id, IdParam(call, "id"));
+  const std::string& n_text = call.params.at("n");
+  int64_t n = -1;
+  auto [end, ec] = std::from_chars(n_text.data(), n_text.data() + n_text.size(), n);
+  if (ec != std::errc() || end != n_text.data() + n_text.size() || n < 0) {
+    return FieldError("n", "expected an item index from 0");
+  }
+  ASSIGN_OR_RETURN(cases::Case c, call.ctx.db->cases().GetCase(id));
+  if (static_cast<size_t>(n) >= c.items.size()) {
+    return NotFoundError(fmt::format("case {} has no item {} (it has {})", id, n, c.items.size()));
+  }
+  const bool oversight = call.key->Has(auth::Role::kAdmin) || call.key->Has(auth::Role::kAuditor);
+  const auto& lease = c.progress.lease;
+  const bool holds =
+      lease && lease->reviewer == call.actor() && call.ctx.clock->Now() < lease->expires_at;
+  if (!oversight && !holds) {
+    return PermissionDeniedError(fmt::format(
+        "reviewer '{}' does not hold case {}: claim it to see its media", call.actor(), id));
+  }
+  return std::make_pair(std::move(c), static_cast<size_t>(n));
+}
+
+Result<std::vector<uint8_t>> ReadItemMedia(Call& call, const cases::Item& item) {
+  if (call.ctx.config.media_dir.empty()) {
+    return NotFoundError("no media is served: media_dir is not configured (docs/console.md)");
+  }
+  std::string sha256;
+  for (const auto& h : item.hashes) {
+    if (h.algorithm == "sha256") sha256 = h.hex;
+  }
+  if (sha256.size() != 64 || sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return NotFoundError(
+        fmt::format("item '{}' has no SHA-256 to find its media by", item.item_id));
+  }
+  const std::string path = (std::filesystem::path(call.ctx.config.media_dir) / sha256).string();
+  auto bytes = ReadFileBytes(path, call.ctx.config.limits.max_body_bytes);
+  if (!bytes.ok() && bytes.status().code() == StatusCode::kNotFound) {
+    return NotFoundError(fmt::format("the media of item '{}' is not available", item.item_id));
+  }
+  if (!bytes.ok()) return bytes.status();
+  // The file must be the item that was flagged, not whatever now sits under its name.
+  if (hash::DigestToHex(hash::Sha256(*bytes)) != sha256) {
+    return DataLossError(fmt::format("media file {} does not match its SHA-256", path));
+  }
+  return std::move(*bytes);
+}
 
 Result<Reply> V1Me(Call& call) {
   ASSIGN_OR_RETURN(cases::ReviewerSettings s, call.ctx.review->Wellness(call.actor()));
@@ -268,31 +294,14 @@ Result<Reply> V1ItemMedia(Call& call) {
   }
   ASSIGN_OR_RETURN(auto held, HeldItem(call));
   const cases::Item& item = held.first.items[held.second];
-  std::string sha256;
-  for (const auto& h : item.hashes) {
-    if (h.algorithm == "sha256") sha256 = h.hex;
-  }
-  if (sha256.size() != 64 || sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    return NotFoundError(
-        fmt::format("item '{}' has no SHA-256 to find its media by", item.item_id));
-  }
-  const std::string path = (std::filesystem::path(call.ctx.config.media_dir) / sha256).string();
-  auto bytes = ReadFileBytes(path, call.ctx.config.limits.max_body_bytes);
-  if (!bytes.ok() && bytes.status().code() == StatusCode::kNotFound) {
-    return NotFoundError(fmt::format("the media of item '{}' is not available", item.item_id));
-  }
-  if (!bytes.ok()) return bytes.status();
-  // The file must be the item that was flagged, not whatever now sits under its name.
-  if (hash::DigestToHex(hash::Sha256(*bytes)) != sha256) {
-    return DataLossError(fmt::format("media file {} does not match its SHA-256", path));
-  }
-  const std::string_view type = BrowserContentType(*bytes);
+  ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadItemMedia(call, item));
+  const std::string_view type = BrowserContentType(bytes);
   if (type.empty()) {
     return UnimplementedError(
         fmt::format("item '{}' is not an image or video the browser can show", item.item_id));
   }
   return Reply{200,
-               std::string(bytes->begin(), bytes->end()),
+               std::string(bytes.begin(), bytes.end()),
                std::string(type),
                {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}}};
 }

@@ -165,6 +165,13 @@ export interface Alert {
   note?: string;
 }
 
+// A video item's frame thumbnails (GET /v1/cases/{id}/items/{n}/frames).
+export interface VideoFrames {
+  item_id: string;
+  video: { codec: string; width: number; height: number; frames_per_second: number; duration_seconds: number; frame_step: number };
+  frames: { frame_number: number; timestamp: number; width: number; height: number; content_type: string; data: string }[];
+}
+
 // A subject whose automatic action a cluster alert paused (GET /v1/pauses).
 export interface Pause {
   subject: string; // 'technology' or 'bank_entry'

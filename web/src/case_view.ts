@@ -1,7 +1,7 @@
-// One case: its items (media blurred and greyscale until an audited reveal), hashes, flags with
-// distances, scores and bank provenance, earlier reviews, history, and the decision form with
-// keyboard shortcuts.
-import { CaseDetail, CaseEvent, Flag, Item, getBlob, getJson, sendJson } from './api.js';
+// One case: its items (media and a video's frame strip blurred and greyscale until an audited
+// reveal), hashes, flags with distances, scores and bank provenance, earlier reviews, history,
+// and the decision form with keyboard shortcuts.
+import { CaseDetail, CaseEvent, Flag, Item, VideoFrames, getBlob, getJson, sendJson } from './api.js';
 import { clear, errorText, h, notice, table } from './dom.js';
 import { startCountdowns } from './queue.js';
 import { redressSection } from './actions.js';
@@ -93,44 +93,87 @@ function protectedMedia(blob: Blob, itemId: string): { el: HTMLElement; controls
   return { el: video, controls: play };
 }
 
+// A video's frame thumbnails as blob: images, in frame order.
+async function frameStrip(c: CaseDetail, index: number): Promise<{ frames: VideoFrames; urls: string[] }> {
+  const frames = await getJson<VideoFrames>(`/v1/cases/${c.id}/items/${index}/frames`);
+  const urls = frames.frames.map((f) => {
+    const bytes = Uint8Array.from(atob(f.data), (ch) => ch.charCodeAt(0));
+    return URL.createObjectURL(new Blob([bytes], { type: f.content_type }));
+  });
+  return { frames, urls };
+}
+
 function itemCard(c: CaseDetail, item: Item, index: number, s: Session, canSee: boolean): HTMLElement {
   const w = s.me.wellness;
   // blur_percent 100 is a 24 px blur: shapes only. Greyscale takes the colour out as well.
   const filter = `blur(${(w.blur_percent * 24) / 100}px)${w.greyscale ? ' grayscale(1)' : ''}`;
   const media = h('div', { class: 'media' });
   const status = h('div', { class: 'media-status' });
+  const strip = h('div', { class: 'strip' });
+  // Everything shown of the item (the image or video, a video's frame strip) is blurred and grey
+  // together, and one audited reveal shows it all as it is.
+  const shielded: { el: HTMLElement; label: string }[] = [];
+  let revealed = false;
+  const paint = ({ el, label }: { el: HTMLElement; label: string }) => {
+    el.style.filter = revealed ? 'none' : filter;
+    el.setAttribute('aria-label', `${label}, ${revealed ? 'revealed' : 'blurred'}`);
+    if (el instanceof HTMLImageElement) el.alt = el.getAttribute('aria-label') ?? '';
+  };
+  const actions = h('div', { class: 'actions' });
+  const reveal = h('button', { type: 'button', class: 'reveal' }, 'Reveal (recorded in the audit log)');
+  const hide = h('button', { type: 'button', class: 'reveal' }, 'Blur again');
+  const show = (r: boolean) => { revealed = r; shielded.forEach(paint); };
+  reveal.addEventListener('click', async () => {
+    try {
+      await sendJson('POST', `/v1/cases/${c.id}/items/${index}/reveal`);
+      show(true);
+      reveal.replaceWith(hide);
+      hide.focus();
+    } catch (e) {
+      clear(status, notice(`Reveal refused: ${errorText(e)}`, 'error'));
+    }
+  });
+  hide.addEventListener('click', () => { show(false); hide.replaceWith(reveal); });
+  const shield = (el: HTMLElement, label: string) => {
+    shielded.push({ el, label });
+    paint({ el, label });
+    if (!reveal.isConnected && !hide.isConnected) actions.append(reveal);
+  };
   if (!s.me.media) {
     clear(media, h('p', { class: 'placeholder' }, 'No media store is configured: review by hashes and matches.'));
   } else if (!canSee) {
     clear(media, h('p', { class: 'placeholder' }, 'Claim the case to see its media.'));
   } else {
-    clear(media, h('p', { class: 'placeholder' }, 'Loading media…'));
+    clear(media, h('p', { class: 'placeholder' }, 'Loading media…'), actions);
     void getBlob(`/v1/cases/${c.id}/items/${index}/media`).then(
       (blob) => {
         const { el, controls } = protectedMedia(blob, item.item_id);
-        const show = (revealed: boolean) => {
-          el.style.filter = revealed ? 'none' : filter;
-          el.setAttribute('aria-label', `Item ${item.item_id}, ${revealed ? 'revealed' : 'blurred'}`);
-          if (el instanceof HTMLImageElement) el.alt = el.getAttribute('aria-label') ?? '';
-        };
-        show(false);
-        const reveal = h('button', { type: 'button', class: 'reveal' }, 'Reveal (recorded in the audit log)');
-        reveal.addEventListener('click', async () => {
-          try {
-            await sendJson('POST', `/v1/cases/${c.id}/items/${index}/reveal`);
-            show(true);
-            const hide = h('button', { type: 'button', class: 'reveal' }, 'Blur again');
-            hide.addEventListener('click', () => { show(false); hide.replaceWith(reveal); });
-            reveal.replaceWith(hide);
-            hide.focus();
-          } catch (e) {
-            clear(status, notice(`Reveal refused: ${errorText(e)}`, 'error'));
-          }
-        });
-        clear(media, h('div', { class: 'frame' }, el), h('div', { class: 'actions' }, controls, reveal));
+        clear(media, h('div', { class: 'frame' }, el), actions);
+        if (controls) actions.prepend(controls);
+        shield(el, `Item ${item.item_id}`);
       },
-      (e) => clear(media, h('p', { class: 'placeholder' }, `Media unavailable: ${errorText(e)}`)),
+      (e) => {
+        media.firstChild?.replaceWith(h('p', { class: 'placeholder' }, `Media unavailable: ${errorText(e)}`));
+      },
     );
+    if (item.content_type === 'video') {
+      // Frames extracted by the server: what the video shows without playing it, under the same
+      // filter; the server bounds their number and size and audits the view.
+      clear(strip, h('p', { class: 'placeholder' }, 'Loading frames…'));
+      void frameStrip(c, index).then(
+        ({ frames, urls }) => {
+          const figures = frames.frames.map((f, i) => {
+            const img = h('img', { src: urls[i], class: 'frame-thumb protected', width: f.width, height: f.height });
+            shield(img, `Frame ${f.frame_number} of item ${item.item_id} at ${f.timestamp.toFixed(1)} s`);
+            return h('li', {}, h('figure', {}, h('div', { class: 'thumb' }, img), h('figcaption', {}, `${f.timestamp.toFixed(1)} s`)));
+          });
+          clear(strip,
+            h('h4', { id: `frames-${index}` }, `Frames of ${item.item_id} (${frames.frames.length}, without playing it)`),
+            h('ul', { class: 'frames', 'aria-labelledby': `frames-${index}` }, ...figures));
+        },
+        (e) => clear(strip, h('p', { class: 'placeholder' }, `Frames unavailable: ${errorText(e)}`)),
+      );
+    }
   }
   const details = h('div', { class: 'provenance' });
   const hashes = Object.entries(item.hashes ?? {});
@@ -151,7 +194,8 @@ function itemCard(c: CaseDetail, item: Item, index: number, s: Session, canSee: 
             : '—',
         ]), 'Flags'),
         ...item.flags.map((f, j) => (f.evidence !== undefined ? evidenceSection(f, `evidence-${index}-${j}`) : null)),
-        details)));
+        details)),
+    strip);
 }
 
 function decisionForm(c: CaseDetail, s: Session, qa: boolean): HTMLElement {

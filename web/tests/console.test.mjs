@@ -316,6 +316,21 @@ try {
       pip: el.disablePictureInPicture, controls: el.controls, width: el.videoWidth,
     }));
     assert.match(v.filter, /blur\(24px\) grayscale\(1\)/, 'the video is blurred and grey by default');
+    // The frame strip the server extracted: 8 frames of the 9 s clip, decoded by the browser
+    // (blob: images), each blurred and grey like the video.
+    const thumbs = page.locator('img.frame-thumb');
+    await page.getByRole('heading', { name: 'Frames of clip-1 (8, without playing it)' }).waitFor();
+    assert.equal(await thumbs.count(), 8);
+    await page.waitForFunction(() => [...document.querySelectorAll('img.frame-thumb')].every((i) => i.complete && i.naturalWidth > 0));
+    const strip = await thumbs.evaluateAll((els) => els.map((el) => ({ filter: el.style.filter, w: el.naturalWidth, alt: el.alt })));
+    for (const t of strip) {
+      assert.match(t.filter, /blur\(24px\) grayscale\(1\)/, 'each frame is blurred and grey by default');
+      assert.equal(t.w, 160, 'a 160 px thumbnail');
+      assert.match(t.alt, /^Frame \d+ of item clip-1 at [\d.]+ s, blurred$/);
+    }
+    const framesView = (await api(keys.root, 'GET', '/v1/audit?order=desc&limit=50')).records
+      .find((r) => r.action === 'GET /v1/cases/{id}/items/{n}/frames');
+    assert.ok(framesView && framesView.actor === 'alice', 'the frames view is audited');
     assert.deepEqual([v.muted, v.autoplay, v.paused, v.pip, v.controls], [true, false, true, true, false]);
     assert.ok(v.width > 0, 'the browser decoded the video (CSP media-src allows blob:)');
     await page.getByRole('button', { name: 'Play (muted)' }).click();
@@ -325,11 +340,14 @@ try {
     await page.getByRole('button', { name: /Reveal/ }).click();
     await page.getByRole('button', { name: 'Blur again' }).waitFor();
     assert.equal(await player.evaluate((el) => el.style.filter), 'none');
+    assert.deepEqual(await thumbs.evaluateAll((els) => els.map((el) => el.style.filter)), Array(8).fill('none'),
+      'the one reveal shows the frames too');
     const log = await api(keys.root, 'GET', '/v1/audit?limit=1000');
     assert.ok(log.records.some((r) => r.target === `/v1/cases/${filedVideo.case_id}/items/0/reveal` && r.actor === 'alice'),
       'the video reveal is in the audit log');
     await page.getByRole('button', { name: 'Blur again' }).click();
     assert.match(await player.evaluate((el) => el.style.filter), /blur\(24px\)/);
+    assert.ok((await thumbs.evaluateAll((els) => els.map((el) => el.style.filter))).every((f) => /blur\(24px\)/.test(f)));
   }
   // A flood of 21 more uploads matching one bank entry (over the default 20 an hour) raises a
   // cluster alert; alice acknowledges it with a note, and the audit log, newest first, opens
