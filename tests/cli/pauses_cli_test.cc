@@ -7,6 +7,7 @@
 #include "cases/cases.h"
 #include "cli/cli_runner.h"
 #include "core/clock.h"
+#include "store/pg_test_database.h"
 #include "store/store.h"
 
 namespace vigil::testing {
@@ -17,10 +18,18 @@ class NoSink final : public cases::EntryVerificationSink {
   Status FlagForVerification(cases::BankEntryId, std::string_view) override { return Status::Ok(); }
 };
 
-class PausesCliTest : public ::testing::Test {
+// On SQLite and on PostgreSQL (a scratch database; skipped without VIGIL_TEST_POSTGRES_URL).
+class PausesCliTest : public ::testing::TestWithParam<store::testing::Backend> {
  protected:
   void SetUp() override {
-    db_path_ = (dir_.path() / "vigil.db").string();
+    if (GetParam() == store::testing::Backend::kPostgres) {
+      SKIP_WITHOUT_POSTGRES();
+      scratch_ = store::testing::MustCreateScratch();
+      ASSERT_NE(scratch_, nullptr);
+      db_path_ = scratch_->url();
+    } else {
+      db_path_ = (dir_.path() / "vigil.db").string();
+    }
     auto db = store::OpenDatabase(db_path_);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
@@ -50,11 +59,17 @@ class PausesCliTest : public ::testing::Test {
   std::string Db() const { return " --db '" + db_path_ + "'"; }
 
   TempDir dir_;
+  std::unique_ptr<store::testing::ScratchDatabase> scratch_;  // dropped after db_
   std::string db_path_;
   std::unique_ptr<store::Database> db_;
 };
 
-TEST_F(PausesCliTest, ListsPauses) {
+INSTANTIATE_TEST_SUITE_P(Backends, PausesCliTest,
+                         ::testing::Values(store::testing::Backend::kSqlite,
+                                           store::testing::Backend::kPostgres),
+                         store::testing::BackendTestName);
+
+TEST_P(PausesCliTest, ListsPauses) {
   CliRun none = RunVigil("cases pauses" + Db());
   EXPECT_EQ(none.exit_code, 0) << none.err;
   EXPECT_EQ(none.out, "automatic action is not paused for any subject\n");
@@ -75,7 +90,7 @@ TEST_F(PausesCliTest, ListsPauses) {
   EXPECT_NE(text.out.find("technology pdq@1 r<=31  paused "), std::string::npos) << text.out;
 }
 
-TEST_F(PausesCliTest, ResumeLiftsOnePauseAndIsRecorded) {
+TEST_P(PausesCliTest, ResumeLiftsOnePauseAndIsRecorded) {
   RaisePauses();
   // Refusals: no reason, an unknown subject, a subject that is not paused. None is recorded.
   EXPECT_NE(RunVigil("cases resume --subject bank_entry --key 7 --by alice" + Db()).exit_code, 0);

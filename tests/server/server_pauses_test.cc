@@ -17,8 +17,11 @@ class NoSink final : public cases::EntryVerificationSink {
   Status FlagForVerification(cases::BankEntryId, std::string_view) override { return Status::Ok(); }
 };
 
-class PausesTest : public ServerTest {
+// On SQLite and on PostgreSQL (skipped without VIGIL_TEST_POSTGRES_URL).
+class PausesTest : public ServerTest,
+                   public ::testing::WithParamInterface<store::testing::Backend> {
  protected:
+  bool UsePostgres() const override { return GetParam() == store::testing::Backend::kPostgres; }
   // Two flags of technology "pdq@1 r<=31" matching bank entry 7 within the hour, with both
   // thresholds at 1: one alert per subject, each pausing automatic action for it.
   void RaiseTwoPauses() {
@@ -43,7 +46,12 @@ class PausesTest : public ServerTest {
   }
 };
 
-TEST_F(PausesTest, ListsPausesInForceToReviewersAndAuditorsOnly) {
+INSTANTIATE_TEST_SUITE_P(Backends, PausesTest,
+                         ::testing::Values(store::testing::Backend::kSqlite,
+                                           store::testing::Backend::kPostgres),
+                         store::testing::BackendTestName);
+
+TEST_P(PausesTest, ListsPausesInForceToReviewersAndAuditorsOnly) {
   EXPECT_TRUE(Json(Get("/v1/pauses", Role::kReviewer), 200)["pauses"].empty());
   RaiseTwoPauses();
   nlohmann::json pauses = Json(Get("/v1/pauses", Role::kAuditor), 200)["pauses"];
@@ -65,7 +73,7 @@ TEST_F(PausesTest, ListsPausesInForceToReviewersAndAuditorsOnly) {
   EXPECT_EQ(Get("/v1/pauses", Role::kBankManager)->status, 403);
 }
 
-TEST_F(PausesTest, ResumeIsForReviewersWithAReasonAndIsRecorded) {
+TEST_P(PausesTest, ResumeIsForReviewersWithAReasonAndIsRecorded) {
   RaiseTwoPauses();
   const std::string body =
       R"({"subject": "bank_entry", "key": "7", "reason": "entry 7 re-verified against the list"})";
