@@ -6,9 +6,11 @@
 //
 // Points: "bank-import-writing" (half the rows written, inside the import's transaction),
 // "decision-committed" (a not_csam decision committed, its bank verification not yet
-// delivered).
+// delivered), "report-progress-saved" (`vigil report send`: a delivery's lease or progress saved,
+// before the hotline step it prepares or after the one it records). "NAME#N" dies at the N-th
+// time NAME is reached instead of the first.
 //
-// Thread safety: reads the environment once, on first use.
+// Thread safety: reads the environment once, on first use; counts reaches atomically.
 #ifndef VIGIL_CLI_CRASH_POINT_H_
 #define VIGIL_CLI_CRASH_POINT_H_
 

@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
+#include "cli/crash_point.h"
 #include "cli/database.h"
 #include "cli/evidence_options.h"
 #include "cli/file_batch.h"
@@ -84,6 +86,31 @@ Status ListDeliveries(store::Database& db, const OutboxFlags& flags) {
   return Status::Ok();
 }
 
+// The database's outbox store with the crash point "report-progress-saved" after every saved
+// lease or step (crash_point.h), so the durability tests can kill `report send` between the
+// hotline steps. Forwards everything else unchanged.
+class CrashPointOutboxStore final : public report::ReportOutboxStore {
+ public:
+  explicit CrashPointOutboxStore(report::ReportOutboxStore& inner) : inner_(inner) {}
+  Status Enqueue(const cases::ReportRequest& request) override { return inner_.Enqueue(request); }
+  Result<int64_t> LastRequestId() override { return inner_.LastRequestId(); }
+  Result<report::Delivery> Get(int64_t request_id) override { return inner_.Get(request_id); }
+  Result<std::vector<report::Delivery>> ListDue(TimePoint now, size_t limit) override {
+    return inner_.ListDue(now, limit);
+  }
+  Result<std::vector<report::Delivery>> List(const report::DeliveryFilter& filter) override {
+    return inner_.List(filter);
+  }
+  Result<bool> Update(const report::Delivery& d) override {
+    Result<bool> stored = inner_.Update(d);
+    CrashPoint("report-progress-saved");
+    return stored;
+  }
+
+ private:
+  report::ReportOutboxStore& inner_;
+};
+
 Status Send(store::Database& db, cases::ReviewService& review, const OutboxFlags& flags) {
   ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(flags.config, 1 << 20));
   ASSIGN_OR_RETURN(report::ncmec::NcmecConfig config,
@@ -100,8 +127,9 @@ Status Send(store::Database& db, cases::ReviewService& review, const OutboxFlags
   const cases::ReviewConfig review_config{};
   report::ncmec::NcmecReporter reporter(std::move(client), config, review_config, *validator,
                                         evidence, clock);
-  report::ReportOutbox outbox(db.cases(), review, db.report_outbox(), {{"ncmec", &reporter}},
-                              &db.audit(), clock);
+  CrashPointOutboxStore outbox_store(db.report_outbox());
+  report::ReportOutbox outbox(db.cases(), review, outbox_store, {{"ncmec", &reporter}}, &db.audit(),
+                              clock);
   ASSIGN_OR_RETURN(report::SendSummary summary, outbox.SendDue());
   for (const auto& e : summary.errors) std::fprintf(stderr, "vigil: %s\n", e.c_str());
   Print(fmt::format("delivered {}, retrying {}, failed {}, cancelled {}\n", summary.delivered,

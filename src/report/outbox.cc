@@ -48,6 +48,18 @@ void ReportOutbox::Audit(const Delivery& d, const std::string& action, const std
 }
 
 Status ReportOutbox::Finish(Delivery& d, int64_t remote_id, TimePoint now) {
+  const std::string details = fmt::format("{} report {} delivered {} s after confirmation",
+                                          d.destination, remote_id, (now - d.confirmed_at).count());
+  // The hotline holds the report now. The case is marked reported before the delivery is
+  // closed: a crash between the two leaves the delivery pending, and the next sender closes it
+  // from the reporter's saved progress (nothing is sent twice). The other order could leave a
+  // delivered report whose case never says so.
+  ASSIGN_OR_RETURN(cases::Case c, cases_.GetCase(d.case_id));
+  Status marked = Status::Ok();
+  if (!c.progress.reported_at) marked = review_.MarkReported(d.case_id, "system", details).status();
+  // A case that may no longer be marked (e.g. appealed meanwhile) still has its report at the
+  // hotline: the delivery is recorded and the refusal returned. Other errors leave it pending.
+  if (!marked.ok() && marked.code() != StatusCode::kFailedPrecondition) return marked;
   d.state = DeliveryState::kDelivered;
   d.remote_id = remote_id;
   d.delivered_at = now;
@@ -57,12 +69,8 @@ Status ReportOutbox::Finish(Delivery& d, int64_t remote_id, TimePoint now) {
     return UnavailableError(
         fmt::format("report delivery {} changed under the sender", d.request_id));
   ++d.version;
-  const std::string details = fmt::format("{} report {} delivered {} s after confirmation",
-                                          d.destination, remote_id, (now - d.confirmed_at).count());
   Audit(d, "report.delivered", details);
-  ASSIGN_OR_RETURN(cases::Case c, cases_.GetCase(d.case_id));
-  if (c.progress.reported_at) return Status::Ok();  // another destination marked it already
-  return review_.MarkReported(d.case_id, "system", details).status();
+  return marked;
 }
 
 Status ReportOutbox::Attempt(Delivery d, SendSummary& summary) {
