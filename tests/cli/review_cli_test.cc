@@ -159,8 +159,12 @@ TEST_P(ReviewCliTest, ReviewerClaimsAndDecidesAndOthersCannot) {
   ASSERT_EQ(RunVigil("cases show 1 --by carol " + db_).exit_code, 0);
   CliRun log = RunVigil("audit list -f jsonl " + db_);
   ASSERT_EQ(log.exit_code, 0) << log.err;
-  const auto records = JsonLines(log.out);
-  ASSERT_EQ(records.size(), 3u) << log.out;
+  const auto all = JsonLines(log.out);
+  // The fixture's bank set-up (bank create, bank import) is audited first.
+  ASSERT_EQ(all.size(), 5u) << log.out;
+  EXPECT_EQ(all[0]["action"], "bank.create");
+  EXPECT_EQ(all[1]["action"], "bank.import");
+  const std::vector<nlohmann::json> records(all.begin() + 2, all.end());
   const std::vector<std::array<std::string, 3>> expected = {{"alice", "case.assign", "case:1"},
                                                             {"alice", "case.decide", "case:1"},
                                                             {"carol", "case.view", "case:1"}};
