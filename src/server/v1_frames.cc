@@ -52,7 +52,10 @@ Result<Reply> V1ItemFrames(Call& call) {
   ASSIGN_OR_RETURN(auto held, HeldItem(call));
   const cases::Item& item = held.first.items[held.second];
   ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadItemMedia(call, item));
-  if (media::SniffMediaType(bytes) != media::MediaType::kVideo) {
+  // GIFs count as videos here: an animated one is hashed as a video (gif_as_video), and a still
+  // one gives its one frame.
+  const media::MediaType type = media::SniffMediaType(bytes);
+  if (type != media::MediaType::kVideo && type != media::MediaType::kGif) {
     return FieldError(
         "n", fmt::format("item '{}' is not a video: it has no frames to show", item.item_id));
   }

@@ -65,7 +65,7 @@ class FramesTest : public ServerTest {
     c.media_dir = media_.string();
     StartServer(c);
     // One case: a 10 s H.264 clip (480x270, 25 fps), an MP4 cut off before its index, a BMP image
-    // and a 9 s VP9 clip (216x120, 30 fps).
+    // a 9 s VP9 clip (216x120, 30 fps) and a 6 s animated GIF (320x200, 10 fps, 60 frames).
     NoSink sink;
     auto service =
         cases::ReviewService::Create(db_->cases(), sink, std::make_shared<SystemClock>(), {});
@@ -85,6 +85,7 @@ class FramesTest : public ServerTest {
     add("clip-bad", Read(kVideos / "bad_truncated_nomoov.mp4"), "video");
     add("photo", TexturedBmp(3), "image");
     add("clip-vp9", Read(kVideos / "s03_slideshow_vp9__scale50.webm"), "video");
+    add("anim-gif", Read(kVideos / "s04_anim.gif"), "video");
     auto opened = (*service)->OpenCase(nc);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     base_ = "/v1/cases/" + std::to_string(opened->opened.id) + "/items/";
@@ -178,6 +179,14 @@ TEST_F(FramesTest, CountAndSizeAreBounded) {
   EXPECT_EQ(small["frames"].size(), 8u);
   EXPECT_EQ(small["frames"][0]["height"], 89);  // 120 * 160 / 216 = 88.9
   EXPECT_EQ(small["video"]["codec"], "vp9");
+  // An animated GIF (hashed as a video) has frames too: 6 s / 8 is every (int)(0.75 * 10) = 7
+  // frames, 0 to 56 (nine), of which eight; 320x200 at 160 is 160x100.
+  nlohmann::json gif = Json(Get(base_ + "4/frames", Role::kReviewer), 200);
+  std::vector<int64_t> gif_numbers;
+  for (const auto& f : gif["frames"]) gif_numbers.push_back(f["frame_number"].get<int64_t>());
+  EXPECT_EQ(gif_numbers, (std::vector<int64_t>{0, 7, 14, 21, 35, 42, 49, 56}));
+  EXPECT_EQ(gif["frames"][0]["width"], 160);
+  EXPECT_EQ(gif["frames"][0]["height"], 100);
   for (const char* q : {"count=0", "count=17", "count=x"}) {
     EXPECT_EQ(Json(Get(base_ + "0/frames?" + q, Role::kReviewer), 400)["field"], "count") << q;
   }
@@ -199,8 +208,8 @@ TEST_F(FramesTest, ImagesAndUndecodableVideosAreRefusedByName) {
   EXPECT_NE(bad->body.find("item 'clip-bad': its video cannot be decoded into frames"),
             std::string::npos)
       << bad->body;
-  EXPECT_EQ(Json(Get(base_ + "4/frames", Role::kReviewer), 404)["message"],
-            "case " + std::to_string(case_id_) + " has no item 4 (it has 4)");
+  EXPECT_EQ(Json(Get(base_ + "5/frames", Role::kReviewer), 404)["message"],
+            "case " + std::to_string(case_id_) + " has no item 5 (it has 5)");
   // A media file that is not the flagged item is refused, as for the media route.
   nlohmann::json c = Json(Get("/v1/cases/" + std::to_string(case_id_), Role::kAuditor), 200);
   std::ofstream(media_ / c["items"][3]["hashes"]["sha256"].get<std::string>(), std::ios::binary)
