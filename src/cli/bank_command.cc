@@ -71,13 +71,15 @@ ordered_json BankJson(const bank::Bank& b) {
 int RunCreate(const BankFlags& f) {
   auto db = Open(f, /*create=*/true);
   if (!db.ok()) return Fail(db.status());
-  auto bank =
-      (*db)->banks().CreateBank({.name = f.name,
-                                 .owner = f.owner,
-                                 .description = f.description,
-                                 .source_list = f.source_list,
-                                 .policy = f.auto_action ? bank::ActionPolicy::kAutoAction
-                                                         : bank::ActionPolicy::kReviewRequired});
+  auto target = BankChangeTarget::Open(**db, f.events);
+  if (!target.ok()) return Fail(target.status());
+  auto bank = (*target)->banks().CreateBank({.name = f.name,
+                                             .owner = f.owner,
+                                             .description = f.description,
+                                             .source_list = f.source_list,
+                                             .policy = f.auto_action
+                                                           ? bank::ActionPolicy::kAutoAction
+                                                           : bank::ActionPolicy::kReviewRequired});
   if (!bank.ok()) return Fail(bank.status());
   if (int rc = Record(**db, f, "bank.create", "bank:" + bank->name,
                       {{"policy", bank::ActionPolicyName(bank->policy)},
@@ -303,6 +305,9 @@ void RegisterBankCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--auto-action", f->auto_action,
                 "Matches may be acted on without human review (default: review required)");
   cmd->add_option("-f,--format", f->format, "Output: text or jsonl")->check(output);
+  cmd->add_option("--events", f->events,
+                  "NATS server URL: also tell the scale-out workers, which then match the bank")
+      ->envname("VIGIL_NATS_URL");
 
   f = std::make_shared<BankFlags>();
   cmd = AddCommand(bank, "list", "List banks", f, RunList, exit_code, /*audited=*/false);

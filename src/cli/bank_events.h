@@ -1,5 +1,6 @@
-// Where `vigil bank add|retire|import` write: the database's bank store, or, with --events URL,
-// one that also publishes each change to the scale-out workers over NATS (docs/scaling.md).
+// Where `vigil bank create|add|retire|import` write: the database's bank store, or, with
+// --events URL, one that also publishes each change to the scale-out workers over NATS
+// (docs/scaling.md).
 #ifndef VIGIL_CLI_BANK_EVENTS_H_
 #define VIGIL_CLI_BANK_EVENTS_H_
 

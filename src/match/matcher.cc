@@ -38,26 +38,23 @@ Result<std::unique_ptr<Matcher>> Matcher::Load(bank::BankStore& store,
                                             options.vpdq.max_distance, index::kMaxRadius));
   }
   auto matcher = std::make_unique<Matcher>(PassKey(), store, options);
+  std::vector<bank::Bank> banks;
   if (options.banks.empty()) {
-    ASSIGN_OR_RETURN(auto all, store.ListBanks());
-    for (auto& b : all) matcher->banks_.emplace(b.id, std::move(b));
+    ASSIGN_OR_RETURN(banks, store.ListBanks());
   } else {
     for (const std::string& name : options.banks) {
       ASSIGN_OR_RETURN(bank::Bank b, store.GetBank(name));
-      matcher->banks_.emplace(b.id, std::move(b));
+      banks.push_back(std::move(b));
     }
   }
-  if (matcher->banks_.size() > kMaxMatchedBanks) {
-    return ResourceExhaustedError(fmt::format("{} banks: one matcher holds at most {}",
-                                              matcher->banks_.size(), kMaxMatchedBanks));
-  }
-  for (const auto& [id, b] : matcher->banks_) {
-    matcher->bank_position_.emplace(id, matcher->bank_at_.size());
-    matcher->bank_at_.push_back(&b);
+  std::vector<bank::BankId> ids;
+  for (bank::Bank& b : banks) {
+    ids.push_back(b.id);
+    RETURN_IF_ERROR(matcher->RegisterBank(std::move(b)).status());
   }
   std::vector<index::HammingEntry> pdq_bulk;
   uint64_t loaded = 0;
-  for (const auto& [id, b] : matcher->banks_) {
+  for (const bank::BankId id : ids) {
     RETURN_IF_ERROR(store.ForEachEntry(id, bank::EntryFilter{}, [&](const bank::BankEntry& e) {
       RETURN_IF_ERROR(matcher->AddToIndexes(e, &pdq_bulk));
       if (progress && ++loaded % 100'000 == 0) return progress(loaded);
@@ -70,7 +67,55 @@ Result<std::unique_ptr<Matcher>> Matcher::Load(bank::BankStore& store,
   return matcher;
 }
 
+Result<bool> Matcher::RegisterBank(bank::Bank b) {
+  std::unique_lock lock(banks_mu_);
+  if (banks_.contains(b.id)) return false;
+  if (banks_.size() >= kMaxMatchedBanks) {
+    return ResourceExhaustedError(
+        fmt::format("bank {}: one matcher holds at most {} banks", b.name, kMaxMatchedBanks));
+  }
+  const bank::BankId id = b.id;
+  auto it = banks_.emplace(id, std::move(b)).first;
+  bank_position_.emplace(id, bank_at_.size());
+  bank_at_.push_back(&it->second);
+  return true;
+}
+
+bool Matcher::HasBank(bank::BankId bank) const {
+  std::shared_lock lock(banks_mu_);
+  return banks_.contains(bank);
+}
+
+std::optional<bank::Bank> Matcher::FindBank(bank::BankId id) const {
+  std::shared_lock lock(banks_mu_);
+  auto b = banks_.find(id);
+  if (b == banks_.end()) return std::nullopt;
+  return b->second;
+}
+
+Result<bool> Matcher::AddBank(bank::BankId id) {
+  // Load matched every bank options.banks names (it fails when one is missing).
+  if (!options_.banks.empty() || HasBank(id)) return false;
+  ASSIGN_OR_RETURN(std::vector<bank::Bank> all, store_.ListBanks());
+  auto b = std::find_if(all.begin(), all.end(), [&](const bank::Bank& x) { return x.id == id; });
+  if (b == all.end()) return NotFoundError(fmt::format("bank {} does not exist", id));
+  // Read first, so a failed read leaves the matcher as it was.
+  std::vector<bank::BankEntry> entries;
+  RETURN_IF_ERROR(store_.ForEachEntry(id, bank::EntryFilter{}, [&](const bank::BankEntry& e) {
+    entries.push_back(e);
+    return Status::Ok();
+  }));
+  ASSIGN_OR_RETURN(const bool registered, RegisterBank(std::move(*b)));
+  if (!registered) return false;
+  for (const bank::BankEntry& e : entries) {
+    Status s = AddToIndexes(e, nullptr);
+    if (!s.ok() && s.code() != StatusCode::kAlreadyExists) return s;
+  }
+  return true;
+}
+
 Result<uint64_t> Matcher::IndexId(const bank::BankEntry& e) const {
+  std::shared_lock lock(banks_mu_);
   auto position = bank_position_.find(e.bank_id);
   if (position == bank_position_.end()) {
     return InternalError(fmt::format("entry {}: bank {} is not matched", e.id, e.bank_id));
@@ -109,12 +154,46 @@ Status Matcher::AddToIndexes(const bank::BankEntry& e, std::vector<index::Hammin
 }
 
 Status Matcher::OnEntryAdded(const bank::BankEntry& entry) {
-  if (!banks_.count(entry.bank_id)) return Status::Ok();
+  if (!HasBank(entry.bank_id)) return Status::Ok();
   return AddToIndexes(entry, nullptr);
 }
 
+Result<bool> Matcher::Holds(const bank::BankEntry& entry) const {
+  if (entry.signal_type == bank::SignalType::kVpdq) {
+    std::shared_lock lock(video_mu_);
+    return video_frames_.contains(entry.id);
+  }
+  ASSIGN_OR_RETURN(const uint64_t id, IndexId(entry));
+  std::vector<uint64_t> ids;
+  switch (entry.signal_type) {
+    case bank::SignalType::kPdq:
+      return pdq_->Contains(id);
+    case bank::SignalType::kMd5: {
+      ASSIGN_OR_RETURN(auto d, DigestFromHex<16>(entry.value));
+      ids = md5_.Find(d);
+      break;
+    }
+    case bank::SignalType::kSha256: {
+      ASSIGN_OR_RETURN(auto d, DigestFromHex<32>(entry.value));
+      ids = sha256_.Find(d);
+      break;
+    }
+    case bank::SignalType::kVpdq:
+      break;  // above
+  }
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+Result<bool> Matcher::Reconcile(const bank::BankEntry& entry) {
+  if (!HasBank(entry.bank_id)) return false;
+  ASSIGN_OR_RETURN(const bool held, Holds(entry));
+  if (held == !entry.retired) return false;
+  RETURN_IF_ERROR(entry.retired ? OnEntryRetired(entry) : OnEntryAdded(entry));
+  return true;
+}
+
 Status Matcher::OnEntryRetired(const bank::BankEntry& entry) {
-  if (!banks_.count(entry.bank_id)) return Status::Ok();
+  if (!HasBank(entry.bank_id)) return Status::Ok();
   if (entry.signal_type == bank::SignalType::kVpdq) return RemoveVideo(entry);
   ASSIGN_OR_RETURN(const uint64_t id, IndexId(entry));
   switch (entry.signal_type) {
@@ -155,6 +234,7 @@ Result<std::vector<BankMatch>> Matcher::MatchPdq(const hash::Hash256& pdq,
 std::vector<MatchRef> Matcher::Refs(const std::vector<index::Match>& hits) const {
   std::vector<MatchRef> out;
   out.reserve(hits.size());
+  std::shared_lock lock(banks_mu_);
   for (const index::Match& hit : hits) {
     if (IsVideoFrameId(hit.id)) continue;  // a video's frame; videos match through MatchVpdq
     out.push_back({PhotoEntryOf(hit.id), bank_at_[PhotoBankOf(hit.id)], hit.distance});
@@ -194,10 +274,10 @@ Result<std::vector<BankMatch>> Matcher::Resolve(const std::vector<index::Match>&
   for (const index::Match& hit : hits) {
     if (IsVideoFrameId(hit.id)) continue;  // a video's frame; videos match through MatchVpdq
     ASSIGN_OR_RETURN(bank::BankEntry entry, store_.GetEntry(PhotoEntryOf(hit.id)));
-    auto b = banks_.find(entry.bank_id);
+    std::optional<bank::Bank> b = FindBank(entry.bank_id);
     // An entry retired in the store but not yet removed here is not reported.
-    if (b == banks_.end() || entry.retired) continue;
-    out.push_back({b->second, std::move(entry), hit.distance});
+    if (!b || entry.retired) continue;
+    out.push_back({std::move(*b), std::move(entry), hit.distance});
   }
   return out;
 }
@@ -210,7 +290,10 @@ Result<std::vector<BankMatch>> Matcher::ResolveIds(const std::vector<uint64_t>& 
 
 MatcherStats Matcher::GetStats() const {
   MatcherStats s;
-  s.banks = banks_.size();
+  {
+    std::shared_lock lock(banks_mu_);
+    s.banks = banks_.size();
+  }
   s.pdq_entries = pdq_->GetStats().live_entries;
   s.md5_entries = md5_.size();
   s.sha256_entries = sha256_.size();

@@ -19,8 +19,14 @@
 // entry's bank; they skip the store read, so an entry retired by another process still matches
 // there until the matcher learns of it (OnEntryRetired, or a reload).
 //
-// Thread safety: Match* may be called from any thread concurrently with each other and with
-// OnEntryAdded/OnEntryRetired, which apply bank changes without stopping searches.
+// Banks created after Load join through AddBank (when the matcher matches every bank), so a
+// long-running process (vigil worker, vigil serve) needs no reload or restart for a new bank.
+//
+// Thread safety: Match* and Lookup* may be called from any thread concurrently with each other
+// and with OnEntryAdded/OnEntryRetired/Reconcile/AddBank, which apply bank changes without
+// stopping searches. Callers serialise the changes of one bank (AddBank reads the bank's entries
+// before it starts matching it, so an entry added concurrently through OnEntryAdded would be
+// ignored).
 #ifndef VIGIL_MATCH_MATCHER_H_
 #define VIGIL_MATCH_MATCHER_H_
 
@@ -121,6 +127,19 @@ class Matcher {
   // a retired entry stops. Entries of other banks are ignored.
   Status OnEntryAdded(const bank::BankEntry& entry);
   Status OnEntryRetired(const bank::BankEntry& entry);
+  // Brings the matcher in line with `entry` as stored now: indexed when active, not indexed when
+  // retired (entries of other banks are ignored). True when that changed what the matcher holds,
+  // false when it already agreed, so a caller can tell a new change from a repeated one.
+  Result<bool> Reconcile(const bank::BankEntry& entry);
+
+  // Whether the bank's entries are matched.
+  bool HasBank(bank::BankId bank) const;
+  // Starts matching bank `bank`, created after Load: reads its active entries from the store,
+  // then matches the bank and indexes them. False, changing nothing, when the bank is already
+  // matched or when options.banks names the banks (Load matched each of those; a new bank is
+  // never among them). kNotFound when the store has no such bank; kResourceExhausted beyond
+  // kMaxMatchedBanks banks; an error reading the entries changes nothing.
+  Result<bool> AddBank(bank::BankId bank);
 
   const MatcherOptions& options() const { return options_; }
   MatcherStats GetStats() const;
@@ -145,14 +164,21 @@ class Matcher {
   Result<std::vector<BankMatch>> ResolveIds(const std::vector<uint64_t>& ids) const;
   Status AddVideo(const bank::BankEntry& entry, std::vector<index::HammingEntry>* pdq_bulk);
   Status RemoveVideo(const bank::BankEntry& entry);
+  // Whether `entry` is in the indexes now.
+  Result<bool> Holds(const bank::BankEntry& entry) const;
+  // A copy of a matched bank, nullopt when it is not matched.
+  std::optional<bank::Bank> FindBank(bank::BankId id) const;
+  // Registers a bank at the next position; false when it is there already. Takes banks_mu_.
+  Result<bool> RegisterBank(bank::Bank bank);
 
   bank::BankStore& store_;
   const MatcherOptions options_;
-  std::map<bank::BankId, bank::Bank> banks_;  // the matched banks; fixed after Load
-  // Each matched bank's position (bits 47-62 of its entries' index ids), and back; fixed after
-  // Load.
-  std::map<bank::BankId, size_t> bank_position_;
-  std::vector<const bank::Bank*> bank_at_;
+  // The matched banks (map nodes never move, so pointers to them stay valid), each bank's
+  // position (bits 47-62 of its entries' index ids), and back. Banks are only ever added.
+  mutable std::shared_mutex banks_mu_;
+  std::map<bank::BankId, bank::Bank> banks_;      // guarded by banks_mu_
+  std::map<bank::BankId, size_t> bank_position_;  // guarded by banks_mu_
+  std::vector<const bank::Bank*> bank_at_;        // guarded by banks_mu_
   std::unique_ptr<index::HammingIndex> pdq_;
   index::Md5Index md5_;
   index::Sha256Index sha256_;

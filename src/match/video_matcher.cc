@@ -172,9 +172,9 @@ Result<std::vector<VideoMatch>> Matcher::MatchVpdq(std::span<const hash::VpdqFra
   std::vector<VideoMatch> out;
   for (const auto& [id, result] : scored) {
     ASSIGN_OR_RETURN(bank::BankEntry entry, store_.GetEntry(id));
-    auto b = banks_.find(entry.bank_id);
-    if (b == banks_.end() || entry.retired) continue;
-    out.push_back({b->second, std::move(entry), result});
+    std::optional<bank::Bank> b = FindBank(entry.bank_id);
+    if (!b || entry.retired) continue;
+    out.push_back({std::move(*b), std::move(entry), result});
   }
   return out;
 }

@@ -120,10 +120,24 @@ Result<ScanJob> DecodeJob(std::string_view data, std::string_view where) {
 
 namespace vigil::queue {
 
+std::string BankEventSubject(const BankEvent& event) {
+  return event.kind == BankEvent::Kind::kBankCreated ? fmt::format("bank {}", event.bank_id)
+                                                     : fmt::format("entry {}", event.entry_id);
+}
+
 std::string EncodeBankEvent(const BankEvent& event) {
   nlohmann::ordered_json j;
-  j["kind"] = event.kind == BankEvent::Kind::kAdded ? "added" : "retired";
-  j["entry_id"] = event.entry_id;
+  switch (event.kind) {
+    case BankEvent::Kind::kAdded:
+    case BankEvent::Kind::kRetired:
+      j["kind"] = event.kind == BankEvent::Kind::kAdded ? "added" : "retired";
+      j["entry_id"] = event.entry_id;
+      break;
+    case BankEvent::Kind::kBankCreated:
+      j["kind"] = "bank_created";
+      j["bank_id"] = event.bank_id;
+      break;
+  }
   return j.dump();
 }
 
@@ -133,13 +147,19 @@ Result<BankEvent> DecodeBankEvent(std::string_view data, std::string_view where)
     return InvalidArgumentError(fmt::format("{}: not a JSON object", where));
   }
   auto kind = j.find("kind");
-  auto id = j.find("entry_id");
-  if (kind == j.end() || !kind->is_string() || (*kind != "added" && *kind != "retired")) {
-    return InvalidArgumentError(fmt::format("{}: kind must be \"added\" or \"retired\"", where));
+  if (kind == j.end() || !kind->is_string() ||
+      (*kind != "added" && *kind != "retired" && *kind != "bank_created")) {
+    return InvalidArgumentError(
+        fmt::format("{}: kind must be \"added\", \"retired\" or \"bank_created\"", where));
   }
+  const bool created = *kind == "bank_created";
+  const char* field = created ? "bank_id" : "entry_id";
+  auto id = j.find(field);
   if (id == j.end() || !id->is_number_integer() || id->get<int64_t>() <= 0) {
-    return InvalidArgumentError(fmt::format("{}: entry_id must be a positive integer", where));
+    return InvalidArgumentError(fmt::format("{}: {} must be a positive integer", where, field));
   }
+  if (created)
+    return BankEvent{.kind = BankEvent::Kind::kBankCreated, .bank_id = id->get<int64_t>()};
   return BankEvent{.kind = *kind == "added" ? BankEvent::Kind::kAdded : BankEvent::Kind::kRetired,
                    .entry_id = id->get<int64_t>()};
 }

@@ -70,7 +70,7 @@ class NatsEventSubscription final : public EventSubscription {
 
 Status NatsQueue::Publish(const BankEvent& event) {
   RETURN_IF_ERROR(nats_internal::CheckConnected(
-      *impl_, fmt::format("publishing bank event for entry {}", event.entry_id)));
+      *impl_, fmt::format("publishing bank event for {}", BankEventSubject(event))));
   const std::string data = EncodeBankEvent(event);
   jsPubAck* ack = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
@@ -78,7 +78,7 @@ Status NatsQueue::Publish(const BankEvent& event) {
                             static_cast<int>(data.size()), nullptr, &code);
   if (ack != nullptr) jsPubAck_Destroy(ack);
   if (s == NATS_OK) return Status::Ok();
-  return ErrorOf(s, code, fmt::format("publishing bank event for entry {}", event.entry_id),
+  return ErrorOf(s, code, fmt::format("publishing bank event for {}", BankEventSubject(event)),
                  impl_->url);
 }
 

@@ -99,16 +99,20 @@ class DeadLetters {
   virtual Status Discard(uint64_t sequence) = 0;
 };
 
-// A change to a bank entry, made in the database before the event is published. Workers read
-// the entry's current state from the database when they apply it, so applying an event twice or
-// late is harmless.
+// A change to the banks, made in the database before the event is published: an entry added or
+// retired (entry_id), or a bank created (bank_id; matchers that match every bank start matching
+// it). Workers read the entry's or bank's current state from the database when they apply it, so
+// applying an event twice or late is harmless.
 struct BankEvent {
-  enum class Kind { kAdded, kRetired };
+  enum class Kind { kAdded, kRetired, kBankCreated };
   Kind kind = Kind::kAdded;
-  int64_t entry_id = 0;
+  int64_t entry_id = 0;  // kAdded, kRetired
+  int64_t bank_id = 0;   // kBankCreated
   bool operator==(const BankEvent&) const = default;
 };
 
+// "entry 7" or "bank 3", for messages.
+std::string BankEventSubject(const BankEvent& event);
 std::string EncodeBankEvent(const BankEvent& event);
 // kInvalidArgument naming `where` for anything but an encoded event.
 Result<BankEvent> DecodeBankEvent(std::string_view data, std::string_view where);

@@ -4,6 +4,19 @@
 
 namespace vigil::worker {
 
+Result<bank::Bank> PublishingBankStore::CreateBank(const bank::NewBank& nb) {
+  ASSIGN_OR_RETURN(bank::Bank created, inner_.CreateBank(nb));
+  Status s = events_.Publish({.kind = queue::BankEvent::Kind::kBankCreated, .bank_id = created.id});
+  if (!s.ok()) {
+    return UnavailableError(fmt::format(
+        "bank {} created (the database has it), but its bank event was not published, so running "
+        "workers do not match it yet; they load it at the first entry added to it with events, "
+        "or when restarted: {}",
+        created.name, s.message()));
+  }
+  return created;
+}
+
 Result<bank::AddEntriesResult> PublishingBankStore::AddEntries(
     bank::BankId bank, const bank::EntryBatch& batch, const bank::ProgressCallback& progress) {
   ASSIGN_OR_RETURN(bank::AddEntriesResult added, inner_.AddEntries(bank, batch, progress));

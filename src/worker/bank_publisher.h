@@ -1,7 +1,7 @@
 // PublishingBankStore: a bank::BankStore that, after each committed change that alters what
-// matches (entries added, entries retired), publishes a queue::BankEvent per entry so that every
-// worker's LiveMatcher applies it (docs/scaling.md). Reads and everything else go straight to the
-// wrapped store.
+// matches (a bank created, entries added, entries retired), publishes a queue::BankEvent per bank
+// or entry so that every worker's LiveMatcher applies it (docs/scaling.md). Reads and everything
+// else go straight to the wrapped store.
 //
 // An entry added again (already present), or retired again, is published too: applying it is
 // harmless, and it lets a repeated add, import or retirement repair workers that missed the first
@@ -28,9 +28,9 @@ class PublishingBankStore final : public bank::BankStore {
   PublishingBankStore(bank::BankStore& inner, queue::BankEvents& events)
       : inner_(inner), events_(events) {}
 
-  Result<bank::Bank> CreateBank(const bank::NewBank& bank) override {
-    return inner_.CreateBank(bank);
-  }
+  // Publishes the bank's creation, so matchers that match every bank start matching it (its
+  // first added entry's event would make them load it too).
+  Result<bank::Bank> CreateBank(const bank::NewBank& bank) override;
   Result<bank::Bank> GetBank(std::string_view name) override { return inner_.GetBank(name); }
   Result<std::vector<bank::Bank>> ListBanks() override { return inner_.ListBanks(); }
   using bank::BankStore::AddEntries;

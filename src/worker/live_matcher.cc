@@ -23,23 +23,41 @@ Result<std::unique_ptr<LiveMatcher>> LiveMatcher::Start(bank::BankStore& store,
 
 LiveMatcher::~LiveMatcher() { subscription_.reset(); }
 
-Status LiveMatcher::Apply(uint64_t sequence, const queue::BankEvent& event) {
-  auto entry = store_.GetEntry(event.entry_id);
-  Status s = entry.status();
-  if (s.ok()) {
+namespace {
+
+// Applies one event to `matcher`, counting what changed in `changes`.
+Status ApplyChange(bank::BankStore& store, match::Matcher& matcher, const queue::BankEvent& event,
+                   std::atomic<uint64_t>& changes) {
+  bank::BankId bank = event.bank_id;
+  std::optional<bank::BankEntry> entry;
+  if (event.kind != queue::BankEvent::Kind::kBankCreated) {
     // The entry's state now, whichever event this is: events may repeat or arrive late.
-    if (entry->retired) {
-      s = matcher_->OnEntryRetired(*entry);
-    } else {
-      s = matcher_->OnEntryAdded(*entry);
-      if (s.code() == StatusCode::kAlreadyExists) s = Status::Ok();
+    ASSIGN_OR_RETURN(entry, store.GetEntry(event.entry_id));
+    bank = entry->bank_id;
+  }
+  if (!matcher.HasBank(bank)) {
+    // A new bank (its creation's event, or that event was lost): it loads the entry too.
+    ASSIGN_OR_RETURN(const bool added, matcher.AddBank(bank));
+    if (added) {
+      ++changes;
+      return Status::Ok();
     }
   }
+  if (!entry) return Status::Ok();
+  ASSIGN_OR_RETURN(const bool changed, matcher.Reconcile(*entry));
+  if (changed) ++changes;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LiveMatcher::Apply(uint64_t sequence, const queue::BankEvent& event) {
+  Status s = ApplyChange(store_, *matcher_, event, changes_);
   if (!s.ok()) ++failed_;
   uint64_t seen = applied_.load();
   while (sequence > seen && !applied_.compare_exchange_weak(seen, sequence)) {
   }
-  return s.ok() ? s : s.WithContext(fmt::format("bank entry {}", event.entry_id));
+  return s.ok() ? s : s.WithContext(queue::BankEventSubject(event));
 }
 
 }  // namespace vigil::worker

@@ -10,10 +10,16 @@
 // The subscription resumes after a reconnect where it was (queue/nats.h), so a worker that loses
 // the server for a while catches up on the events it missed.
 //
-// Limitation: the matcher's bank set is fixed at load (match/matcher.h); entries of a bank
-// created later are ignored until the worker restarts.
+// A bank created after the start (its kBankCreated event, or the first event for an entry of a
+// bank the matcher does not know, should the creation's event have been lost) joins the matcher
+// when it matches every bank: Matcher::AddBank loads the bank's entries as they are then, and
+// the events after this one bring the rest, by the same argument as at the start. Events are
+// applied one at a time on the subscription's thread, so no entry event of that bank is applied
+// while its entries load; an entry committed after the load read the bank was committed after
+// this event was published, so its own event comes later in the stream.
 //
-// Thread safety: matcher() is safe from any thread while events are applied.
+// Thread safety: matcher() is safe from any thread while events are applied; Apply from one
+// thread at a time (the subscription's).
 #ifndef VIGIL_WORKER_LIVE_MATCHER_H_
 #define VIGIL_WORKER_LIVE_MATCHER_H_
 
@@ -43,6 +49,9 @@ class LiveMatcher {
 
   // Applies one event (what the subscription calls); public for tests.
   Status Apply(uint64_t sequence, const queue::BankEvent& event);
+  // Bank changes this matcher applied (entries indexed or removed, banks added); an event that
+  // repeats what the matcher holds changes nothing and is not counted.
+  uint64_t changes() const { return changes_.load(); }
 
   LiveMatcher(bank::BankStore& store, std::unique_ptr<match::Matcher> matcher, uint64_t start)
       : store_(store), matcher_(std::move(matcher)), applied_(start) {}
@@ -52,6 +61,7 @@ class LiveMatcher {
   std::unique_ptr<match::Matcher> matcher_;
   std::atomic<uint64_t> applied_;
   std::atomic<uint64_t> failed_{0};
+  std::atomic<uint64_t> changes_{0};
   std::unique_ptr<queue::EventSubscription> subscription_;  // ends first (declared last)
 };
 

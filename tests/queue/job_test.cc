@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "queue/in_memory_events.h"
 #include "queue/queue.h"
 
 namespace vigil::queue {
@@ -98,14 +99,57 @@ TEST(BankEventTest, RoundTripsAndRefusesNonsense) {
   auto back = DecodeBankEvent(EncodeBankEvent(retired), "event 1");
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, retired);
+  const BankEvent created{.kind = BankEvent::Kind::kBankCreated, .bank_id = 7};
+  EXPECT_EQ(EncodeBankEvent(created), R"({"kind":"bank_created","bank_id":7})");
+  back = DecodeBankEvent(EncodeBankEvent(created), "event 1");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, created);
+  EXPECT_EQ(BankEventSubject(created), "bank 7");
+  EXPECT_EQ(BankEventSubject(retired), "entry 42");
   for (const char* bad :
        {"", "{}", R"({"kind":"deleted","entry_id":1})", R"({"kind":"added","entry_id":0})",
-        R"({"kind":"added","entry_id":"1"})"}) {
+        R"({"kind":"added","entry_id":"1"})", R"({"kind":"added","bank_id":1})",
+        R"({"kind":"bank_created","entry_id":1})", R"({"kind":"bank_created","bank_id":-3})",
+        R"({"kind":"bank_created","bank_id":1.5})", "[1,2]"}) {
     auto e = DecodeBankEvent(bad, "event 2");
     ASSERT_FALSE(e.ok()) << bad;
     EXPECT_EQ(e.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(e.status().message().find("event 2"), std::string::npos);
   }
+}
+
+// The fake other tests use for the event stream: numbered from 1, a subscriber gets what follows
+// its position in order, nothing after its end, and nothing is kept while it is down.
+TEST(InMemoryBankEventsTest, DeliversInOrderAfterThePositionUntilTheEnd) {
+  InMemoryBankEvents events;
+  ASSERT_EQ(*events.LastSequence(), 0u);
+  ASSERT_TRUE(events.Publish({.kind = BankEvent::Kind::kAdded, .entry_id = 1}).ok());
+  ASSERT_TRUE(events.Publish({.kind = BankEvent::Kind::kBankCreated, .bank_id = 2}).ok());
+  EXPECT_EQ(*events.LastSequence(), 2u);
+  std::vector<std::pair<uint64_t, BankEvent>> got;
+  auto sub =
+      events.Subscribe(1, [&](uint64_t seq, const BankEvent& e) { got.emplace_back(seq, e); });
+  ASSERT_TRUE(sub.ok());
+  EXPECT_TRUE(got.empty());  // only when delivered
+  EXPECT_EQ(events.Deliver(), 1u);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].first, 2u);
+  EXPECT_EQ(got[0].second.bank_id, 2);
+  events.SetUnavailable(true);
+  Status down = events.Publish({.kind = BankEvent::Kind::kRetired, .entry_id = 9});
+  EXPECT_EQ(down.code(), StatusCode::kUnavailable);
+  EXPECT_NE(down.message().find("entry 9"), std::string::npos);
+  EXPECT_EQ(events.LastSequence().status().code(), StatusCode::kUnavailable);
+  events.SetUnavailable(false);
+  ASSERT_TRUE(events.Publish({.kind = BankEvent::Kind::kRetired, .entry_id = 3}).ok());
+  EXPECT_EQ(events.Deliver(), 1u);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].first, 3u);
+  EXPECT_EQ(got[1].second.entry_id, 3);
+  sub->reset();
+  ASSERT_TRUE(events.Publish({.kind = BankEvent::Kind::kAdded, .entry_id = 4}).ok());
+  EXPECT_EQ(events.Deliver(), 0u);
+  EXPECT_EQ(got.size(), 2u);
 }
 
 }  // namespace

@@ -125,6 +125,23 @@ TEST_F(ServerScaleoutTest, BankChangesThroughTheApiReachAWorkerWithinOneSecond) 
   EXPECT_EQ(node.live->failed_events(), 0u);
 }
 
+// Issue 12: a worker that started before the bank existed matches it without a restart.
+TEST_F(ServerScaleoutTest, ABankCreatedThroughTheApiAfterAWorkerStartedIsMatchedThere) {
+  Node node = StartNode();
+  ASSERT_NE(node.live, nullptr);
+  const auto start = SteadyClock::now();
+  Json(PostJson("/v1/banks", R"({"name":"late"})", Role::kBankManager), 201);
+  Json(PostJson("/v1/banks/late/entries",
+                fmt::format(R"({{"signal_type":"pdq","signal":"{}"}})", kPdq), Role::kBankManager),
+       201);
+  ASSERT_TRUE(Await(node, true)) << "the worker never matched the new bank's entry";
+  EXPECT_LT(SteadyClock::now() - start, 1000ms);
+  auto late = node.db->banks().GetBank("late");
+  ASSERT_TRUE(late.ok());
+  EXPECT_TRUE(node.live->matcher().HasBank(late->id));
+  EXPECT_EQ(node.live->failed_events(), 0u);
+}
+
 TEST_F(ServerScaleoutTest, HmaCurationRoutesPublishToo) {
   Json(PostJson("/c/banks", R"({"name":"HMA_BANK"})", Role::kBankManager), 201);
   Node node = StartNode();

@@ -1,5 +1,5 @@
-// `vigil bank add|retire|import --events URL` (or VIGIL_NATS_URL) as a user runs them: each change
-// reaches a running worker's matcher (a LiveMatcher on its own database handle and NATS
+// `vigil bank create|add|retire|import --events URL` (or VIGIL_NATS_URL) as a user runs them: each
+// change reaches a running worker's matcher (a LiveMatcher on its own database handle and NATS
 // connection) within one second of the command's exit. Needs nats-server; skips without it.
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -106,6 +106,24 @@ TEST_F(BankEventsCliTest, AddRetireAndImportReachARunningWorkerWithinOneSecond) 
   ASSERT_EQ(import.exit_code, 0) << import.err;
   after = SteadyClock::now();
   ASSERT_TRUE(Await([&] { return MatchesMd5(); })) << "the worker never matched the import";
+  EXPECT_LT(SteadyClock::now() - after, 1000ms);
+  EXPECT_EQ(live_->failed_events(), 0u);
+}
+
+// Issue 12: a bank created while the worker runs is matched without a restart.
+TEST_F(BankEventsCliTest, ABankCreatedWhileTheWorkerRunsIsMatchedWithinOneSecond) {
+  CliRun create = Bank("create late --owner P" + Events());
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  auto late = db_handle_->banks().GetBank("late");
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  auto after = SteadyClock::now();
+  ASSERT_TRUE(Await([&] { return live_->matcher().HasBank(late->id); }))
+      << "the worker never took up the new bank";
+  EXPECT_LT(SteadyClock::now() - after, 1000ms);
+  CliRun add = Bank(std::string("add late pdq ") + kPdq + Events());
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  after = SteadyClock::now();
+  ASSERT_TRUE(Await([&] { return MatchesPdq(); })) << "the worker never matched the new bank";
   EXPECT_LT(SteadyClock::now() - after, 1000ms);
   EXPECT_EQ(live_->failed_events(), 0u);
 }

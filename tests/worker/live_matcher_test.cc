@@ -163,6 +163,48 @@ TEST_F(LiveMatcherTest, AHashAddedOnOneNodeMatchesOnTheOtherWithinOneSecond) {
   EXPECT_TRUE(AwaitSequence(b, 3));
 }
 
+// Issue 12: a bank created on node A after node B started is matched on B within the bound.
+TEST_F(LiveMatcherTest, ABankCreatedAfterANodeStartedIsMatchedThereWithinOneSecond) {
+  Node a = MakeNode(), b = MakeNode();
+  ASSERT_TRUE(a.live && b.live);
+  auto start = Clock::now();
+  auto late = a.banks->CreateBank({.name = "late", .owner = "P"});
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  ASSERT_TRUE(bank::AddEntry(*a.banks, late->id, {bank::SignalType::kPdq, kPdqA}).ok());
+  ASSERT_TRUE(Await(b, kPdqA, true, 5000ms)) << "node B never matched the new bank's hash";
+  EXPECT_LT(Clock::now() - start, kBound);
+  ASSERT_TRUE(Await(a, kPdqA, true, 5000ms));
+  auto matches = b.live->matcher().MatchPdq(*hash::Hash256::FromHex(kPdqA), std::nullopt);
+  ASSERT_TRUE(matches.ok() && matches->size() == 1u);
+  EXPECT_EQ((*matches)[0].bank.name, "late");
+  // Its entries then come and go like any bank's.
+  start = Clock::now();
+  auto id = b.db->banks().FindEntry(late->id, bank::SignalType::kPdq, kPdqA);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(a.banks->RetireEntry(id->id, "withdrawn by source").ok());
+  ASSERT_TRUE(Await(b, kPdqA, false, 5000ms)) << "node B kept matching a retired hash";
+  EXPECT_LT(Clock::now() - start, kBound);
+  EXPECT_EQ(a.live->failed_events(), 0u);
+  EXPECT_EQ(b.live->failed_events(), 0u);
+  EXPECT_TRUE(AwaitSequence(b, 3));  // created, added, retired
+}
+
+// A bank created without telling the workers (`vigil bank create` without --events): the first
+// entry added to it with events makes every node load it.
+TEST_F(LiveMatcherTest, TheFirstAddToABankANodeDoesNotKnowMakesItLoadTheBank) {
+  Node a = MakeNode(/*live=*/false), b = MakeNode();
+  ASSERT_TRUE(b.live);
+  auto quiet = a.db->banks().CreateBank({.name = "quiet", .owner = "P"});
+  ASSERT_TRUE(quiet.ok());
+  ASSERT_TRUE(bank::AddEntry(a.db->banks(), quiet->id, {bank::SignalType::kPdq, kPdqA}).ok());
+  const auto start = Clock::now();
+  ASSERT_TRUE(bank::AddEntry(*a.banks, quiet->id, {bank::SignalType::kPdq, kPdqB}).ok());
+  ASSERT_TRUE(Await(b, kPdqB, true, 5000ms)) << "node B never loaded the bank";
+  EXPECT_LT(Clock::now() - start, kBound);
+  EXPECT_TRUE(Matches(b, kPdqA));  // added earlier without an event: in the bank's snapshot
+  EXPECT_EQ(b.live->failed_events(), 0u);
+}
+
 TEST_F(LiveMatcherTest, AStartingNodeLoadsTheSnapshotThenFollowsTheEvents) {
   Node a = MakeNode(/*live=*/false);
   ASSERT_TRUE(Add(a, kPdqA).ok());  // event 1: in B's snapshot, before B's position
