@@ -259,11 +259,47 @@ Result<std::map<bank::BankId, uint64_t>> ServerContext::ReadBankMarkers() {
   return out;
 }
 
+Result<bool> ServerContext::TakeUpBank(bank::BankId bank) {
+  if (!config.banks.empty()) return false;  // named banks: all loaded at the start
+  const auto d = detection();
+  if (d->matcher->HasBank(bank)) return false;
+  // Read before loading, as in ReloadDetection.
+  ASSIGN_OR_RETURN(const uint64_t marker, db->banks().GetChangeCount(bank));
+  ASSIGN_OR_RETURN(const bool added, d->matcher->AddBank(bank));
+  if (added) bank_markers[bank] = marker;
+  return added;
+}
+
+namespace {
+
+// True when a bank's change count the previous poll read has not been reached by the changes
+// applied since (the events that would have brought them were lost), or that bank is missing.
+bool Behind(const std::map<bank::BankId, uint64_t>& applied,
+            const std::map<bank::BankId, uint64_t>& polled) {
+  for (const auto& [bank, count] : polled) {
+    auto a = applied.find(bank);
+    if (a == applied.end() || a->second < count) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<bool> ServerContext::PollBanks() {
   std::lock_guard<std::mutex> lock(changes_mu);
   ASSIGN_OR_RETURN(auto markers, ReadBankMarkers());
-  if (markers == bank_markers) return false;
+  if (markers == bank_markers) {
+    polled_markers.clear();
+    return false;
+  }
+  if (bank_events != nullptr && !Behind(bank_markers, polled_markers)) {
+    // Following the events: a difference may be an event still on its way (they arrive within a
+    // second). Reload only for what the previous poll saw and no event has brought since.
+    polled_markers = std::move(markers);
+    return false;
+  }
   RETURN_IF_ERROR(ReloadDetection());
+  polled_markers.clear();
   return true;
 }
 
@@ -343,9 +379,9 @@ Result<bank::Bank> CreateBank(ServerContext& ctx, const bank::NewBank& nb) {
     return FieldError("name", created.status().message());
   }
   if (!created.ok()) return created.status();
-  if (ctx.config.banks.empty()) {
+  {
     std::lock_guard<std::mutex> lock(ctx.changes_mu);
-    RETURN_IF_ERROR(ctx.ReloadDetection());
+    RETURN_IF_ERROR(ctx.TakeUpBank(created->id).status());
   }
   return created;
 }

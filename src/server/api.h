@@ -8,6 +8,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -115,20 +116,36 @@ struct ServerContext {
 
   // Bank changes made by another process (e.g. `vigil bank import`): reads the change counts
   // (BankStore::GetChangeCount) of the banks the matcher should hold and, when they differ from
-  // bank_markers (a bank added, an
-  // entry added or retired elsewhere), reloads the matcher and swaps it in atomically. Takes
-  // changes_mu. True when it reloaded.
+  // bank_markers (a bank added, an entry added or retired elsewhere), reloads the matcher and
+  // swaps it in atomically. While bank events are followed, a difference is first given one poll
+  // interval for its events to arrive: it reloads only when the counts the previous poll read
+  // are still not reached (an event was lost). Takes changes_mu. True when it reloaded.
   Result<bool> PollBanks();
   // The markers of the banks the matcher should hold (config.banks, or every bank).
   Result<std::map<bank::BankId, uint64_t>> ReadBankMarkers();
+  // Starts matching a bank created after the matcher was loaded (by this server or another
+  // process), when the server matches every bank: its marker is read, then its entries are loaded
+  // into the live matcher (Matcher::AddBank) without a reload. False when it is matched already or
+  // the server matches named banks only. The caller holds changes_mu.
+  Result<bool> TakeUpBank(bank::BankId bank);
 
   // Serialises bank changes with reloads, so no entry added during a reload is lost.
   std::mutex changes_mu;
   // The markers read before the matcher was loaded, plus the changes this server applied to it
   // since (so its own changes do not look like another process's). Guarded by changes_mu.
   std::map<bank::BankId, uint64_t> bank_markers;
+  // The counts the last poll read while they differed from bank_markers (PollBanks). Guarded by
+  // changes_mu.
+  std::map<bank::BankId, uint64_t> polled_markers;
   mutable std::mutex detection_mu;
   std::shared_ptr<const Detection> detection_;  // guarded by detection_mu
+
+  // With nats: the newest bank event applied, and how many failed to apply (for /metrics).
+  std::atomic<uint64_t> bank_events_applied{0};
+  std::atomic<uint64_t> bank_events_failed{0};
+  // With nats: the bank events followed into the live matcher (FollowBankEvents). Last, so it
+  // ends first and no event is applied to members already destroyed.
+  std::unique_ptr<queue::EventSubscription> bank_events;
 };
 
 // One request as a handler sees it.
@@ -208,7 +225,8 @@ Result<std::vector<match::BankMatch>> MatchSignal(const ServerContext& ctx,
 // entries (HMA's lookups need no more). The refs point into `d`'s matcher: keep `d` meanwhile.
 Result<std::vector<match::MatchRef>> LookupSignal(const Detection& d, const ParsedSignal& signal);
 
-// Creates a bank; when the server matches every bank, reloads the matcher so it is matched.
+// Creates a bank; when the server matches every bank, its matcher takes it up at once
+// (TakeUpBank); with nats, the workers are told too.
 Result<bank::Bank> CreateBank(ServerContext& ctx, const bank::NewBank& bank);
 // Bank changes made through the API, applied to the live matcher.
 Result<bank::BankEntry> AddBankEntry(ServerContext& ctx, const bank::Bank& bank,
@@ -233,6 +251,15 @@ Status ConnectQueue(ServerContext& ctx);
 Status PublishBankChange(ServerContext& ctx, const queue::BankEvent& event);
 // Logs a failed publication (the change itself is done; see PublishBankChange).
 void WarnIfFailed(const Status& published);
+// With ctx.nats, applies the bank changes of other processes (workers' `vigil bank --events`,
+// other servers) from their bank events, from after sequence `after` (read before the matcher
+// was loaded, as a worker does: docs/scaling.md, "Bank changes"); Ok without ctx.nats.
+Status FollowBankEvents(ServerContext& ctx, uint64_t after);
+// Applies one bank event to the current matcher under changes_mu: the entry's state now, or a
+// new bank taken up. A change the matcher already has (this server's own, published and now
+// come back; a repeated event) changes nothing; one it did not have counts in bank_markers, so
+// the bank poll, the safety net for lost events, does not reload for it.
+Status ApplyBankEvent(ServerContext& ctx, const queue::BankEvent& event);
 
 // JSON shapes shared by routes.
 // A flag: technology (and its parts), category, value (distance or score), bank entry, and a

@@ -143,6 +143,10 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   }
   if (auto it = j.find("limits"); it != j.end()) RETURN_IF_ERROR(ParseLimits(*it, c.limits));
   if (auto it = j.find("nats"); it != j.end()) RETURN_IF_ERROR(ParseNats(*it, c.nats));
+  // With nats, bank events bring other processes' changes; the poll only catches lost ones.
+  if (!c.nats.url.empty() && !j.contains("bank_poll_seconds")) {
+    poll = kBankPollWithEvents.count();
+  }
   c.port = static_cast<int>(port);
   c.threads = static_cast<int>(threads);
   c.pdq_radius = static_cast<int>(radius);

@@ -1,6 +1,6 @@
 // The server's side of scale-out (docs/scaling.md): its connection to the workers' NATS
-// JetStream server, the bank events it publishes there, the job ingest route with back-pressure
-// and the dead-letter routes.
+// JetStream server, the bank events it publishes there and those it follows into its own
+// matcher, the job ingest route with back-pressure and the dead-letter routes.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -100,6 +100,46 @@ void WarnIfFailed(const Status& published) {
   if (!published.ok()) spdlog::warn("{}", published.message());
 }
 
+Status ApplyBankEvent(ServerContext& ctx, const queue::BankEvent& event) {
+  std::lock_guard<std::mutex> lock(ctx.changes_mu);
+  bank::BankId bank = event.bank_id;
+  std::optional<bank::BankEntry> entry;
+  if (event.kind != queue::BankEvent::Kind::kBankCreated) {
+    // The entry's state now, whichever event this is: events may repeat or arrive late.
+    ASSIGN_OR_RETURN(entry, ctx.db->banks().GetEntry(event.entry_id));
+    bank = entry->bank_id;
+  }
+  // A new bank (its creation's event, or the first of its entries' when that was lost): loaded
+  // with every entry it has now; the events after this one bring the rest.
+  ASSIGN_OR_RETURN(const bool taken_up, ctx.TakeUpBank(bank));
+  if (taken_up || !entry) return Status::Ok();
+  ASSIGN_OR_RETURN(const bool changed, ctx.detection()->matcher->Reconcile(*entry));
+  if (changed) {
+    if (auto m = ctx.bank_markers.find(bank); m != ctx.bank_markers.end()) ++m->second;
+  }
+  return Status::Ok();
+}
+
+Status FollowBankEvents(ServerContext& ctx, uint64_t after) {
+  if (ctx.nats == nullptr) return Status::Ok();
+  ctx.bank_events_applied = after;
+  ASSIGN_OR_RETURN(ctx.bank_events,
+                   ctx.nats->Subscribe(after, [&ctx](uint64_t seq, const queue::BankEvent& e) {
+                     Status s = ApplyBankEvent(ctx, e);
+                     if (!s.ok()) {
+                       ++ctx.bank_events_failed;
+                       spdlog::warn("bank event {} ({}): {}; the bank poll will reload", seq,
+                                    queue::BankEventSubject(e), s.ToString());
+                     }
+                     ctx.bank_events_applied = seq;
+                   }));
+  spdlog::info(
+      "following bank events after sequence {}: other processes' bank changes are "
+      "matched within a second",
+      after);
+  return Status::Ok();
+}
+
 void AppendQueueGauges(ServerContext& ctx, std::vector<Metrics::Gauge>& gauges) {
   if (ctx.nats == nullptr) return;
   Result<queue::QueueDepth> depth = ctx.nats->Depth();
@@ -112,6 +152,12 @@ void AppendQueueGauges(ServerContext& ctx, std::vector<Metrics::Gauge>& gauges) 
   gauges.push_back({"vigil_queue_max_jobs", "",
                     "The job stream's limit; POST /v1/jobs answers 429 at it.",
                     value(depth.ok(), depth.ok() ? depth->max_jobs : 0)});
+  gauges.push_back({"vigil_bank_events_applied", "",
+                    "Sequence of the newest bank event this server applied to its matcher.",
+                    static_cast<double>(ctx.bank_events_applied.load())});
+  gauges.push_back({"vigil_bank_events_failed", "",
+                    "Bank events this server could not apply (the bank poll reloads instead).",
+                    static_cast<double>(ctx.bank_events_failed.load())});
   gauges.push_back({"vigil_queue_dead_letters", "",
                     "Jobs the workers gave up on, not yet re-queued or discarded (-1: NATS "
                     "unreadable).",

@@ -318,10 +318,17 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store
                                                      std::move(templates), ctx.clock, rc.redress));
   }
   ctx.counters = std::make_unique<MetricsVolumeSink>(db.volume(), impl->metrics);
+  RETURN_IF_ERROR(ConnectQueue(ctx));
+  // The bank events' position before the matcher's snapshot, then the events after it (the
+  // workers' order, docs/scaling.md "Bank changes").
+  uint64_t events_from = 0;
+  if (ctx.nats != nullptr) {
+    ASSIGN_OR_RETURN(events_from, ctx.nats->LastSequence());
+  }
   RETURN_IF_ERROR(ctx.ReloadDetection());
+  RETURN_IF_ERROR(FollowBankEvents(ctx, events_from));
   ctx.hashers = std::make_unique<HasherPool>(detect::MediaHasherOptions{});
   RETURN_IF_ERROR(SetUpPrivacy(*impl));
-  RETURN_IF_ERROR(ConnectQueue(ctx));
   impl->Configure();
   impl->exchanges = std::make_unique<ExchangeScheduler>(impl->ctx);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
@@ -370,6 +377,9 @@ void Server::Stop() {
     impl_->stop_cv.notify_all();
     impl_->poller.join();
   }
+  // After the poller, which reads it; not under changes_mu, which an event being applied may be
+  // waiting for (the subscription's end waits for that event).
+  impl_->ctx.bank_events.reset();
   impl_->exchanges->Stop();
   if (!impl_->listener.joinable()) return;
   if (impl_->purge) impl_->purge->Stop();

@@ -42,6 +42,9 @@ struct ServerLimits {
   std::chrono::milliseconds request_timeout{30000};
 };
 
+// The bank poll's default interval when the server follows bank events (ServerConfig::bank_poll).
+inline constexpr std::chrono::seconds kBankPollWithEvents{60};
+
 struct ServerConfig {
   std::string address = "127.0.0.1";
   int port = 8080;  // 0: any free port (see Server::port)
@@ -67,7 +70,9 @@ struct ServerConfig {
   std::string media_dir;
   // How often bank changes made by another process (e.g. `vigil bank import`) are looked for;
   // when a bank was added or an entry added or retired, the matcher is reloaded and swapped in
-  // atomically. 0: never (changes then need a restart).
+  // atomically. 0: never (changes then need a restart). With `nats`, other processes' changes
+  // arrive as bank events within a second and the poll is only the safety net for events that
+  // were lost: ParseServerConfig then defaults it to kBankPollWithEvents.
   std::chrono::seconds bank_poll{10};
   // How often every hash exchange is synced in the background (docs/exchanges.md); 0: never.
   std::chrono::seconds exchange_sync_interval{0};
