@@ -33,7 +33,7 @@ PostgresDatabase::PostgresDatabase(PassKey, PgConnectOptions options, int max_co
       exchanges_(std::make_unique<PostgresExchangeStore>(pool_)),
       share_queue_(std::make_unique<SqlShareQueue>(MakePostgresTransactor(pool_))),
       privacy_(SqlPrivacyStore::ForPostgres(pool_)),
-      classify_retries_(std::make_unique<SqlRetryStore>(privacy_sql::PostgresTransactor(pool_))) {}
+      classify_retries_(std::make_unique<SqlRetryStore>(MakePostgresTransactor(pool_))) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 

@@ -447,126 +447,13 @@ Result<std::vector<std::string>> SqlPrivacyStore::RetentionViolations(TimePoint 
   return out;
 }
 
-// Backends.
-
-namespace {
-
-class SqliteSession final : public SqlSession {
- public:
-  explicit SqliteSession(SQLite::Database& db) : db_(db) {}
-  Result<std::vector<SqlRow>> Query(std::string_view sql,
-                                    const std::vector<SqlArg>& args) override {
-    SQLite::Statement q(db_, std::string(sql));
-    Bind(q, args);
-    std::vector<SqlRow> out;
-    while (q.executeStep()) {
-      SqlRow row;
-      for (int i = 0; i < q.getColumnCount(); ++i) {
-        const SQLite::Column c = q.getColumn(i);
-        row.push_back(c.isNull() ? std::nullopt : std::optional<std::string>(c.getString()));
-      }
-      out.push_back(std::move(row));
-    }
-    return out;
-  }
-  Result<int64_t> Exec(std::string_view sql, const std::vector<SqlArg>& args) override {
-    SQLite::Statement q(db_, std::string(sql));
-    Bind(q, args);
-    return int64_t{q.exec()};
-  }
-
- private:
-  static void Bind(SQLite::Statement& q, const std::vector<SqlArg>& args) {
-    for (size_t i = 0; i < args.size(); ++i) {
-      const int index = static_cast<int>(i) + 1;
-      if (const auto* n = std::get_if<int64_t>(&args[i])) {
-        q.bind(index, *n);
-      } else if (const auto* t = std::get_if<std::string>(&args[i])) {
-        q.bind(index, *t);
-      } else {
-        q.bind(index);
-      }
-    }
-  }
-  SQLite::Database& db_;
-};
-
-class PgSession final : public SqlSession {
- public:
-  explicit PgSession(PgConnection& conn) : conn_(conn) {}
-  Result<std::vector<SqlRow>> Query(std::string_view sql,
-                                    const std::vector<SqlArg>& args) override {
-    ASSIGN_OR_RETURN(PgResult r, conn_.Exec(sql, Params(args)));
-    std::vector<SqlRow> out;
-    for (int i = 0; i < r.rows(); ++i) {
-      SqlRow row;
-      for (int j = 0; j < r.columns(); ++j) {
-        row.push_back(r.IsNull(i, j) ? std::nullopt
-                                     : std::optional<std::string>(std::string(r.Text(i, j))));
-      }
-      out.push_back(std::move(row));
-    }
-    return out;
-  }
-  Result<int64_t> Exec(std::string_view sql, const std::vector<SqlArg>& args) override {
-    ASSIGN_OR_RETURN(PgResult r, conn_.Exec(sql, Params(args)));
-    return static_cast<int64_t>(r.affected_rows());
-  }
-
- private:
-  static PgParams Params(const std::vector<SqlArg>& args) {
-    PgParams p;
-    for (const SqlArg& a : args) {
-      if (const auto* n = std::get_if<int64_t>(&a)) {
-        p.Int(*n);
-      } else if (const auto* t = std::get_if<std::string>(&a)) {
-        p.Text(*t);
-      } else {
-        p.Null();
-      }
-    }
-    return p;
-  }
-  PgConnection& conn_;
-};
-
-}  // namespace
-
-namespace privacy_sql {
-
-SqlTransactor SqliteTransactor(SQLite::Database& db, std::mutex& mu, std::string path) {
-  return
-      [&db, &mu, path = std::move(path)](const std::function<Status(SqlSession&)>& fn) -> Status {
-        std::lock_guard<std::mutex> lock(mu);
-        return CatchSqlite(path, [&]() -> Status {
-          SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-          SqliteSession session(db);
-          RETURN_IF_ERROR(fn(session));
-          tx.commit();
-          return Status::Ok();
-        });
-      };
-}
-
-SqlTransactor PostgresTransactor(PgPool& pool) {
-  return [&pool](const std::function<Status(SqlSession&)>& fn) -> Status {
-    ASSIGN_OR_RETURN(PgPool::Lease conn, pool.Acquire());
-    ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
-    PgSession session(*conn);
-    RETURN_IF_ERROR(fn(session));
-    return tx.Commit();
-  };
-}
-
-}  // namespace privacy_sql
-
 std::unique_ptr<SqlPrivacyStore> SqlPrivacyStore::ForSqlite(SQLite::Database& db, std::mutex& mu,
                                                             std::string path) {
-  return std::make_unique<SqlPrivacyStore>(privacy_sql::SqliteTransactor(db, mu, std::move(path)));
+  return std::make_unique<SqlPrivacyStore>(MakeSqliteTransactor(db, mu, std::move(path)));
 }
 
 std::unique_ptr<SqlPrivacyStore> SqlPrivacyStore::ForPostgres(PgPool& pool) {
-  return std::make_unique<SqlPrivacyStore>(privacy_sql::PostgresTransactor(pool));
+  return std::make_unique<SqlPrivacyStore>(MakePostgresTransactor(pool));
 }
 
 }  // namespace vigil::store

@@ -18,6 +18,7 @@
 
 #include "privacy/privacy_store.h"
 #include "store/pg_pool.h"
+#include "store/sql_session.h"
 
 namespace SQLite {
 class Database;
@@ -27,30 +28,15 @@ namespace vigil::store {
 
 namespace privacy_sql {
 
-// One statement's parameters and rows in text form (NULL as nullopt), for both engines.
-using SqlArg = std::variant<std::monostate, int64_t, std::string>;
-using SqlRow = std::vector<std::optional<std::string>>;
-
-class SqlSession {
- public:
-  virtual ~SqlSession() = default;
-  virtual Result<std::vector<SqlRow>> Query(std::string_view sql,
-                                            const std::vector<SqlArg>& args) = 0;
-  // The number of rows changed.
-  virtual Result<int64_t> Exec(std::string_view sql, const std::vector<SqlArg>& args) = 0;
-};
+// The privacy SQL is written with "$n" placeholders over the shared sessions (sql_session.h).
+using SqlArg = SqlValue;
+using store::SqlRow;
+using store::SqlSession;
+using store::SqlTransactor;
 
 // Appends the verification lines for legal holds, DPIA records and reviewer exposure past their
 // periods (privacy_records.cc).
 Status AppendRecordViolations(SqlSession& s, TimePoint now, std::vector<std::string>& out);
-
-// Runs `fn` in one transaction, committed when it returns Ok.
-using SqlTransactor = std::function<Status(const std::function<Status(SqlSession&)>& fn)>;
-
-// The transactors of the two backends, also used by other stores whose SQL is written once
-// (classify_retry_stores.h).
-SqlTransactor SqliteTransactor(SQLite::Database& db, std::mutex& mu, std::string path);
-SqlTransactor PostgresTransactor(PgPool& pool);
 
 }  // namespace privacy_sql
 

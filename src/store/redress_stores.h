@@ -19,29 +19,13 @@
 
 #include "redress/redress_store.h"
 #include "store/pg_pool.h"
+#include "store/sql_session.h"
 
 namespace SQLite {
 class Database;
 }
 
 namespace vigil::store {
-
-// One bound parameter and one result row (text form; nullopt for NULL).
-using SqlValue = std::variant<std::monostate, int64_t, std::string>;
-using SqlRow = std::vector<std::optional<std::string>>;
-
-// Statements inside one transaction.
-class SqlSession {
- public:
-  virtual ~SqlSession() = default;
-  virtual Result<std::vector<SqlRow>> Query(std::string_view sql,
-                                            const std::vector<SqlValue>& params) = 0;
-  // The number of rows changed.
-  virtual Result<int64_t> Exec(std::string_view sql, const std::vector<SqlValue>& params) = 0;
-};
-
-// Runs a function in one transaction, committing when it returns OK.
-using SqlTransactor = std::function<Status(const std::function<Status(SqlSession&)>&)>;
 
 class SqlRedressStore final : public redress::RedressStore {
  public:
@@ -71,11 +55,6 @@ class SqlRedressStore final : public redress::RedressStore {
  private:
   SqlTransactor transact_;
 };
-
-// Transactors over an SQLite connection guarded by `mu` (messages name `path`) and over a
-// PostgreSQL pool; other stores written once for both backends use them too.
-SqlTransactor MakeSqliteTransactor(SQLite::Database& db, std::mutex& mu, std::string path);
-SqlTransactor MakePostgresTransactor(PgPool& pool);
 
 // The store over an SQLite connection guarded by `mu` (messages name `path`).
 std::unique_ptr<redress::RedressStore> MakeSqliteRedressStore(SQLite::Database& db, std::mutex& mu,

@@ -69,7 +69,7 @@ SqliteDatabase::SqliteDatabase(PassKey, std::unique_ptr<SQLite::Database> db, st
       share_queue_(std::make_unique<SqlShareQueue>(MakeSqliteTransactor(*db_, mu_, path_))),
       privacy_(SqlPrivacyStore::ForSqlite(*db_, mu_, path_)),
       classify_retries_(
-          std::make_unique<SqlRetryStore>(privacy_sql::SqliteTransactor(*db_, mu_, path_))) {}
+          std::make_unique<SqlRetryStore>(MakeSqliteTransactor(*db_, mu_, path_))) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
