@@ -106,9 +106,11 @@ Status Purge(store::Database& db, const RetentionFlags& f) {
       std::puts(fmt::format("  {}: {}", privacy::PurposeName(purpose), n).c_str());
     }
     std::puts(fmt::format("purged outside cases: {} legal hold(s), {} DPIA record(s), {} "
-                          "reviewer exposure row(s), {} audit record(s)",
+                          "reviewer exposure row(s), {} audit record(s), {} classifier retry "
+                          "item(s)",
                           s.outside_cases.legal_holds, s.outside_cases.dpia_records,
-                          s.outside_cases.reviewer_exposure, s.audit_records)
+                          s.outside_cases.reviewer_exposure, s.audit_records,
+                          s.outside_cases.classify_retries)
                   .c_str());
   }
   ASSIGN_OR_RETURN(std::vector<std::string> problems,

@@ -162,7 +162,7 @@ constexpr std::array<DataMapEntry, 38> kDataMap = {{
      "pseudonymised account id",
      "reporting, blocking (the item is still to be classified; nothing is lost)",
      "deleted as soon as the item is filed; per row purposes and expires_at from the retention "
-     "policy (not yet purged automatically)",
+     "policy; `vigil purge` deletes it at expiry unless its account is under a legal hold",
      "admin"},
     {"schema_migrations", "which schema versions were applied and when", "none", "operations",
      "for the life of the database", "admin"},

@@ -94,6 +94,12 @@ struct RecordPurge {
   int64_t legal_holds = 0;        // ended or released more than kHoldRecordRetention ago
   int64_t dpia_records = 0;       // superseded more than kSupersededDpiaRetention ago
   int64_t reviewer_exposure = 0;  // days older than kExposureRetention
+  // Items kept for a classifier retry (classify_retries) past the expiry the retention policy
+  // stamped on them, under no active hold on their account (Art 3(1)(h)).
+  int64_t classify_retries = 0;
+  // The records above that carry purposes (the classifier retries), credited once to each
+  // purpose they were kept for, as in erasure_counts (reason "expired").
+  std::map<Purpose, int64_t> by_purpose{};
   friend bool operator==(const RecordPurge&, const RecordPurge&) = default;
 };
 
@@ -160,13 +166,16 @@ class PrivacyStore {
   virtual Result<std::vector<ErasureCount>> ListErasureCounts(TimePoint from, TimePoint to) = 0;
 
   // Deletes the legal holds, DPIA records and reviewer exposure rows past their periods at `now`
-  // (record_retention.h), in one transaction. Active holds are never deleted; the newest DPIA
-  // record of each technology is kept.
+  // (record_retention.h) and the classifier retry items past their expiry whose account is under
+  // no active hold, in one transaction, adding the retry items to the erasure counts (reason
+  // kExpired, once per purpose). Active holds are never deleted; the newest DPIA record of each
+  // technology is kept.
   virtual Result<RecordPurge> PurgeRecords(TimePoint now) = 0;
 
   // The verification after a purge: one line per record still holding personal data or media
-  // past its expiry without an active hold, or kept for an erased case, and per hold, DPIA record
-  // or exposure row past its period (empty when none).
+  // past its expiry without an active hold, or kept for an erased case, per hold, DPIA record
+  // or exposure row past its period, and for classifier retry items past their expiry (empty
+  // when none).
   virtual Result<std::vector<std::string>> RetentionViolations(TimePoint now) = 0;
 };
 

@@ -55,6 +55,11 @@ Result<PurgeSummary> Purge(PrivacyStore& store, const EvidenceStore* evidence, T
     if (options.after_batch) RETURN_IF_ERROR(options.after_batch(summary.batches));
   }
   ASSIGN_OR_RETURN(summary.outside_cases, store.PurgeRecords(now));
+  // Records outside cases that carry purposes count with the cases' records.
+  summary.records += summary.outside_cases.classify_retries;
+  for (const auto& [purpose, n] : summary.outside_cases.by_purpose) {
+    summary.records_by_purpose[purpose] += n;
+  }
   if (options.audit_log != nullptr) {
     ASSIGN_OR_RETURN(AuditPurge audit, PurgeAuditLog(*options.audit_log, store, now));
     summary.audit_records = audit.records;

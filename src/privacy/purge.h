@@ -41,10 +41,11 @@ struct PurgeOptions {
 
 struct PurgeSummary {
   int batches = 0;
-  int64_t cases = 0;    // cases erased
-  int64_t records = 0;  // records erased (each once)
-  std::map<Purpose, int64_t> records_by_purpose{};
-  RecordPurge outside_cases{};  // legal holds, DPIA records, reviewer exposure
+  int64_t cases = 0;  // cases erased
+  // Records erased (each once): the cases' records and the classifier retry items.
+  int64_t records = 0;
+  std::map<Purpose, int64_t> records_by_purpose{};  // the same, once per purpose
+  RecordPurge outside_cases{};  // legal holds, DPIA records, reviewer exposure, retry items
   int64_t audit_records = 0;    // audit records purged behind a checkpoint
 };
 

@@ -1,6 +1,7 @@
 // The retention of records outside cases on SQLite and PostgreSQL (privacy/record_retention.h):
-// legal holds, DPIA records and reviewers' exposure, purged and verified in the same SQL for
-// both engines.
+// legal holds, DPIA records and reviewers' exposure by their fixed periods, and the classifier's
+// retry items (classify_retries, migration 21) by the expiry the retention policy stamped on
+// them, purged and verified in the same SQL for both engines.
 #include <fmt/format.h>
 
 #include <charconv>
@@ -34,12 +35,54 @@ constexpr char kSupersededDpia[] =
     "EXISTS (SELECT 1 FROM dpia_records n WHERE n.technology = dpia_records.technology AND "
     "n.id > dpia_records.id AND n.recorded_at <= $1)";
 
+// A classifier retry item past its expiry at $1 whose account is under no hold active at $1
+// (the same test as a case's, store/privacy_stores.cc). A row without an expiry counts too: the
+// table's trigger always stamps one, so a missing one is damage the verification must show.
+constexpr char kExpiredRetries[] =
+    "(expires_at IS NULL OR expires_at <= $1) AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE "
+    "classify_retries.account_id <> '' AND h.subject = 'account:' || classify_retries.account_id "
+    "AND h.placed_at <= $1 AND (h.ends_at IS NULL OR h.ends_at > $1) AND (h.released_at IS NULL "
+    "OR h.released_at > $1))";
+
 struct Cutoffs {
   int64_t holds, dpia, exposure_day;
 };
 Cutoffs CutoffsAt(TimePoint now) {
   return {Seconds(now - privacy::kHoldRecordRetention),
           Seconds(now - privacy::kSupersededDpiaRetention), Day(now - privacy::kExposureRetention)};
+}
+
+// Deletes the expired classifier retry items (Art 3(1)(h): they hold the item itself) and
+// credits each to its purposes in `out` and in erasure_counts, in the caller's transaction.
+Status PurgeRetries(SqlSession& s, TimePoint now, privacy::RecordPurge& out) {
+  ASSIGN_OR_RETURN(std::vector<SqlRow> gone,
+                   s.Query(fmt::format("DELETE FROM classify_retries WHERE {} RETURNING purposes",
+                                       kExpiredRetries),
+                           {Seconds(now)}));
+  out.classify_retries = static_cast<int64_t>(gone.size());
+  for (const SqlRow& r : gone) {
+    std::string_view text = r[0] ? std::string_view(*r[0]) : std::string_view();
+    while (!text.empty()) {
+      const size_t comma = text.find(',');
+      auto p = privacy::ParsePurpose(text.substr(0, comma));
+      if (!p.ok()) {
+        return DataLossError(
+            fmt::format("classify_retries: stored purposes: {}", p.status().message()));
+      }
+      ++out.by_purpose[*p];
+      text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    }
+  }
+  for (const auto& [purpose, n] : out.by_purpose) {
+    RETURN_IF_ERROR(
+        s.Exec("INSERT INTO erasure_counts (day, reason, purpose, records) VALUES ($1, $2, $3, "
+               "$4) ON CONFLICT (day, reason, purpose) DO UPDATE SET records = "
+               "erasure_counts.records + excluded.records",
+               {Day(now), std::string(privacy::ErasureReasonName(privacy::ErasureReason::kExpired)),
+                std::string(privacy::PurposeName(purpose)), n})
+            .status());
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -71,6 +114,14 @@ Status AppendRecordViolations(SqlSession& s, TimePoint now, std::vector<std::str
     out.push_back(fmt::format("{} reviewer exposure rows are older than {} days",
                               Int(exposure[0][0]), privacy::kExposureRetention.count()));
   }
+  ASSIGN_OR_RETURN(
+      std::vector<SqlRow> retries,
+      s.Query(fmt::format("SELECT COUNT(*) FROM classify_retries WHERE {}", kExpiredRetries),
+              {Seconds(now)}));
+  if (!retries.empty() && Int(retries[0][0]) > 0) {
+    out.push_back(fmt::format("{} classifier retry item(s) are past their expiry and not held",
+                              Int(retries[0][0])));
+  }
   return Status::Ok();
 }
 
@@ -87,7 +138,7 @@ Result<privacy::RecordPurge> SqlPrivacyStore::PurgeRecords(TimePoint now) {
         s.Exec(fmt::format("DELETE FROM dpia_records WHERE {}", kSupersededDpia), {c.dpia}));
     ASSIGN_OR_RETURN(out.reviewer_exposure,
                      s.Exec("DELETE FROM reviewer_exposure WHERE day < $1", {c.exposure_day}));
-    return Status::Ok();
+    return PurgeRetries(s, now, out);
   }));
   return out;
 }

@@ -9,8 +9,11 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "classify/retry_store.h"
 #include "cli/cli_runner.h"
+#include "core/clock.h"
 #include "store/pg_test_database.h"
+#include "store/store.h"
 
 namespace vigil::testing {
 namespace {
@@ -29,10 +32,11 @@ class RetentionCliTest : public ::testing::TestWithParam<Backend> {
       SKIP_WITHOUT_POSTGRES();
       scratch_ = store::testing::MustCreateScratch();
       ASSERT_NE(scratch_, nullptr);
-      db_ = "--db '" + scratch_->url() + "'";
+      url_ = scratch_->url();
     } else {
-      db_ = "--db '" + (dir_.path() / "v.db").string() + "'";
+      url_ = (dir_.path() / "v.db").string();
     }
+    db_ = "--db '" + url_ + "'";
   }
 
   // Every row of every table as text, by table.
@@ -86,6 +90,7 @@ class RetentionCliTest : public ::testing::TestWithParam<Backend> {
 
   TempDir dir_;
   std::unique_ptr<store::testing::ScratchDatabase> scratch_;
+  std::string url_;
   std::string db_;
 };
 
@@ -204,6 +209,39 @@ TEST_P(RetentionCliTest, RetentionOverTwelveMonthsAndBadKeysAreRefused) {
   EXPECT_EQ(purge.exit_code, 0) << purge.err;
   EXPECT_NE(purge.out.find("purged 0 case(s)"), std::string::npos) << purge.out;
   EXPECT_EQ(RunVigil("purge --batch 0 " + db_).exit_code, 3);
+}
+
+// Issue 10: `vigil purge` deletes the classifier's retry items past their expiry (by default a
+// year after the first failure) and counts them per purpose; a recent one stays.
+TEST_P(RetentionCliTest, PurgeDeletesExpiredClassifierRetryItems) {
+  const TimePoint now = SystemClock().Now();
+  {
+    auto db = store::OpenDatabase(url_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    for (const auto& [content, days_ago] : {std::pair{"old", 400}, std::pair{"new", 10}}) {
+      classify::RetryItem item;
+      item.source = std::string(content) + ".json";
+      item.account_id = "acct-1";
+      item.bytes.assign(content, content + 3);
+      item.key = classify::RetryKey(item.bytes);
+      item.kind = classify::RetryKind::kConversation;
+      item.error = "UNAVAILABLE: timed out";
+      item.last_failed_at = now - std::chrono::days(days_ago);
+      ASSERT_TRUE((*db)->classify_retries().Keep(item).ok());
+    }
+  }
+  CliRun purge = RunVigil("purge " + db_);
+  EXPECT_EQ(purge.exit_code, 0) << purge.err << purge.out;
+  EXPECT_NE(purge.out.find("purged 0 case(s), 1 record(s)"), std::string::npos) << purge.out;
+  EXPECT_NE(purge.out.find("  reporting: 1\n  blocking: 1\n"), std::string::npos) << purge.out;
+  EXPECT_NE(purge.out.find(", 1 classifier retry item(s)"), std::string::npos) << purge.out;
+  EXPECT_NE(purge.out.find("verified: nothing past its expiry remains"), std::string::npos);
+  auto db = store::OpenDatabase(url_);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto left = (*db)->classify_retries().Pending(classify::RetryKind::kConversation, 10);
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->front().source, "new.json");
 }
 
 TEST_P(RetentionCliTest, DpiaRecordsAreKept) {

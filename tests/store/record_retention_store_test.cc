@@ -1,10 +1,13 @@
 // Retention of records outside cases on SQLite and PostgreSQL (migration 18): the audit log's
 // purge behind a checkpoint (the triggers allow deleting only what a checkpoint covers, and
 // checkpoints never change), and the purge and verification of legal holds, DPIA records and
-// reviewers' exposure, with a hand-set clock.
+// reviewers' exposure, with a hand-set clock; and the classifier's retry items (migration 21),
+// purged by the expiry the retention policy gave them unless their account is held.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include "classify/retry_store.h"
+#include "privacy/purge.h"
 #include "privacy/record_retention.h"
 #include "store/pg_test_database.h"
 #include "store/store.h"
@@ -133,6 +136,84 @@ TEST_P(RecordRetentionStoreTest, HoldsDpiaRecordsAndExposureArePurgedAfterTheirP
   auto dpia = store.ListDpia(std::nullopt);
   ASSERT_EQ(dpia->size(), 1u);
   EXPECT_EQ(dpia->front().id, 2);
+}
+
+// Issue 10: items kept for a classifier retry hold the item itself; the purge deletes them at the
+// expiry the retention policy stamped (created + the longest of reporting and blocking), keeps
+// those of a held account until the hold ends, and counts them per purpose.
+TEST_P(RecordRetentionStoreTest, ClassifierRetryItemsArePurgedAtTheirExpiryUnlessHeld) {
+  privacy::PrivacyStore& store = db_->privacy();
+  privacy::RetentionPolicy policy = privacy::DefaultRetentionPolicy();
+  policy.max_age[privacy::Purpose::kReporting] = std::chrono::days(30);
+  policy.max_age[privacy::Purpose::kBlocking] = std::chrono::days(60);
+  ASSERT_TRUE(store.PutRetentionPolicy(policy, At(kT0)).ok());
+  auto keep = [&](std::string_view content, std::string account, int64_t day) {
+    classify::RetryItem item;
+    item.kind = classify::RetryKind::kMedia;
+    item.source = std::string(content) + ".jpg";
+    item.account_id = std::move(account);
+    item.bytes.assign(content.begin(), content.end());
+    item.key = classify::RetryKey(item.bytes);
+    item.error = "UNAVAILABLE: timed out";
+    item.last_failed_at = At(kT0 + day * kDay);
+    ASSERT_TRUE(db_->classify_retries().Keep(item).ok());
+  };
+  keep("a", "acct-a", 0);   // expires on day 60 (blocking's 60 days)
+  keep("b", "acct-b", 0);   // day 60 too, but its account is held until day 100
+  keep("c", "acct-a", 30);  // day 90
+  keep("a", "acct-a", 50);  // a second failure keeps the first one's expiry
+  ASSERT_TRUE(store
+                  .AddHold({.subject = "account:acct-b",
+                            .reason = "complaint pending",
+                            .placed_by = "dpo",
+                            .placed_at = At(kT0),
+                            .ends_at = At(kT0 + 100 * kDay)})
+                  .ok());
+  auto pending = [&] {
+    std::vector<std::string> sources;
+    auto items = db_->classify_retries().Pending(classify::RetryKind::kMedia, 10);
+    if (!items.ok()) return std::vector<std::string>{items.status().ToString()};
+    for (const classify::RetryItem& i : *items) sources.push_back(i.source);
+    return sources;
+  };
+  using privacy::Purpose;
+
+  const TimePoint day59 = At(kT0 + 59 * kDay);
+  EXPECT_TRUE(store.RetentionViolations(day59)->empty());
+  EXPECT_EQ(*store.PurgeRecords(day59), privacy::RecordPurge{});
+
+  const TimePoint day61 = At(kT0 + 61 * kDay);
+  EXPECT_EQ(
+      *store.RetentionViolations(day61),
+      std::vector<std::string>{"1 classifier retry item(s) are past their expiry and not held"});
+  EXPECT_EQ(
+      *store.PurgeRecords(day61),
+      (privacy::RecordPurge{.classify_retries = 1,
+                            .by_purpose = {{Purpose::kReporting, 1}, {Purpose::kBlocking, 1}}}));
+  EXPECT_EQ(pending(), (std::vector<std::string>{"b.jpg", "c.jpg"}));
+  EXPECT_TRUE(store.RetentionViolations(day61)->empty());
+
+  // Day 101: the hold ended on day 100; b and c go through the purge itself.
+  const TimePoint day101 = At(kT0 + 101 * kDay);
+  auto run = privacy::Purge(store, nullptr, day101);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->cases, 0);
+  EXPECT_EQ(run->records, 2);
+  EXPECT_EQ(run->outside_cases.classify_retries, 2);
+  EXPECT_EQ(run->records_by_purpose,
+            (std::map<Purpose, int64_t>{{Purpose::kReporting, 2}, {Purpose::kBlocking, 2}}));
+  EXPECT_TRUE(pending().empty());
+  EXPECT_TRUE(privacy::VerifyRetention(store, nullptr, day101)->empty());
+
+  // The erasure counts the annual report reads (retention.purged.<purpose>).
+  const int64_t day0 = kT0 / kDay;
+  using privacy::ErasureReason;
+  EXPECT_EQ(*store.ListErasureCounts(At(kT0), At(kT0 + 102 * kDay)),
+            (std::vector<privacy::ErasureCount>{
+                {day0 + 61, ErasureReason::kExpired, Purpose::kBlocking, 1},
+                {day0 + 61, ErasureReason::kExpired, Purpose::kReporting, 1},
+                {day0 + 101, ErasureReason::kExpired, Purpose::kBlocking, 2},
+                {day0 + 101, ErasureReason::kExpired, Purpose::kReporting, 2}}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, RecordRetentionStoreTest,
