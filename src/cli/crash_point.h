@@ -7,7 +7,9 @@
 // Points: "bank-import-writing" (half the rows written, inside the import's transaction),
 // "decision-committed" (a not_csam decision committed, its bank verification not yet
 // delivered), "report-progress-saved" (`vigil report send`: a delivery's lease or progress saved,
-// before the hotline step it prepares or after the one it records). "NAME#N" dies at the N-th
+// before the hotline step it prepares or after the one it records), "purge-files-deleted"
+// (`vigil purge`: a case's evidence files deleted, its records not yet erased),
+// "purge-batch-committed" (a batch of erasures committed). "NAME#N" dies at the N-th
 // time NAME is reached instead of the first.
 //
 // Thread safety: reads the environment once, on first use; counts reaches atomically.

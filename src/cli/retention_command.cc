@@ -17,6 +17,7 @@
 
 #include "bank/timestamp.h"
 #include "cli/commands.h"
+#include "cli/crash_point.h"
 #include "cli/database.h"
 #include "cli/evidence_options.h"
 #include "cli/file_batch.h"
@@ -98,7 +99,18 @@ Status Purge(store::Database& db, const RetentionFlags& f) {
   if (!f.verify_only) {
     ASSIGN_OR_RETURN(privacy::PurgeSummary s,
                      privacy::Purge(db.privacy(), evidence.get(), now,
-                                    {.batch_size = f.batch, .audit_log = &db.audit()}));
+                                    {.batch_size = f.batch,
+                                     .after_batch =
+                                         [](int) {
+                                           CrashPoint("purge-batch-committed");
+                                           return Status::Ok();
+                                         },
+                                     .before_erase =
+                                         [](int64_t) {
+                                           CrashPoint("purge-files-deleted");
+                                           return Status::Ok();
+                                         },
+                                     .audit_log = &db.audit()}));
     std::puts(fmt::format("purged {} case(s), {} record(s) in {} batch(es)", s.cases, s.records,
                           s.batches)
                   .c_str());

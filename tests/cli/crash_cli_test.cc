@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -72,6 +73,18 @@ class CrashCliTest : public ::testing::TestWithParam<Backend> {
       return -1;
     }
     return rows->Int(0, 0);
+  }
+  // Runs a statement on a connection of the test's own (to stand in for time passing).
+  void Execute(const std::string& sql) {
+    if (scratch_ == nullptr) {
+      SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+      db.exec(sql);
+      return;
+    }
+    auto conn = scratch_->Connect();
+    ASSERT_TRUE(conn.ok()) << conn.status().message();
+    auto done = (*conn)->Exec(sql);
+    ASSERT_TRUE(done.ok()) << sql << ": " << done.status().message();
   }
   // SQLite's own check of the file; PostgreSQL keeps its files consistent through its WAL, so
   // there the check is that no transaction of the killed process is left open.
@@ -160,6 +173,79 @@ TEST_P(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextPro
   EXPECT_EQ(twice.exit_code, 6) << twice.err;  // already decided
   EXPECT_EQ(Query("SELECT COUNT(*) FROM case_reviews WHERE case_id = 1"), 1);
   EXPECT_EQ(IntegrityCheck(), "ok");
+}
+
+// Art 3(1)(h): a purge killed inside a case's erasure (its evidence files deleted, its records
+// not yet) and again after a committed batch loses nothing it should keep and leaves nothing it
+// should erase: the next `vigil purge` finishes, every expired case is erased once, counted once,
+// no evidence file remains, and the verification passes.
+TEST_P(CrashCliTest, APurgeKilledMidwayFinishesOnRestartErasingEachCaseOnce) {
+  if (!fs::exists(kPdqDir / "images")) GTEST_SKIP() << "no shared test data at " << kPdqDir;
+  const std::string list = dir_.Write("l.te", "pdq " + kAquaPdq + "\n");
+  ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te -q " + db_).exit_code, 0);
+  const fs::path evidence_dir = dir_.path() / "ev";
+  const std::string ev =
+      "--evidence-dir '" + evidence_dir.string() + "' --evidence-keys '" +
+      dir_.Write("ev.keys",
+                 "m1 0101010101010101010101010101010101010101010101010101010101010101\n") +
+      "' ";
+  const std::string image = "'" + (kPdqDir / "images" / "01_aqua.jpg").string() + "'";
+  constexpr int kCases = 4;
+  for (int i = 1; i <= kCases; ++i) {
+    CliRun scan =
+        RunVigil(fmt::format("scan -q --account acct-{} --region eu ", i) + ev + db_ + " " + image);
+    ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  }
+  ASSERT_EQ(Query("SELECT COUNT(*) FROM cases"), kCases);
+  auto files = [&] {
+    int n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(evidence_dir)) n += e.is_regular_file();
+    return n;
+  };
+  ASSERT_GE(files(), kCases);
+  // A year later, as far as the records know.
+  for (const char* table : {"cases", "case_items", "case_item_hashes", "evidence_files"}) {
+    Execute(fmt::format("UPDATE {} SET expires_at = 1", table));
+  }
+  const std::string purge = "purge --batch 1 " + ev + db_;
+  auto erased = [&] { return Query("SELECT COUNT(*) FROM cases WHERE erased_at IS NOT NULL"); };
+
+  // Killed inside the second case: its files gone, its records not yet erased.
+  CliRun first = RunCrashingAt("purge-files-deleted#2", purge);
+  ASSERT_TRUE(Killed(first)) << "exit " << first.exit_code << ": " << first.err;
+  EXPECT_EQ(IntegrityCheck(), "ok");
+  EXPECT_EQ(erased(), 1);
+  // Killed again right after the next committed batch.
+  CliRun second = RunCrashingAt("purge-batch-committed", purge);
+  ASSERT_TRUE(Killed(second)) << "exit " << second.exit_code << ": " << second.err;
+  EXPECT_EQ(IntegrityCheck(), "ok");
+  EXPECT_EQ(erased(), 2);
+
+  // The next purge finishes and verifies; each case was erased and counted once.
+  CliRun rest = RunVigil(purge);
+  ASSERT_EQ(rest.exit_code, 0) << rest.out << rest.err;
+  EXPECT_NE(rest.out.find("purged 2 case(s)"), std::string::npos) << rest.out;
+  EXPECT_EQ(erased(), kCases);
+  EXPECT_EQ(files(), 0);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM evidence_files"), 0);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM case_items WHERE case_id IN (SELECT id FROM cases WHERE "
+                  "erased_at IS NOT NULL) AND expires_at IS NOT NULL AND expires_at > 1"),
+            0);
+  // The cases are alike, so the counts of the two this run erased, doubled, are what all four
+  // must have added to the erasure counts (the annual report's figures): none twice, none lost.
+  int64_t this_run = 0;
+  std::istringstream lines(rest.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  ", 0) == 0 && line.find(": ") != std::string::npos) {
+      this_run += std::stoll(line.substr(line.find(": ") + 2));
+    }
+  }
+  EXPECT_GT(this_run, 0) << rest.out;
+  EXPECT_EQ(Query("SELECT COALESCE(SUM(records), 0) FROM erasure_counts WHERE reason = 'expired'"),
+            this_run * kCases / 2);
+  CliRun again = RunVigil(purge);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("purged 0 case(s)"), std::string::npos) << again.out;
 }
 
 }  // namespace
