@@ -15,6 +15,11 @@ std::string RetryKey(std::span<const uint8_t> bytes) {
   return hash::DigestToHex(hash::Sha256(bytes)).substr(0, 32);
 }
 
+bool IsRetryableFailure(StatusCode code) {
+  return code == StatusCode::kUnavailable || code == StatusCode::kDataLoss ||
+         code == StatusCode::kInternal;
+}
+
 Result<int64_t> InMemoryRetryStore::Keep(const RetryItem& item) {
   if (item.key.empty()) return InvalidArgumentError("a kept item needs a key");
   std::lock_guard<std::mutex> lock(mu_);

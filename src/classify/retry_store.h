@@ -45,6 +45,10 @@ struct RetryItem {
 // RetryKey(bytes): the key of an item.
 std::string RetryKey(std::span<const uint8_t> bytes);
 
+// Whether a classifier's failure is not the input's fault (unreachable, timed out, 5xx, a
+// nonsense score), so the item is worth keeping for a retry: kUnavailable, kDataLoss, kInternal.
+bool IsRetryableFailure(StatusCode code);
+
 class RetryStore {
  public:
   virtual ~RetryStore() = default;

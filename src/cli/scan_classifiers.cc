@@ -8,10 +8,7 @@ namespace vigil::cli {
 // Kept items retried per scan; the rest wait for the next one.
 constexpr size_t kMaxRetriesPerScan = 1000;
 
-bool RetryableFailure(StatusCode code) {
-  return code == StatusCode::kUnavailable || code == StatusCode::kDataLoss ||
-         code == StatusCode::kInternal;
-}
+bool RetryableFailure(StatusCode code) { return classify::IsRetryableFailure(code); }
 
 Result<std::unique_ptr<ScanClassifiers>> ScanClassifiers::Load(
     const std::string& config, classify::RetryStore* retries,

@@ -20,7 +20,9 @@
 
 #include "auth/auth.h"
 #include "cases/review_service.h"
+#include "classify/image_classifiers.h"
 #include "core/result.h"
+#include "detect/media_classifier.h"
 #include "detect/pipeline.h"
 #include "match/matcher.h"
 #include "privacy/evidence_store.h"
@@ -108,6 +110,9 @@ struct ServerContext {
   // routes read and settle its dead letters.
   std::unique_ptr<queue::NatsQueue> nats;
   std::optional<privacy::Pseudonymiser> pseudonyms;  // nullopt when no keys are configured
+  // The image classifiers of POST /v1/items (config.classifiers_file); null without them.
+  std::unique_ptr<classify::ImageClassifierSet> image_classifiers;
+  std::unique_ptr<detect::MediaClassifier> media_classifier;  // over image_classifiers
 
   // The current matcher and pipeline.
   std::shared_ptr<const Detection> detection() const;
@@ -242,6 +247,23 @@ struct TechnologyParts {
   std::string threshold;
 };
 TechnologyParts SplitTechnology(std::string_view label);
+
+// Image classifiers on uploaded items (item_classifiers.cc). Loads config.classifiers_file
+// (when set) into ctx and puts its thresholds first in ctx.rules; errors name the file.
+Status LoadItemClassifiers(ServerContext& ctx);
+// What the classifiers made of an upload: their scores, or, when a classifier failed through
+// no fault of the input, the item kept in the database (classify_retries) for a retry.
+struct ItemClassification {
+  std::vector<classify::Score> scores;
+  bool kept = false;
+  int64_t attempts = 0;  // of the kept item
+  std::string error;     // why it was kept
+};
+// Runs every configured classifier on the upload of `item` (its account already pseudonymised);
+// no classifiers: no scores. An input the classifiers cannot read is a FieldError naming the
+// upload; a failure to keep the item is returned as is.
+Result<ItemClassification> ClassifyUpload(ServerContext& ctx, const Upload& upload,
+                                          const detect::ItemInput& item);
 
 // Scale-out (scaleout.cc). Connects ctx.nats when config.nats.url is set; kUnavailable when the
 // server cannot be reached.

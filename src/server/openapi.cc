@@ -48,6 +48,13 @@ Json Operation(const Route& r) {
     op["x-vigil-audit"] = r.audit == Audit::kChange ? "change" : "view";
   }
   op["responses"]["413"] = ErrorResponse("Request body over the configured limit");
+  if (r.method == "POST" && r.path == "/v1/items") {
+    op["responses"]["202"] = {
+        {"description",
+         "An image classifier failed through no fault of the item: it is kept for a retry "
+         "(`kept_for_retry`, `attempts`, `message`) and nothing is filed yet; no need to send it "
+         "again"}};
+  }
   if (r.back_pressure) {
     const Json retry_after = {
         {"Retry-After",

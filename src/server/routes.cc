@@ -82,7 +82,8 @@ std::vector<Route> BuildRoutes() {
       Keyed("POST", "/v1/match", {kIngest, kBank}, none, h::V1Match,
             "Match one signal against the loaded banks"),
       Keyed("POST", "/v1/items", {kIngest}, change, h::V1SubmitItem,
-            "Run an uploaded item through the detection pipeline"),
+            "Run an uploaded item through the detection pipeline (bank matching and the "
+            "configured image classifiers)"),
       // Scale-out (docs/scaling.md). Queuing changes no record of vigil's (the workers' results
       // are recorded where they are committed), so it is not audited: one record per item at
       // billions a day would bury the log.

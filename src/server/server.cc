@@ -283,12 +283,18 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, store
   ctx.metrics = &impl->metrics;
   ctx.key_cache = std::make_unique<KeyCache>(config.auth_cache);
   ASSIGN_OR_RETURN(ctx.rules, detect::RuleSet::ParseFile(config.rules_file));
+  RETURN_IF_ERROR(LoadItemClassifiers(ctx));
   {
+    // Every technology with a rule, the classifiers' included, needs its DPIA record first.
     ASSIGN_OR_RETURN(std::vector<privacy::DpiaRecord> dpia, db.privacy().ListDpia(std::nullopt));
     std::vector<std::string> assessed;
     for (const privacy::DpiaRecord& r : dpia) assessed.push_back(r.technology);
     Status s = detect::CheckAssessed(ctx.rules, assessed);
-    if (!s.ok()) return s.WithContext(config.rules_file);
+    if (!s.ok()) {
+      return s.WithContext(config.classifiers_file.empty()
+                               ? config.rules_file
+                               : fmt::format("{}, {}", config.rules_file, config.classifiers_file));
+    }
   }
   ctx.verification_sink = std::make_unique<match::BankVerificationSink>(db.banks());
   if (!config.reporting_file.empty()) {

@@ -90,6 +90,11 @@ struct ServerConfig {
   // none when that is unset too). With keys, POST /v1/items takes the clear account_id, stores
   // its pseudonym and keeps the clear id sealed for hotline reports, which needs evidence_dir.
   std::string pseudonym_keys_file;
+  // The image classifiers POST /v1/items runs on every uploaded image and video, in the format of
+  // `vigil scan --classifiers` (classify/image_classifiers.h; relative model paths are relative
+  // to that file); empty: none. A score at or above a classifier's threshold flags the item as
+  // new material for human confirmation, never automatic action (Art 3(1)(g)(iii)).
+  std::string classifiers_file;
 };
 
 // Parses the JSON configuration (docs/server.md). Unknown keys and wrong types are

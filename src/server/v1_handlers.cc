@@ -112,9 +112,27 @@ Result<Reply> V1SubmitItem(Call& call) {
   const std::string clear_account = item.account_id;
   if (call.ctx.pseudonyms) item.account_id = call.ctx.pseudonyms->Pseudonymise(clear_account);
   ASSIGN_OR_RETURN(detect::MediaHashes h, HashUpload(call, upload));
-  ASSIGN_OR_RETURN(detect::ItemOutcome out,
-                   call.ctx.detection()->pipeline->ProcessHashed(item, std::move(h)));
+  // Before anything is counted or filed, as in the scan: an item whose classifier failed leaves
+  // no trace but the kept item.
+  ASSIGN_OR_RETURN(ItemClassification classified, ClassifyUpload(call.ctx, upload, item));
+  if (classified.kept) {
+    // Accepted, not yet decided: the retry classifies, matches and files it; sending it again
+    // is not needed (it would only count another attempt of the same kept item).
+    return JsonReply({{"item_id", item.item_id},
+                      {"kept_for_retry", true},
+                      {"attempts", classified.attempts},
+                      {"message", classified.error}},
+                     202);
+  }
+  ASSIGN_OR_RETURN(detect::ItemOutcome out, call.ctx.detection()->pipeline->ProcessClassified(
+                                                item, std::move(h), classified.scores));
   if (out.opened) RETURN_IF_ERROR(KeepItemEvidence(call, upload, *out.opened, clear_account));
+  if (call.ctx.media_classifier != nullptr) {
+    // Filed: a copy kept by an earlier failed attempt is not to be filed again by the retry.
+    const auto* data = reinterpret_cast<const uint8_t*>(upload.bytes->data());
+    RETURN_IF_ERROR(call.ctx.db->classify_retries().Done(
+        classify::RetryKind::kMedia, classify::RetryKey({data, upload.bytes->size()})));
+  }
   const auto& d = out.decision;
   Json j = {{"item_id", item.item_id},
             {"flagged", !d.flags.empty()},
@@ -122,7 +140,21 @@ Result<Reply> V1SubmitItem(Call& call) {
             {"priority", d.priority},
             {"technologies", Json::array()},
             {"pdq_low_quality", out.pdq_low_quality}};
-  for (const auto& f : d.flags) j["technologies"].push_back(f.technology);
+  bool needs_confirmation = false;
+  for (const auto& f : d.flags) {
+    j["technologies"].push_back(f.technology);
+    // Art 3(1)(g)(iii): a classifier's flag (new material) is a suspicion until a human confirms.
+    needs_confirmation |= f.signal.category == detect::Category::kNew;
+  }
+  if (call.ctx.media_classifier != nullptr) {
+    j["classifier_scores"] = Json::array();
+    for (const classify::Score& s : classified.scores) {
+      j["classifier_scores"].push_back(
+          {{"technology", fmt::format("classifier:{}@{}", s.model, s.version)},
+           {"score", s.value}});
+    }
+  }
+  if (needs_confirmation) j["needs_human_confirmation"] = true;
   if (out.opened) j["case_id"] = out.opened->opened.id;
   return JsonReply(j);
 }
