@@ -100,13 +100,22 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   if (j.is_discarded() || !j.is_object()) {
     return InvalidArgumentError("config: not a JSON object");
   }
+  // The console's plain media directory was replaced by the encrypted evidence store, which the
+  // purge covers (Art 3(1)(h)); a configuration still naming it is refused so its files are not
+  // forgotten.
+  if (j.contains("media_dir")) {
+    return Bad("media_dir",
+               "no longer read: the console shows items' media from the encrypted evidence store "
+               "(evidence_dir, evidence_keys; docs/console.md); delete the old directory's plain "
+               "files, which no purge covers");
+  }
   // One line per few keys, as before "nats" made clang-format put one key per line.
   // clang-format off
   RETURN_IF_ERROR(
       Unknown(j, "",
               {"address", "port", "database", "banks", "threads", "limits", "pdq_radius",
                "min_pdq_quality", "rules", "auth_cache_seconds", "reporting", "console_dir",
-               "media_dir", "bank_poll_seconds", "exchange_sync_minutes", "evidence_dir",
+               "bank_poll_seconds", "exchange_sync_minutes", "evidence_dir",
                "evidence_keys", "purge_interval_seconds", "redress_config", "nats",
                "pseudonym_keys", "classifiers"}));
   // clang-format on
@@ -124,7 +133,6 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   RETURN_IF_ERROR(GetString(j, "reporting", &c.reporting_file));
   RETURN_IF_ERROR(GetInt(j, "", "bank_poll_seconds", 0, 86400, &poll));
   RETURN_IF_ERROR(GetString(j, "console_dir", &c.console_dir));
-  RETURN_IF_ERROR(GetString(j, "media_dir", &c.media_dir));
   RETURN_IF_ERROR(GetInt(j, "", "auth_cache_seconds", 0, 3600, &cache));
   int64_t exchange_minutes = 0;
   RETURN_IF_ERROR(GetInt(j, "", "exchange_sync_minutes", 0, 7 * 24 * 60, &exchange_minutes));

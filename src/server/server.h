@@ -65,9 +65,6 @@ struct ServerConfig {
   std::string reporting_file;
   // The reviewer console's built assets (web/dist, docs/console.md); empty: not served.
   std::string console_dir;
-  // Items' media for review, one file per item named by its SHA-256 in lowercase hex, read only
-  // through the audited media route; empty: the console shows hashes only.
-  std::string media_dir;
   // How often bank changes made by another process (e.g. `vigil bank import`) are looked for;
   // when a bank was added or an entry added or retired, the matcher is reloaded and swapped in
   // atomically. 0: never (changes then need a restart). With `nats`, other processes' changes
@@ -77,7 +74,9 @@ struct ServerConfig {
   // How often every hash exchange is synced in the background (docs/exchanges.md); 0: never.
   std::chrono::seconds exchange_sync_interval{0};
   // Data protection (docs/privacy.md): the encrypted evidence directory and its master key file
-  // (empty: the VIGIL_EVIDENCE_KEYS variable), used to erase a "not CSAM" case's files at once;
+  // (empty: the VIGIL_EVIDENCE_KEYS variable): POST /v1/items keeps flagged items' media there,
+  // the console's media routes read it from there (none without it), a "not CSAM" decision
+  // erases a case's files at once;
   // and how often the server purges expired data (0: never; run `vigil purge` instead).
   std::string evidence_dir;
   std::string evidence_keys_file;

@@ -61,7 +61,7 @@ Json MeJson(Call& call, const cases::ReviewerSettings& s, int64_t exposure) {
           {"now", FormatUtc(call.ctx.clock->Now())},
           {"wellness", WellnessJson(s)},
           {"exposure_today", exposure},
-          {"media", !call.ctx.config.media_dir.empty()}};
+          {"media", call.ctx.evidence != nullptr}};
 }
 
 // The content type of media a browser can show: the images browsers decode, and the two video
@@ -164,27 +164,26 @@ Result<std::pair<cases::Case, size_t>> HeldItem(Call& call) {
   return std::make_pair(std::move(c), static_cast<size_t>(n));
 }
 
-Result<std::vector<uint8_t>> ReadItemMedia(Call& call, const cases::Item& item) {
-  if (call.ctx.config.media_dir.empty()) {
-    return NotFoundError("no media is served: media_dir is not configured (docs/console.md)");
-  }
-  std::string sha256;
-  for (const auto& h : item.hashes) {
-    if (h.algorithm == "sha256") sha256 = h.hex;
-  }
-  if (sha256.size() != 64 || sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    return NotFoundError(
-        fmt::format("item '{}' has no SHA-256 to find its media by", item.item_id));
-  }
-  const std::string path = (std::filesystem::path(call.ctx.config.media_dir) / sha256).string();
-  auto bytes = ReadFileBytes(path, call.ctx.config.limits.max_body_bytes);
+Result<std::vector<uint8_t>> ReadItemMedia(Call& call, const cases::Item& item, int64_t case_id,
+                                           size_t position) {
+  if (!call.ctx.evidence) return NotFoundError(kNoMediaStore);
+  // Item n's media is the evidence file of position n: items join a case in order, and the
+  // evidence is written for the position the item took (POST /v1/items, vigil scan).
+  auto bytes = call.ctx.evidence->Read(case_id, static_cast<int64_t>(position));
   if (!bytes.ok() && bytes.status().code() == StatusCode::kNotFound) {
+    // Never kept (filed without an evidence store), or erased with its case.
     return NotFoundError(fmt::format("the media of item '{}' is not available", item.item_id));
   }
   if (!bytes.ok()) return bytes.status();
-  // The file must be the item that was flagged, not whatever now sits under its name.
-  if (hash::DigestToHex(hash::Sha256(*bytes)) != sha256) {
-    return DataLossError(fmt::format("media file {} does not match its SHA-256", path));
+  // The file opened for this item's evidence id; it must also be the item that was flagged.
+  for (const auto& h : item.hashes) {
+    if (h.algorithm == "sha256" && hash::DigestToHex(hash::Sha256(*bytes)) != h.hex) {
+      return DataLossError(
+          fmt::format("the media of item '{}' does not match its SHA-256 ({})", item.item_id,
+                      (call.ctx.evidence->dir() /
+                       privacy::EvidenceStore::FileFor(case_id, static_cast<int64_t>(position)))
+                          .string()));
+    }
   }
   return std::move(*bytes);
 }
@@ -289,12 +288,11 @@ Result<Reply> V1QaReview(Call& call) {
 }
 
 Result<Reply> V1ItemMedia(Call& call) {
-  if (call.ctx.config.media_dir.empty()) {
-    return NotFoundError("no media is served: media_dir is not configured (docs/console.md)");
-  }
+  if (!call.ctx.evidence) return NotFoundError(kNoMediaStore);
   ASSIGN_OR_RETURN(auto held, HeldItem(call));
   const cases::Item& item = held.first.items[held.second];
-  ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadItemMedia(call, item));
+  ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
+                   ReadItemMedia(call, item, held.first.id, held.second));
   const std::string_view type = BrowserContentType(bytes);
   if (type.empty()) {
     return UnimplementedError(

@@ -44,14 +44,13 @@ std::string Base64(std::string_view bytes) {
 }  // namespace
 
 Result<Reply> V1ItemFrames(Call& call) {
-  if (call.ctx.config.media_dir.empty()) {
-    return NotFoundError("no media is served: media_dir is not configured (docs/console.md)");
-  }
+  if (!call.ctx.evidence) return NotFoundError(kNoMediaStore);
   ASSIGN_OR_RETURN(int64_t count, IntQuery(call, "count", kDefaultFrames, 1, kMaxFrames));
   ASSIGN_OR_RETURN(int64_t side, IntQuery(call, "size", kDefaultSide, 32, kMaxSide));
   ASSIGN_OR_RETURN(auto held, HeldItem(call));
   const cases::Item& item = held.first.items[held.second];
-  ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadItemMedia(call, item));
+  ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
+                   ReadItemMedia(call, item, held.first.id, held.second));
   // GIFs count as videos here: an animated one is hashed as a video (gif_as_video), and a still
   // one gives its one frame.
   const media::MediaType type = media::SniffMediaType(bytes);

@@ -8,6 +8,7 @@
 
 #include "cases/cases.h"
 #include "hash/digest.h"
+#include "privacy/purge.h"
 #include "server_env.h"
 
 namespace vigil::server::testing {
@@ -28,7 +29,6 @@ class ConsoleTest : public ServerTest {
     dir_ = fs::path(path_).parent_path() / ("console-" + fs::path(path_).filename().string());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "dist" / "sub.js");
-    fs::create_directories(dir_ / "media");
     WriteFile(dir_ / "dist" / "index.html", "<!doctype html><title>vigil</title>");
     WriteFile(dir_ / "dist" / "app.js", "export const x = 1;\n");
     WriteFile(dir_ / "dist" / "style.css", "body{}");
@@ -38,7 +38,7 @@ class ConsoleTest : public ServerTest {
     fs::create_symlink(dir_ / "secret.js", dir_ / "dist" / "link.js");
     ServerConfig c = DefaultConfig();
     c.console_dir = (dir_ / "dist").string();
-    c.media_dir = (dir_ / "media").string();
+    UseEvidenceStore(c);
     StartServer(c);
   }
   void TearDown() override {
@@ -46,8 +46,8 @@ class ConsoleTest : public ServerTest {
     fs::remove_all(dir_);
   }
 
-  // A bank holding TexturedBmp(seed)'s PDQ and that image through the pipeline as `account`;
-  // the image is stored under its SHA-256 in the media directory. Returns the case id.
+  // A bank holding TexturedBmp(seed)'s PDQ and that image through the pipeline as `account`,
+  // which keeps it in the encrypted evidence store. Returns the case id.
   int64_t OpenCase(int seed, const std::string& account) {
     if (!bank_created_) {
       Json(PostJson("/v1/banks", R"({"name": "hotline"})", Role::kBankManager), 201);
@@ -60,7 +60,6 @@ class ConsoleTest : public ServerTest {
                   nlohmann::json{{"signal_type", "pdq"}, {"signal", h["pdq"]}}.dump(),
                   Role::kBankManager),
          201);
-    WriteFile(dir_ / "media" / h["sha256"].get<std::string>(), bmp);
     nlohmann::json out = Json(PostFiles("/v1/items",
                                         {{"file", bmp, "a.bmp", ""},
                                          {"item_id", "item-" + std::to_string(seed), "", ""},
@@ -131,16 +130,32 @@ TEST_F(ConsoleTest, WithoutConsoleDirTheConsoleSaysHowToEnableIt) {
 }
 
 TEST(ConsoleConfigTest, DirectoriesAreStringsNamedWhenWrong) {
-  auto c = ParseServerConfig(R"({"console_dir": "web/dist", "media_dir": "/srv/media"})");
+  auto c = ParseServerConfig(R"({"console_dir": "web/dist"})");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->console_dir, "web/dist");
-  EXPECT_EQ(c->media_dir, "/srv/media");
   EXPECT_EQ(ParseServerConfig("{}")->console_dir, "");
   auto bad = ParseServerConfig(R"({"console_dir": 5})");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "config key 'console_dir': expected a string");
-  EXPECT_EQ(ParseServerConfig(R"({"media_dir": []})").status().message(),
-            "config key 'media_dir': expected a string");
+  // The plain media directory is gone (issue 8): a configuration naming it is refused, saying
+  // where media is read from now and that its old files are the operator's to delete.
+  auto old = ParseServerConfig(R"({"media_dir": "/srv/media"})");
+  ASSERT_EQ(old.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(old.status().message().find("config key 'media_dir': no longer read"),
+            std::string::npos)
+      << old.status().message();
+  EXPECT_NE(old.status().message().find("evidence_dir"), std::string::npos);
+}
+
+// Without an evidence store the console has no media: /v1/me says so and the media route
+// answers 404 naming evidence_dir.
+TEST_F(ConsoleTest, WithoutAnEvidenceStoreNoMediaIsServed) {
+  const int64_t id = OpenCase(1, "acct-1");
+  StartServer(DefaultConfig());
+  EXPECT_EQ(Json(Get("/v1/me", Role::kReviewer), 200)["media"], false);
+  nlohmann::json j =
+      Json(Get("/v1/cases/" + std::to_string(id) + "/items/0/media", Role::kAuditor), 404);
+  EXPECT_NE(j["message"].get<std::string>().find("evidence_dir"), std::string::npos) << j;
 }
 
 TEST_F(ConsoleTest, MeShowsRolesWellnessAndExposure) {
@@ -239,17 +254,64 @@ TEST_F(ConsoleTest, MediaIsForTheHolderAndRevealIsAudited) {
 
 TEST_F(ConsoleTest, MediaThatIsNotTheFlaggedItemIsRefused) {
   const int64_t id = OpenCase(1, "acct-1");
-  nlohmann::json c = Json(Get("/v1/cases/" + std::to_string(id), Role::kAuditor), 200);
-  const fs::path file = dir_ / "media" / c["items"][0]["hashes"]["sha256"].get<std::string>();
-  WriteFile(file, TexturedBmp(2));  // another image under the flagged item's name
-  auto res = Get("/v1/cases/" + std::to_string(id) + "/items/0/media", Role::kAuditor);
+  const int64_t other = OpenCase(2, "acct-2");
+  const std::string media = "/v1/cases/" + std::to_string(id) + "/items/0/media";
+  std::unique_ptr<privacy::EvidenceStore> evidence = OpenTestEvidence();
+  ASSERT_NE(evidence, nullptr);
+  const fs::path file = evidence->dir() / privacy::EvidenceStore::FileFor(id, 0);
+  // Another item's sealed file moved under this item's name does not open.
+  fs::copy_file(evidence->dir() / privacy::EvidenceStore::FileFor(other, 0), file,
+                fs::copy_options::overwrite_existing);
+  auto moved = Get(media, Role::kAuditor);
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(moved->status, 500) << moved->body;
+  EXPECT_NE(moved->body.find(file.string()), std::string::npos) << moved->body;
+  // A file sealed for this item that is not the flagged image is refused by its SHA-256.
+  const std::string swapped = TexturedBmp(2);
+  ASSERT_TRUE(
+      evidence
+          ->Write(id, 0,
+                  std::span(reinterpret_cast<const uint8_t*>(swapped.data()), swapped.size()))
+          .ok());
+  auto res = Get(media, Role::kAuditor);
   ASSERT_TRUE(res);
   EXPECT_NE(res->status, 200);
   EXPECT_NE(res->body.find("does not match its SHA-256"), std::string::npos) << res->body;
   fs::remove(file);
-  nlohmann::json gone =
-      Json(Get("/v1/cases/" + std::to_string(id) + "/items/0/media", Role::kAuditor), 404);
+  nlohmann::json gone = Json(Get(media, Role::kAuditor), 404);
   EXPECT_NE(gone["message"].get<std::string>().find("not available"), std::string::npos);
+}
+
+// Issue 8: what the console shows is the case's evidence, so the purge and a "not CSAM"
+// erasure take it away with the case; the verification finds no media left behind.
+TEST_F(ConsoleTest, MediaGoesWithItsCaseWhenItIsErased) {
+  const int64_t id = OpenCase(1, "acct-1");
+  const int64_t kept = OpenCase(2, "acct-2");
+  const std::string media = "/v1/cases/" + std::to_string(id) + "/items/0/media";
+  ASSERT_EQ(Get(media, Role::kAuditor)->status, 200);
+  std::unique_ptr<privacy::EvidenceStore> evidence = OpenTestEvidence();
+  ASSERT_NE(evidence, nullptr);
+  const TimePoint now = SystemClock().Now();
+  // Expired: the purge at the case's expiry (a year on) erases both cases' media...
+  privacy::HoldRecord hold{.subject = "case:" + std::to_string(kept),
+                           .reason = "complaint pending",
+                           .placed_by = "dpo",
+                           .placed_at = now,
+                           .review_at = now + std::chrono::days(30)};
+  ASSERT_TRUE(db_->privacy().AddHold(hold).ok());  // ...except the held one's
+  auto run = privacy::Purge(db_->privacy(), evidence.get(), now + std::chrono::days(400));
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->cases, 1);
+  EXPECT_FALSE(fs::exists(evidence->dir() / privacy::EvidenceStore::FileFor(id, 0)));
+  EXPECT_NE(
+      Json(Get(media, Role::kAuditor), 404)["message"].get<std::string>().find("not available"),
+      std::string::npos);
+  EXPECT_EQ(Get("/v1/cases/" + std::to_string(kept) + "/items/0/media", Role::kAuditor)->status,
+            200);
+  auto left =
+      privacy::VerifyRetention(db_->privacy(), evidence.get(), now + std::chrono::days(400));
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_TRUE(left->empty());
 }
 
 TEST_F(ConsoleTest, HistoryAuditLogRulesAndQueues) {
@@ -427,7 +489,6 @@ TEST_F(ConsoleTest, VideoMediaIsServedByContainerAndOthersAreRefusedByName) {
   for (const auto& [name, bytes] : {std::pair{"v-webm", webm}, {"v-mp4", mp4}, {"v-avi", avi}}) {
     const std::string sha = hash::DigestToHex(
         hash::Sha256(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
-    WriteFile(dir_ / "media" / sha, bytes);
     nc.items.push_back({.item_id = name,
                         .content_type = "video",
                         .hashes = {{"sha256", sha}},
@@ -435,6 +496,16 @@ TEST_F(ConsoleTest, VideoMediaIsServedByContainerAndOthersAreRefusedByName) {
   }
   auto opened = (*service)->OpenCase(nc);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<privacy::EvidenceStore> evidence = OpenTestEvidence();
+  ASSERT_NE(evidence, nullptr);
+  int64_t position = 0;
+  for (const std::string& bytes : {webm, mp4, avi}) {
+    ASSERT_TRUE(privacy::StoreEvidence(
+                    db_->privacy(), *evidence, opened->opened.id, position++,
+                    std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+                    SystemClock().Now())
+                    .ok());
+  }
   const std::string base = "/v1/cases/" + std::to_string(opened->opened.id) + "/items/";
   Json(Get(base + "0/media", Role::kReviewer), 403);  // only for the holder, as images
   auto webm_reply = Get(base + "0/media", Role::kAuditor);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 
 namespace vigil::server::testing {
 
@@ -34,6 +35,26 @@ std::string TexturedBmp(int seed) {
     }
   }
   return b;
+}
+
+namespace {
+constexpr char kTestEvidenceKeys[] =
+    "m1 0202020202020202020202020202020202020202020202020202020202020202\n";
+}  // namespace
+
+void ServerTest::UseEvidenceStore(ServerConfig& config) const {
+  config.evidence_dir = path_ + ".media-evidence";
+  config.evidence_keys_file = path_ + ".media-evidence.keys";
+  std::ofstream(config.evidence_keys_file) << kTestEvidenceKeys;
+}
+
+std::unique_ptr<privacy::EvidenceStore> ServerTest::OpenTestEvidence() const {
+  auto cipher = privacy::LoadEvidenceCipher("", kTestEvidenceKeys, "");
+  EXPECT_TRUE(cipher.ok()) << cipher.status().ToString();
+  if (!cipher.ok()) return nullptr;
+  auto store = privacy::EvidenceStore::Open(path_ + ".media-evidence", std::move(*cipher));
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(*store) : nullptr;
 }
 
 void ServerTest::SetUp() {
@@ -69,7 +90,10 @@ void ServerTest::TearDown() {
   server_.reset();
   db_.reset();
   scratch_.reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", ".media-evidence.keys"}) {
+    std::filesystem::remove(path_ + suffix);
+  }
+  std::filesystem::remove_all(path_ + ".media-evidence");
 }
 
 ServerConfig ServerTest::DefaultConfig() const {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "auth/auth.h"
+#include "privacy/evidence_store.h"
 #include "server/audit_recorder.h"
 #include "server/server.h"
 #include "store/pg_test_database.h"
@@ -36,6 +37,11 @@ class ServerTest : public ::testing::Test {
   // Starts the server (SetUp calls it with the default config); stops a running one first.
   void StartServer(ServerConfig config);
   ServerConfig DefaultConfig() const;
+  // Points `config` at an encrypted evidence store among the test's temporary files, where
+  // POST /v1/items keeps flagged items' media and the console's media routes read it.
+  void UseEvidenceStore(ServerConfig& config) const;
+  // That store (with the same master key), for tests that keep evidence of a case directly.
+  std::unique_ptr<privacy::EvidenceStore> OpenTestEvidence() const;
 
   httplib::Headers Auth(auth::Role role) const;
   httplib::Result Get(const std::string& path, auth::Role role);

@@ -58,11 +58,8 @@ class FramesTest : public ServerTest {
     if (!fs::exists(kVideos / "s01_slideshow_h264.mp4")) {
       GTEST_SKIP() << "no shared test videos at " << kVideos << " (VIGIL_SHARED_DIR)";
     }
-    media_ = fs::path(path_).parent_path() / ("media-" + fs::path(path_).filename().string());
-    fs::remove_all(media_);
-    fs::create_directories(media_);
     ServerConfig c = DefaultConfig();
-    c.media_dir = media_.string();
+    UseEvidenceStore(c);
     StartServer(c);
     // One case: a 10 s H.264 clip (480x270, 25 fps), an MP4 cut off before its index, a BMP image
     // a 9 s VP9 clip (216x120, 30 fps) and a 6 s animated GIF (320x200, 10 fps, 60 frames).
@@ -71,10 +68,11 @@ class FramesTest : public ServerTest {
         cases::ReviewService::Create(db_->cases(), sink, std::make_shared<SystemClock>(), {});
     ASSERT_TRUE(service.ok());
     cases::NewCase nc{.account_id = "acct-v", .surface = "video"};
+    std::vector<std::string> media;  // kept in the evidence store once the case exists
     auto add = [&](const std::string& id, const std::string& bytes, const char* type) {
       const std::string sha = hash::DigestToHex(
           hash::Sha256(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
-      std::ofstream(media_ / sha, std::ios::binary) << bytes;
+      media.push_back(bytes);
       nc.items.push_back(
           {.item_id = id,
            .content_type = type,
@@ -88,12 +86,17 @@ class FramesTest : public ServerTest {
     add("anim-gif", Read(kVideos / "s04_anim.gif"), "video");
     auto opened = (*service)->OpenCase(nc);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    std::unique_ptr<privacy::EvidenceStore> evidence = OpenTestEvidence();
+    ASSERT_NE(evidence, nullptr);
+    for (size_t i = 0; i < media.size(); ++i) {
+      const auto* data = reinterpret_cast<const uint8_t*>(media[i].data());
+      ASSERT_TRUE(privacy::StoreEvidence(db_->privacy(), *evidence, opened->opened.id,
+                                         static_cast<int64_t>(i), std::span(data, media[i].size()),
+                                         SystemClock().Now())
+                      .ok());
+    }
     base_ = "/v1/cases/" + std::to_string(opened->opened.id) + "/items/";
     case_id_ = opened->opened.id;
-  }
-  void TearDown() override {
-    ServerTest::TearDown();
-    if (!media_.empty()) fs::remove_all(media_);
   }
   static std::string Read(const fs::path& p) {
     auto bytes = ReadFileBytes(p.string(), 1 << 26);
@@ -106,7 +109,6 @@ class FramesTest : public ServerTest {
         200);
   }
 
-  fs::path media_;
   std::string base_;
   int64_t case_id_ = 0;
 };
@@ -211,9 +213,13 @@ TEST_F(FramesTest, ImagesAndUndecodableVideosAreRefusedByName) {
   EXPECT_EQ(Json(Get(base_ + "5/frames", Role::kReviewer), 404)["message"],
             "case " + std::to_string(case_id_) + " has no item 5 (it has 5)");
   // A media file that is not the flagged item is refused, as for the media route.
-  nlohmann::json c = Json(Get("/v1/cases/" + std::to_string(case_id_), Role::kAuditor), 200);
-  std::ofstream(media_ / c["items"][3]["hashes"]["sha256"].get<std::string>(), std::ios::binary)
-      << Read(kVideos / "s01_slideshow_h264.mp4");
+  const std::string other = Read(kVideos / "s01_slideshow_h264.mp4");
+  std::unique_ptr<privacy::EvidenceStore> evidence = OpenTestEvidence();
+  ASSERT_NE(evidence, nullptr);
+  ASSERT_TRUE(evidence
+                  ->Write(case_id_, 3,
+                          std::span(reinterpret_cast<const uint8_t*>(other.data()), other.size()))
+                  .ok());
   auto swapped = Get(base_ + "3/frames", Role::kReviewer);
   ASSERT_TRUE(swapped);
   EXPECT_NE(swapped->status, 200);

@@ -51,8 +51,10 @@ const started = Date.now();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-console-'));
 fs.mkdirSync(outDir, { recursive: true });
 const db = path.join(tmp, 'vigil.db');
-const mediaDir = path.join(tmp, 'media');
-fs.mkdirSync(mediaDir);
+// Items' media: kept by POST /v1/items in the encrypted evidence store, which the console reads.
+const evidenceDir = path.join(tmp, 'evidence');
+const evidenceKeys = path.join(tmp, 'evidence.keys');
+fs.writeFileSync(evidenceKeys, 'm1 0303030303030303030303030303030303030303030303030303030303030303\n');
 const run = (...args) => execFileSync(vigil, [...args, '--db', db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const keys = {};
 for (const [name, role] of [['alice', 'reviewer'], ['carol', 'reviewer'], ['root', 'admin'], ['rita', 'reporter'],
@@ -68,7 +70,7 @@ fs.writeFileSync(redressConfig, JSON.stringify({ service_name: 'PhotoShare', sup
 // Chromium keeps up to six idle keep-alive connections per host, each holding a server worker:
 // with 4 threads every sign-in waited out a keep-alive timeout (62 s instead of 12 s in all).
 fs.writeFileSync(config, JSON.stringify({ address: '127.0.0.1', port: 0, database: db, threads: 16,
-  console_dir: path.join(webDir, 'dist'), media_dir: mediaDir, redress_config: redressConfig }));
+  console_dir: path.join(webDir, 'dist'), evidence_dir: evidenceDir, evidence_keys: evidenceKeys, redress_config: redressConfig }));
 const server = spawn(vigil, ['serve', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
 let serverLog = '';
 const base = await new Promise((resolve, reject) => {
@@ -109,7 +111,6 @@ try {
   const hashes = await api(keys.root, 'POST', '/v1/hash', form());
   await api(keys.root, 'POST', '/v1/banks', { name: 'hotline', owner: 'Test hotline' });
   await api(keys.root, 'POST', '/v1/banks/hotline/entries', { signal_type: 'pdq', signal: hashes.pdq, source_ref: 'list-1' });
-  fs.writeFileSync(path.join(mediaDir, createHash('sha256').update(img.bytes).digest('hex')), img.bytes);
   const item = form();
   item.append('item_id', 'upload-1'); item.append('account_id', 'acct-7f3a'); item.append('region', 'eu');
   const filed = await api(keys.ingest, 'POST', '/v1/items', item);
@@ -300,7 +301,6 @@ try {
     const video = fs.readFileSync(videoPath);
     await api(keys.root, 'POST', '/v1/banks/hotline/entries',
       { signal_type: 'md5', signal: createHash('md5').update(video).digest('hex'), source_ref: 'list-2' });
-    fs.writeFileSync(path.join(mediaDir, createHash('sha256').update(video).digest('hex')), video);
     const vf = new FormData();
     vf.append('file', new Blob([video]), 'clip.webm');
     vf.append('item_id', 'clip-1'); vf.append('account_id', 'acct-5d1e'); vf.append('region', 'eu');
