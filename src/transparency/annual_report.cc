@@ -531,7 +531,10 @@ Result<AnnualReport> BuildAnnualReport(const ReportStores& stores, const Standar
     }
   }
   r.technologies = Technologies(t);
-  for (const auto& [k, v] : t.volumes) {
+  // Not a structured binding: clang before 16 refuses to capture one in a lambda.
+  for (const auto& volume : t.volumes) {
+    const auto& k = volume.first;
+    const auto& v = volume.second;
     auto it = std::find_if(r.volumes.begin(), r.volumes.end(), [&](const VolumeFigures& x) {
       return x.technology == k.technology && x.content_type == k.content_type &&
              x.region == stats::RegionName(k.region);
