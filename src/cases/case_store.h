@@ -93,6 +93,9 @@ struct CaseChange {
   std::vector<VerificationRequest> verification_requests{};  // ids assigned by the store
   std::vector<ReportRequest> report_requests{};              // ids assigned by the store
   std::vector<ShareRequest> share_requests{};                // ids assigned by the store
+  // ids and share_request_id assigned by the store; none written for a case without a share
+  // request (nothing of it was queued) or with a withdrawal already
+  std::vector<ShareWithdrawal> share_withdrawals{};
   std::optional<ExposureCharge> exposure{};
   std::vector<CaseEvent> events{};  // at least one: every change is audited
 };
@@ -189,6 +192,10 @@ class CaseStore {
 
   // Share requests with id > after_id, ascending by id, at most `limit` (as report requests).
   virtual Result<std::vector<ShareRequest>> ListShareRequests(int64_t after_id, size_t limit) = 0;
+
+  // Share withdrawals with id > after_id, ascending by id, at most `limit` (as share requests).
+  virtual Result<std::vector<ShareWithdrawal>> ListShareWithdrawals(int64_t after_id,
+                                                                    size_t limit) = 0;
 
   // Alerts ascending by id; only unacknowledged ones when `open_only`.
   virtual Result<std::vector<ClusterAlert>> ListAlerts(bool open_only) = 0;

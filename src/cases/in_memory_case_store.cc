@@ -166,6 +166,16 @@ Result<bool> InMemoryCaseStore::CompareAndSet(const CaseChange& change) {
     request.id = static_cast<int64_t>(share_requests_.size()) + 1;
     share_requests_.push_back(std::move(request));
   }
+  for (ShareWithdrawal w : change.share_withdrawals) {
+    auto request = std::find_if(share_requests_.begin(), share_requests_.end(),
+                                [&](const ShareRequest& r) { return r.case_id == w.case_id; });
+    const bool had = std::any_of(share_withdrawals_.begin(), share_withdrawals_.end(),
+                                 [&](const ShareWithdrawal& x) { return x.case_id == w.case_id; });
+    if (request == share_requests_.end() || had) continue;  // nothing queued, or already
+    w.id = static_cast<int64_t>(share_withdrawals_.size()) + 1;
+    w.share_request_id = request->id;
+    share_withdrawals_.push_back(w);
+  }
   for (const CaseEvent& event : change.events) AppendEventLocked(event);
   return true;
 }
@@ -186,6 +196,16 @@ Result<std::vector<ShareRequest>> InMemoryCaseStore::ListShareRequests(int64_t a
   std::vector<ShareRequest> out;
   for (const ShareRequest& r : share_requests_) {
     if (r.id > after_id && out.size() < limit) out.push_back(r);
+  }
+  return out;
+}
+
+Result<std::vector<ShareWithdrawal>> InMemoryCaseStore::ListShareWithdrawals(int64_t after_id,
+                                                                             size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ShareWithdrawal> out;
+  for (const ShareWithdrawal& w : share_withdrawals_) {
+    if (w.id > after_id && out.size() < limit) out.push_back(w);
   }
   return out;
 }

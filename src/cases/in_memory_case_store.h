@@ -34,6 +34,8 @@ class InMemoryCaseStore final : public CaseStore {
   Status MarkVerificationDelivered(int64_t request_id, TimePoint at) override;
   Result<std::vector<ReportRequest>> ListReportRequests(int64_t after_id, size_t limit) override;
   Result<std::vector<ShareRequest>> ListShareRequests(int64_t after_id, size_t limit) override;
+  Result<std::vector<ShareWithdrawal>> ListShareWithdrawals(int64_t after_id,
+                                                            size_t limit) override;
   Result<std::vector<ClusterAlert>> ListAlerts(bool open_only) override;
   Result<ClusterAlert> AcknowledgeAlert(AlertId id, std::string_view note,
                                         const CaseEvent& event) override;
@@ -63,6 +65,7 @@ class InMemoryCaseStore final : public CaseStore {
   std::vector<VerificationRequest> verifications_;                 // guarded by mu_; index = id - 1
   std::vector<ReportRequest> report_requests_;                     // guarded by mu_; index = id - 1
   std::vector<ShareRequest> share_requests_;                       // guarded by mu_; index = id - 1
+  std::vector<ShareWithdrawal> share_withdrawals_;                 // guarded by mu_; index = id - 1
   std::vector<ClusterAlert> alerts_;                               // guarded by mu_; index = id - 1
   std::map<SubjectKey, AutoActionPause> pauses_;                   // guarded by mu_
   std::map<std::string, ReviewerSettings, std::less<>> settings_;  // guarded by mu_

@@ -85,8 +85,10 @@ Status CheckConfirmedOutcome(const Case& c, std::string_view what) {
 
 }  // namespace
 
-Result<Case> ReviewService::Advance(CaseId id, std::string_view actor, std::string_view details,
-                                    CaseState to, const std::function<Status(const Case&)>& check) {
+Result<Case> ReviewService::Advance(
+    CaseId id, std::string_view actor, std::string_view details, CaseState to,
+    const std::function<Status(const Case&)>& check,
+    const std::function<void(const Case&, TimePoint, CaseChange&)>& extend) {
   RETURN_IF_ERROR(internal::ValidateActor(actor));
   RETURN_IF_ERROR(ValidateText("details", details, /*required=*/false));
   return Mutate(id, [&](const Case& c, TimePoint now) -> Result<CaseChange> {
@@ -97,6 +99,7 @@ Result<Case> ReviewService::Advance(CaseId id, std::string_view actor, std::stri
       change.progress.actioned_at = now;
     }
     if (to == CaseState::kReported) change.progress.reported_at = now;
+    if (extend) extend(c, now, change);
     change.events.push_back(
         MakeEvent(c, now, actor, std::string(CaseStateName(to)), std::string(details)));
     return change;
@@ -136,8 +139,8 @@ Result<Case> ReviewService::MarkAppealed(CaseId id, std::string_view actor,
 }
 
 Result<Case> ReviewService::MarkReinstated(CaseId id, std::string_view actor,
-                                           std::string_view details) {
-  return Advance(id, actor, details, CaseState::kReinstated, [](const Case& c) -> Status {
+                                           std::string_view details, bool content_reinstated) {
+  const auto check = [](const Case& c) -> Status {
     if (c.progress.state != CaseState::kDecided) return Status::Ok();  // from appealed
     // Art 3(1)(e): an automatic action that review found wrong is rectified without delay.
     if (c.progress.outcome != Decision::kNotCsam || !c.progress.actioned_at) {
@@ -147,7 +150,15 @@ Result<Case> ReviewService::MarkReinstated(CaseId id, std::string_view actor,
           c.id));
     }
     return Status::Ok();
-  });
+  };
+  // Art 7: hashes offered to partners as confirmed new material are withdrawn once the content
+  // is reinstated; the store writes the withdrawal only when the case has a share request.
+  const auto withdraw = [content_reinstated](const Case& c, TimePoint now, CaseChange& change) {
+    if (content_reinstated && c.progress.outcome == Decision::kConfirmedNew) {
+      change.share_withdrawals.push_back({.case_id = c.id, .created_at = now});
+    }
+  };
+  return Advance(id, actor, details, CaseState::kReinstated, check, withdraw);
 }
 
 Result<Case> ReviewService::ReturnForConfirmation(CaseId id, std::string_view actor) {

@@ -107,7 +107,11 @@ class ReviewService {
   Result<Case> MarkActioned(CaseId id, std::string_view actor, std::string_view details);
   Result<Case> MarkReported(CaseId id, std::string_view actor, std::string_view details);
   Result<Case> MarkAppealed(CaseId id, std::string_view actor, std::string_view details);
-  Result<Case> MarkReinstated(CaseId id, std::string_view actor, std::string_view details);
+  // `content_reinstated`: the reversal restores the content (not only the account), so the
+  // material is no longer held to be abuse; for a case confirmed as new material the change
+  // then carries a ShareWithdrawal (Art 7: partners are told to drop the hashes shared).
+  Result<Case> MarkReinstated(CaseId id, std::string_view actor, std::string_view details,
+                              bool content_reinstated = true);
   // Art 3(1)(g)(iii): sends a decided, unreported case with a confirmed outcome back to the
   // review queue (state new, outcome cleared, its reviews kept) when it has fewer independent
   // confirmations than the configuration now requires — e.g. after confirmations_required was
@@ -164,8 +168,10 @@ class ReviewService {
   // The part of a decision's change that records its outcome.
   void RecordOutcome(const Case& with, Decision outcome, const DecisionInput& input, TimePoint now,
                      CaseChange& change) const;
+  // `extend` adds rows to the change (e.g. a share withdrawal) after the check passed.
   Result<Case> Advance(CaseId id, std::string_view actor, std::string_view details, CaseState to,
-                       const std::function<Status(const Case&)>& check);
+                       const std::function<Status(const Case&)>& check,
+                       const std::function<void(const Case&, TimePoint, CaseChange&)>& extend = {});
   Status Deliver(const std::vector<VerificationRequest>& requests);
 
   CaseStore& store_;

@@ -236,6 +236,19 @@ struct ShareRequest {
   friend bool operator==(const ShareRequest&, const ShareRequest&) = default;
 };
 
+// A reversal of a decision that confirmed new material: its content was reinstated on
+// complaint, so the material is no longer held to be abuse and the hashes its share request
+// queued are withdrawn (those already sent) or cancelled (those not yet sent) by the `exchange`
+// module's share outbox. Written in the same transaction as the reversal, so a crash never loses
+// one; one per case, and only for a case that has a share request.
+struct ShareWithdrawal {
+  int64_t id = 0;  // assigned by the store, ascending
+  CaseId case_id = 0;
+  int64_t share_request_id = 0;  // the case's share request; set by the store
+  TimePoint created_at{};        // the reversal's time
+  friend bool operator==(const ShareWithdrawal&, const ShareWithdrawal&) = default;
+};
+
 struct ClusterAlert {
   AlertId id = 0;
   AlertSubject subject = AlertSubject::kTechnology;

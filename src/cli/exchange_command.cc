@@ -120,6 +120,10 @@ int RunStatus(const ExchangeFlags& f) {
   j["shares_pending"] = shares->pending;
   j["shares_shared"] = shares->shared;
   j["shares_refused"] = shares->refused;
+  j["shares_cancelled"] = shares->cancelled;
+  j["shares_withdrawing"] = shares->withdrawing;
+  j["shares_withdrawn"] = shares->withdrawn;
+  j["shares_withdraw_refused"] = shares->withdraw_refused;
   j["share_error"] = shares->last_error;
   if (f.format == "jsonl") {
     std::printf("%s\n", Dump(j).c_str());
@@ -187,7 +191,8 @@ int RunSync(const ExchangeFlags& f) {
 }
 
 // Queues the hashes of newly confirmed decisions and sends what is due to every exchange whose
-// organisation agreed (Art 7); what could not go waits for its next attempt.
+// organisation agreed (Art 7); applies reversals (unsent hashes cancelled, sent ones withdrawn
+// at the partner); what could not go waits for its next attempt.
 int RunShare(const ExchangeFlags& f) {
   auto db = OpenCommandDatabase(f.db);
   if (!db.ok()) return Fail(db.status());
@@ -199,6 +204,12 @@ int RunShare(const ExchangeFlags& f) {
       "%llu decisions queued, %llu hashes shared, %llu refused, %llu to retry\n",
       static_cast<unsigned long long>(run->requests), static_cast<unsigned long long>(run->shared),
       static_cast<unsigned long long>(run->refused), static_cast<unsigned long long>(run->failed));
+  if (run->withdrawals > 0 || run->withdrawn > 0 || run->withdraw_refused > 0) {
+    std::printf("%llu reversals applied, %llu hashes withdrawn, %llu withdrawals refused\n",
+                static_cast<unsigned long long>(run->withdrawals),
+                static_cast<unsigned long long>(run->withdrawn),
+                static_cast<unsigned long long>(run->withdraw_refused));
+  }
   for (const std::string& e : run->errors) std::fprintf(stderr, "vigil: %s\n", e.c_str());
   return run->errors.empty() ? 0 : ExitCodeFor(StatusCode::kUnavailable);
 }

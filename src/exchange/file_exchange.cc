@@ -153,22 +153,46 @@ class FileExchange final : public Exchange {
   std::optional<std::chrono::seconds> retry_after() const override { return retry_after_; }
 
   bool CanShare() const override { return !options_.share_to.empty(); }
+  bool CanWithdraw() const override { return CanShare(); }
 
   // The batch as one list in the exchange's format (bank/export.h), so the partner reads it
   // with the same tools that wrote the list vigil fetches.
   Result<uint64_t> Share(std::span<const SharedHash> hashes) override {
+    std::vector<bank::BankEntry> entries;
+    for (const SharedHash& h : hashes) {
+      entries.push_back({.signal_type = h.type, .value = h.value, .source_ref = h.source_ref});
+    }
+    return SendList(entries, "shared");
+  }
+
+  // A withdrawal is a list of the same hashes as retired rows (retired_at, retired_reason), the
+  // form vigil's own file exchange reads as a withdrawal; te format cannot carry one.
+  Result<uint64_t> Withdraw(std::span<const WithdrawnHash> hashes) override {
+    std::vector<bank::BankEntry> entries;
+    for (const WithdrawnHash& w : hashes) {
+      entries.push_back({.signal_type = w.hash.type,
+                         .value = w.hash.value,
+                         .source_ref = w.hash.source_ref,
+                         .retired = true,
+                         .retired_reason = w.reason,
+                         .retired_at = w.at});
+    }
+    return SendList(entries, "withdrawn");
+  }
+
+ private:
+  // `entries` as one list POSTed to share_to or dropped in it as "<kind>-<sha256>.<format>".
+  Result<uint64_t> SendList(const std::vector<bank::BankEntry>& entries, std::string_view kind) {
     retry_after_.reset();
     if (!CanShare())
       return UnimplementedError(fmt::format("exchange {}: no share_to", config_.name));
     const bank::ListFormat format = options_.import.format;
     std::string list = bank::FormatListHeader(format);
-    for (const SharedHash& h : hashes) {
-      auto line = bank::FormatListEntry(
-          format,
-          bank::BankEntry{.signal_type = h.type, .value = h.value, .source_ref = h.source_ref});
+    for (const bank::BankEntry& e : entries) {
+      auto line = bank::FormatListEntry(format, e);
       if (!line.ok()) {
-        return InvalidArgumentError(fmt::format("exchange {}: shared hash {}: {}; nothing sent",
-                                                config_.name, bank::EscapeForMessage(h.value),
+        return InvalidArgumentError(fmt::format("exchange {}: {} hash {}: {}; nothing sent",
+                                                config_.name, kind, bank::EscapeForMessage(e.value),
                                                 line.status().message()));
       }
       list += *line;
@@ -186,13 +210,12 @@ class FileExchange final : public Exchange {
       HttpAnswer a = Send(r);
       retry_after_ = a.retry_after;
       RETURN_IF_ERROR(a.body.status());
-      return hashes.size();
+      return entries.size();
     }
-    RETURN_IF_ERROR(WriteShareFile(list, format));
-    return hashes.size();
+    RETURN_IF_ERROR(WriteShareFile(list, format, kind));
+    return entries.size();
   }
 
- private:
   static std::string ContentType(bank::ListFormat format) {
     switch (format) {
       case bank::ListFormat::kCsv:
@@ -204,15 +227,15 @@ class FileExchange final : public Exchange {
     }
   }
 
-  // shared-<sha256 of the list>.<format> in the share_to directory, written to a temporary name
+  // <kind>-<sha256 of the list>.<format> in the share_to directory, written to a temporary name
   // and renamed, so the partner never picks up half a file and a retried batch replaces itself.
-  Status WriteShareFile(const std::string& list, bank::ListFormat format) {
+  Status WriteShareFile(const std::string& list, bank::ListFormat format, std::string_view kind) {
     const auto* p = reinterpret_cast<const uint8_t*>(list.data());
     const std::string digest = hash::DigestToHex(hash::Sha256({p, list.size()}));
     const std::filesystem::path dir =
         options_.share_to.starts_with("file:") ? options_.share_to.substr(5) : options_.share_to;
     const std::filesystem::path path =
-        dir / fmt::format("shared-{}.{}", digest, bank::ListFormatName(format));
+        dir / fmt::format("{}-{}.{}", kind, digest, bank::ListFormatName(format));
     Status s = WriteFileAtomically(path.string(), list);
     if (!s.ok()) {
       return UnavailableError(

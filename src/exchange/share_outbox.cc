@@ -45,7 +45,17 @@ Result<std::vector<SharedHash>> ShareOutbox::HashesOf(cases::CaseId id) {
   return out;
 }
 
+// What a partner is told when a hash is withdrawn: no case or complaint details.
+constexpr char kWithdrawReason[] =
+    "withdrawn by the provider: the decision confirming the material was reversed";
+
 Result<uint64_t> ShareOutbox::Collect() {
+  ASSIGN_OR_RETURN(uint64_t copied, CollectRequests());
+  RETURN_IF_ERROR(CollectWithdrawals().status());
+  return copied;
+}
+
+Result<uint64_t> ShareOutbox::CollectRequests() {
   uint64_t copied = 0;
   while (true) {
     ASSIGN_OR_RETURN(int64_t last, queue_.LastRequest());
@@ -62,29 +72,71 @@ Result<uint64_t> ShareOutbox::Collect() {
   }
 }
 
+Result<uint64_t> ShareOutbox::CollectWithdrawals() {
+  uint64_t applied = 0;
+  while (true) {
+    ASSIGN_OR_RETURN(int64_t last, queue_.LastWithdrawal());
+    ASSIGN_OR_RETURN(int64_t copied_to, queue_.LastRequest());
+    ASSIGN_OR_RETURN(std::vector<cases::ShareWithdrawal> withdrawals,
+                     cases_.ListShareWithdrawals(last, options_.batch));
+    for (const cases::ShareWithdrawal& w : withdrawals) {
+      // Its share request came after the last copy: withdrawing now would miss its rows.
+      if (w.share_request_id > copied_to) return applied;
+      ASSIGN_OR_RETURN(bool moved, queue_.Withdraw(last, w.id, w.share_request_id, clock_->Now()));
+      if (!moved) return applied;  // another outbox is applying them
+      last = w.id;
+      ++applied;
+    }
+    if (withdrawals.size() < options_.batch) return applied;
+  }
+}
+
 // Sends one batch and settles its rows. An error return means "stop sending to this exchange
 // for now" (the rows are settled for a retry already).
-Status ShareOutbox::SendBatch(std::vector<QueuedShare> batch, Exchange& exchange, ShareRun& run) {
-  std::vector<SharedHash> hashes;
-  for (const QueuedShare& q : batch) hashes.push_back(q.hash);
-  auto sent = exchange.Share(hashes);
+Status ShareOutbox::SendBatch(std::vector<QueuedShare> batch, Exchange& exchange, bool withdrawing,
+                              ShareRun& run) {
+  Result<uint64_t> sent = uint64_t{0};
+  if (withdrawing) {
+    std::vector<WithdrawnHash> hashes;
+    for (const QueuedShare& q : batch) {
+      hashes.push_back({.hash = q.hash,
+                        .remote_id = q.remote_id,
+                        .reason = kWithdrawReason,
+                        .at = q.withdrawn_at.value_or(q.next_attempt_at)});
+    }
+    sent = exchange.Withdraw(hashes);
+  } else {
+    std::vector<SharedHash> hashes;
+    for (const QueuedShare& q : batch) hashes.push_back(q.hash);
+    sent = exchange.Share(hashes);
+  }
   const TimePoint now = clock_->Now();
   if (!sent.ok() && sent.status().code() == StatusCode::kInvalidArgument && batch.size() > 1) {
     // One hash the partner cannot take must not hold back the others: each on its own.
-    for (QueuedShare& q : batch) RETURN_IF_ERROR(SendBatch({q}, exchange, run));
+    for (QueuedShare& q : batch) RETURN_IF_ERROR(SendBatch({q}, exchange, withdrawing, run));
     return Status::Ok();
   }
-  for (QueuedShare& q : batch) {
+  const std::vector<std::string> ids =
+      sent.ok() && !withdrawing ? exchange.shared_ids() : std::vector<std::string>{};
+  for (size_t i = 0; i < batch.size(); ++i) {
+    QueuedShare& q = batch[i];
     ++q.attempts;
     if (sent.ok()) {
-      q.state = ShareState::kShared;
-      q.shared_at = now;
       q.last_error.clear();
-      ++run.shared;
+      if (withdrawing) {
+        q.state = ShareState::kWithdrawn;
+        ++run.withdrawn;
+      } else {
+        q.state = ShareState::kShared;
+        q.shared_at = now;
+        if (i < ids.size()) q.remote_id = ids[i];
+        ++run.shared;
+      }
     } else if (sent.status().code() == StatusCode::kInvalidArgument) {
-      q.state = ShareState::kRefused;  // the partner will never take it: retrying cannot help
+      // The partner will never take it: retrying cannot help.
+      q.state = withdrawing ? ShareState::kWithdrawRefused : ShareState::kRefused;
       q.last_error = sent.status().message();
-      ++run.refused;
+      ++(withdrawing ? run.withdraw_refused : run.refused);
     } else {
       q.last_error = sent.status().message();
       q.next_attempt_at = now + Backoff(q.attempts);
@@ -99,43 +151,71 @@ Status ShareOutbox::SendBatch(std::vector<QueuedShare> batch, Exchange& exchange
   return Status::Ok();
 }
 
-Result<ShareRun> ShareOutbox::SendDue(const ExchangeRecord& record, Exchange& exchange) {
+Result<ShareRun> ShareOutbox::SendRows(const ExchangeRecord& record, Exchange& exchange,
+                                       std::vector<QueuedShare> due, bool withdrawing) {
   ShareRun run;
-  // Art 7: consent can be withdrawn after hashes were queued; they wait rather than go.
-  if (!record.config.share || !exchange.CanShare()) return run;
-  ASSIGN_OR_RETURN(std::vector<QueuedShare> due,
-                   queue_.Due(record.config.id, clock_->Now(), options_.batch));
   const size_t size = std::max<size_t>(1, exchange.max_share_batch());
   for (size_t from = 0; from < due.size(); from += size) {
     std::vector<QueuedShare> batch(
         due.begin() + static_cast<std::ptrdiff_t>(from),
         due.begin() + static_cast<std::ptrdiff_t>(std::min(due.size(), from + size)));
-    Status s = SendBatch(std::move(batch), exchange, run);
+    Status s = SendBatch(std::move(batch), exchange, withdrawing, run);
     if (!s.ok()) {
-      run.errors.push_back(fmt::format("exchange {}: {}", record.config.name, s.message()));
+      run.errors.push_back(fmt::format("exchange {}: {}{}", record.config.name,
+                                       withdrawing ? "withdrawing: " : "", s.message()));
       break;  // the partner is failing: the rest wait for their next attempt
     }
   }
   return run;
 }
 
+Result<ShareRun> ShareOutbox::SendDue(const ExchangeRecord& record, Exchange& exchange) {
+  // Art 7: consent can be withdrawn after hashes were queued; they wait rather than go.
+  if (!record.config.share || !exchange.CanShare()) return ShareRun{};
+  ASSIGN_OR_RETURN(std::vector<QueuedShare> due,
+                   queue_.Due(record.config.id, clock_->Now(), options_.batch));
+  return SendRows(record, exchange, std::move(due), /*withdrawing=*/false);
+}
+
+Result<ShareRun> ShareOutbox::SendWithdrawals(const ExchangeRecord& record, Exchange& exchange) {
+  if (!exchange.CanWithdraw()) return ShareRun{};
+  ASSIGN_OR_RETURN(std::vector<QueuedShare> due,
+                   queue_.DueWithdrawals(record.config.id, clock_->Now(), options_.batch));
+  return SendRows(record, exchange, std::move(due), /*withdrawing=*/true);
+}
+
+namespace {
+
+void Add(ShareRun& to, const ShareRun& one) {
+  to.shared += one.shared;
+  to.refused += one.refused;
+  to.failed += one.failed;
+  to.withdrawn += one.withdrawn;
+  to.withdraw_refused += one.withdraw_refused;
+  to.errors.insert(to.errors.end(), one.errors.begin(), one.errors.end());
+}
+
+}  // namespace
+
 Result<ShareRun> ShareOutbox::Run(const OpenOptions& open) {
   ShareRun run;
-  ASSIGN_OR_RETURN(run.requests, Collect());
+  ASSIGN_OR_RETURN(run.requests, CollectRequests());
+  ASSIGN_OR_RETURN(run.withdrawals, CollectWithdrawals());
   ASSIGN_OR_RETURN(std::vector<ExchangeRecord> all, exchanges_.ListExchanges());
   for (const ExchangeRecord& record : all) {
-    if (!record.config.share) continue;
+    ASSIGN_OR_RETURN(std::vector<QueuedShare> withdrawing,
+                     queue_.DueWithdrawals(record.config.id, clock_->Now(), 1));
+    if (!record.config.share && withdrawing.empty()) continue;
     auto exchange = OpenExchange(record.config, open);
     if (!exchange.ok()) {
       run.errors.push_back(
           fmt::format("exchange {}: {}", record.config.name, exchange.status().message()));
       continue;
     }
-    ASSIGN_OR_RETURN(ShareRun one, SendDue(record, **exchange));
-    run.shared += one.shared;
-    run.refused += one.refused;
-    run.failed += one.failed;
-    run.errors.insert(run.errors.end(), one.errors.begin(), one.errors.end());
+    ASSIGN_OR_RETURN(ShareRun withdrawn, SendWithdrawals(record, **exchange));
+    Add(run, withdrawn);
+    ASSIGN_OR_RETURN(ShareRun shared, SendDue(record, **exchange));
+    Add(run, shared);
   }
   return run;
 }

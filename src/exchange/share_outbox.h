@@ -10,6 +10,13 @@
 // exponential backoff. A partner that accepted a batch just before a crash gets it again: the
 // delivery is at least once, as the hotline outbox's.
 //
+// Collect also applies the case store's share withdrawals (written with a reversal that
+// reinstates content): the request's unsent rows are cancelled, its sent rows are withdrawn at
+// the partner by SendWithdrawals (Exchange::Withdraw), with the same batches, backoff and
+// final refusal, each withdrawal counted once (the row's compare-and-set). Withdrawals go even
+// when the organisation has since withdrawn its consent to receive hashes: they only take data
+// back.
+//
 // Thread safety: one Collect or SendDue at a time per outbox; two processes cannot both copy a
 // request (the mark is compared-and-set) but may both send a due row before either settles it.
 #ifndef VIGIL_EXCHANGE_SHARE_OUTBOX_H_
@@ -35,8 +42,10 @@ struct ShareOutboxOptions {
 };
 
 struct ShareRun {
-  uint64_t requests = 0;  // share requests copied into the queue
-  uint64_t shared = 0, refused = 0, failed = 0;
+  uint64_t requests = 0;                         // share requests copied into the queue
+  uint64_t withdrawals = 0;                      // share withdrawals applied to the queue
+  uint64_t shared = 0, refused = 0, failed = 0;  // failed: attempts to retry, shares or not
+  uint64_t withdrawn = 0, withdraw_refused = 0;
   std::vector<std::string> errors{};  // one per exchange that failed, naming it
 };
 
@@ -46,15 +55,25 @@ class ShareOutbox {
   ShareOutbox(cases::CaseStore& cases, ExchangeStore& exchanges, ShareQueue& queue,
               std::shared_ptr<const Clock> clock, ShareOutboxOptions options = {});
 
-  // Copies every share request after the queue's mark (see the top).
+  // Copies every share request after the queue's mark, then applies every share withdrawal
+  // after its mark whose share request is copied (see the top); the requests copied.
   Result<uint64_t> Collect();
+
+  // Applies the share withdrawals after the queue's withdrawal mark; the number applied. One
+  // whose share request is not copied yet waits for the next call.
+  Result<uint64_t> CollectWithdrawals();
 
   // Sends the due rows of `record`'s exchange through `exchange` (see the top). Nothing is sent
   // when the organisation's consent is off (the rows wait) or the client cannot share.
   Result<ShareRun> SendDue(const ExchangeRecord& record, Exchange& exchange);
 
-  // Collect, then SendDue for every exchange with consent, each opened with `open`; an exchange
-  // that cannot be opened is named in errors and the others still run.
+  // Sends the due withdrawals of `record`'s exchange through `exchange` (see the top). Nothing
+  // is sent when the client cannot withdraw (the rows wait).
+  Result<ShareRun> SendWithdrawals(const ExchangeRecord& record, Exchange& exchange);
+
+  // Collect, then for every exchange with consent or withdrawals due, SendWithdrawals and (with
+  // consent) SendDue, each opened with `open`; an exchange that cannot be opened is named in
+  // errors and the others still run.
   Result<ShareRun> Run(const OpenOptions& open);
 
   // The wait after `attempts` failed attempts: first_backoff doubling, capped at max_backoff.
@@ -62,7 +81,12 @@ class ShareOutbox {
 
  private:
   Result<std::vector<SharedHash>> HashesOf(cases::CaseId id);
-  Status SendBatch(std::vector<QueuedShare> batch, Exchange& exchange, ShareRun& run);
+  Result<uint64_t> CollectRequests();
+  // Sends one batch (a share, or a withdrawal when `withdrawing`) and settles its rows.
+  Status SendBatch(std::vector<QueuedShare> batch, Exchange& exchange, bool withdrawing,
+                   ShareRun& run);
+  Result<ShareRun> SendRows(const ExchangeRecord& record, Exchange& exchange,
+                            std::vector<QueuedShare> due, bool withdrawing);
 
   cases::CaseStore& cases_;
   ExchangeStore& exchanges_;

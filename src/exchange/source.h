@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bank/bank_store.h"
 #include "core/clock.h"
@@ -35,6 +36,15 @@ struct SharedHash {
   bank::SignalType type = bank::SignalType::kPdq;
   std::string value{};
   std::string source_ref{};  // the provider's reference, e.g. "case 42"
+};
+
+// A shared hash the provider takes back: the decision that confirmed it was reversed, so the
+// material is no longer held to be abuse.
+struct WithdrawnHash {
+  SharedHash hash{};
+  std::string remote_id{};  // the partner's id of the shared record, "" when it gave none
+  std::string reason{};     // why, in words the partner may read (no case or complaint details)
+  TimePoint at{};           // when the provider withdrew it
 };
 
 class Exchange {
@@ -58,6 +68,22 @@ class Exchange {
   virtual Result<uint64_t> Share(std::span<const SharedHash> hashes) {
     (void)hashes;
     return UnimplementedError("this exchange cannot share hashes");
+  }
+
+  // The partner's ids of the records the last successful Share call created, one per hash in
+  // order (e.g. ThreatExchange descriptor ids, needed to withdraw them); empty when the partner
+  // names none.
+  virtual std::vector<std::string> shared_ids() const { return {}; }
+
+  // Whether this kind of exchange can take withdrawals of hashes it was sent.
+  virtual bool CanWithdraw() const { return false; }
+
+  // Tells the partner to drop `hashes` it was sent; the number it accepted. kUnimplemented when
+  // it cannot; kInvalidArgument naming the hash, before anything is sent, for one the partner
+  // cannot withdraw (e.g. no record id); otherwise the errors of Share. Batches as Share.
+  virtual Result<uint64_t> Withdraw(std::span<const WithdrawnHash> hashes) {
+    (void)hashes;
+    return UnimplementedError("this exchange cannot withdraw shared hashes");
   }
 
   // The most hashes one Share call takes. 1 for partners that create one record per request

@@ -212,7 +212,9 @@ class ThreatExchangeClient final : public Exchange {
   std::optional<std::chrono::seconds> retry_after() const override { return retry_after_; }
 
   bool CanShare() const override { return true; }
+  bool CanWithdraw() const override { return true; }
   size_t max_share_batch() const override { return 1; }
+  std::vector<std::string> shared_ids() const override { return shared_ids_; }
 
   // One POST /threat_descriptors per hash (the submitting reference: a descriptor is the
   // provider's opinion of one indicator), visible only to the privacy group.
@@ -235,6 +237,7 @@ class ThreatExchangeClient final : public Exchange {
       forms.push_back(std::move(form));
     }
     uint64_t accepted = 0;
+    shared_ids_.clear();
     for (std::string& form : forms) {
       HttpAnswer a = Send({.url = base_ + "/threat_descriptors",
                            .method = "POST",
@@ -245,7 +248,41 @@ class ThreatExchangeClient final : public Exchange {
                            .what = fmt::format("ThreatExchange at {}", base_)});
       retry_after_ = a.retry_after;
       if (!a.body.ok()) return WithGraphError(a);
-      RETURN_IF_ERROR(CheckCreated(*a.body));
+      ASSIGN_OR_RETURN(std::string id, CheckCreated(*a.body));
+      shared_ids_.push_back(std::move(id));
+      ++accepted;
+    }
+    return accepted;
+  }
+
+  // The descriptor is the provider's opinion; withdrawing it deletes it ("Deleting Data":
+  // DELETE /{descriptor id}), so the members' threat_updates show the provider no longer
+  // vouches for the hash. The token goes in the form body, never the URL.
+  Result<uint64_t> Withdraw(std::span<const WithdrawnHash> hashes) override {
+    retry_after_.reset();
+    for (const WithdrawnHash& w : hashes) {
+      if (w.remote_id.empty() || w.remote_id.size() > 32 ||
+          w.remote_id.find_first_not_of("0123456789") != std::string::npos) {
+        return InvalidArgumentError(fmt::format(
+            "exchange {}: no ThreatExchange descriptor id is recorded for shared hash {} ('{}'); "
+            "delete it at ThreatExchange by hand; nothing sent",
+            config_.name, bank::EscapeForMessage(w.hash.value),
+            bank::EscapeForMessage(w.remote_id, 40)));
+      }
+    }
+    uint64_t accepted = 0;
+    for (const WithdrawnHash& w : hashes) {
+      HttpAnswer a = Send({.url = base_ + "/" + w.remote_id,
+                           .method = "DELETE",
+                           .body = "access_token=" + UrlEncode(token_),
+                           .content_type = "application/x-www-form-urlencoded",
+                           .timeout = timeout_,
+                           .max_bytes = 1u << 20,
+                           .what = fmt::format("ThreatExchange at {}", base_)});
+      retry_after_ = a.retry_after;
+      // Already gone (deleted by hand, or an earlier attempt whose answer was lost): done.
+      if (!a.body.ok() && a.http_status != 404) return WithGraphError(a);
+      if (a.body.ok()) RETURN_IF_ERROR(CheckDeleted(*a.body));
       ++accepted;
     }
     return accepted;
@@ -265,16 +302,29 @@ class ThreatExchangeClient final : public Exchange {
     return a.body.status();
   }
 
-  // A created descriptor is answered with its id ({"id": "..."}, or {"success": true, ...}).
-  Status CheckCreated(const std::string& body) const {
+  // A created descriptor is answered with its id ({"id": "..."}, or {"success": true, ...},
+  // then the id is ""): the id, needed to withdraw it.
+  Result<std::string> CheckCreated(const std::string& body) const {
     const json r = json::parse(body, nullptr, false);
-    if (r.is_object() && (r.value("success", false) == true ||
-                          (r.contains("id") && (r["id"].is_string() || r["id"].is_number())))) {
-      return Status::Ok();
+    if (r.is_object() && r.contains("id") && r["id"].is_string()) {
+      return r["id"].get<std::string>();
     }
+    if (r.is_object() && r.contains("id") && r["id"].is_number_unsigned()) {
+      return std::to_string(r["id"].get<uint64_t>());
+    }
+    if (r.is_object() && r.value("success", false) == true) return std::string();
     return DataLossError(fmt::format(
         "exchange {}: ThreatExchange's answer to a submission is not a created descriptor: '{}'",
         config_.name, bank::EscapeForMessage(body, 120)));
+  }
+
+  // The Graph API answers a deletion with {"success": true}.
+  Status CheckDeleted(const std::string& body) const {
+    const json r = json::parse(body, nullptr, false);
+    if (r.is_object() && r.value("success", json()) == true) return Status::Ok();
+    return DataLossError(
+        fmt::format("exchange {}: ThreatExchange's answer to a deletion is not a success: '{}'",
+                    config_.name, bank::EscapeForMessage(body, 120)));
   }
 
   const ExchangeConfig config_;
@@ -283,6 +333,7 @@ class ThreatExchangeClient final : public Exchange {
   const std::shared_ptr<const Clock> clock_;
   std::string base_;
   std::optional<std::chrono::seconds> retry_after_;
+  std::vector<std::string> shared_ids_;  // of the last successful Share
 };
 
 Result<std::string> StringList(const json& value, std::string_view what, std::string_view key) {

@@ -14,7 +14,7 @@ constexpr std::string_view kSkeleton =
     "its personal fields are cleared with the case";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 38> kDataMap = {{
+constexpr std::array<DataMapEntry, 39> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
@@ -79,14 +79,22 @@ constexpr std::array<DataMapEntry, 38> kDataMap = {{
     {"share_requests", "a decision confirmed new material whose hashes may be shared", "none",
      "sharing confirmed hashes with organisations that agreed (Art 7)",
      "kept with the case's error-accounting skeleton", "admin, auditor"},
+    {"share_withdrawals",
+     "a reversal reinstated the content of a case whose hashes were offered to partners", "none",
+     "withdrawing hashes shared with organisations once the material is no longer held to be "
+     "abuse (Art 7)",
+     "kept with the case's error-accounting skeleton", "admin, auditor"},
     {"exchange_shares",
-     "a confirmed hash queued for, shared with or refused by one exchange's organisation",
+     "a confirmed hash queued for, shared with, refused by or withdrawn from one exchange's "
+     "organisation",
      "none (the hash of confirmed material and the case number)",
      "sharing confirmed hashes with organisations that agreed (Art 7); the list in the annual "
      "report",
      "while the exchange is configured", "admin, bank-manager, auditor"},
-    {"exchange_share_progress", "how far the share outbox has copied share requests", "none",
-     "delivering every share request exactly once into the queue", "one row, always", "admin"},
+    {"exchange_share_progress",
+     "how far the share outbox has copied share requests and share withdrawals", "none",
+     "delivering every share request and withdrawal exactly once into the queue", "one row, always",
+     "admin"},
     {"cluster_alerts", "a burst of flags for one technology or bank entry", "none",
      "error limitation (Art 3(1)(e))", "kept for the reporting period of the annual report",
      "admin, bank-manager, auditor, reporter"},

@@ -128,7 +128,8 @@ Result<std::string> RedressService::Reinstate(const Complaint& complaint,
     RETURN_IF_ERROR(review_
                         .MarkReinstated(c.id, d.reviewer,
                                         fmt::format("complaint {}: {}", complaint.id,
-                                                    ComplaintOutcomeName(d.outcome)))
+                                                    ComplaintOutcomeName(d.outcome)),
+                                        ReinstatesContent(d.outcome))
                         .status());
   }
   if (stores_.banks != nullptr) {

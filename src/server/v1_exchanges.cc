@@ -29,6 +29,10 @@ Result<Json> ExchangeJson(ServerContext& ctx, const exchange::ExchangeRecord& r)
                {{"pending", shares.pending},
                 {"shared", shares.shared},
                 {"refused", shares.refused},
+                {"cancelled", shares.cancelled},
+                {"withdrawing", shares.withdrawing},
+                {"withdrawn", shares.withdrawn},
+                {"withdraw_refused", shares.withdraw_refused},
                 {"oldest_pending", OptionalTime(shares.oldest_pending)},
                 {"last_error", shares.last_error}}}};
 }

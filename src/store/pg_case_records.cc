@@ -90,6 +90,23 @@ Result<std::vector<cases::ShareRequest>> PostgresCaseStore::ListShareRequests(in
   return out;
 }
 
+Result<std::vector<cases::ShareWithdrawal>> PostgresCaseStore::ListShareWithdrawals(
+    int64_t after_id, size_t limit) {
+  ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
+  ASSIGN_OR_RETURN(PgResult r,
+                   conn->Exec("SELECT id, case_id, share_request_id, created_at FROM "
+                              "share_withdrawals WHERE id > $1 ORDER BY id LIMIT $2",
+                              PgParams().Int(after_id).Int(static_cast<int64_t>(limit))));
+  std::vector<cases::ShareWithdrawal> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back({.id = r.Int(i, 0),
+                   .case_id = r.Int(i, 1),
+                   .share_request_id = r.Int(i, 2),
+                   .created_at = FromSeconds(r.Int(i, 3))});
+  }
+  return out;
+}
+
 Result<std::vector<cases::VerificationRequest>> PostgresCaseStore::ListPendingVerifications(
     std::optional<cases::CaseId> case_id) {
   const std::string sql = fmt::format(

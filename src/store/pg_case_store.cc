@@ -239,6 +239,14 @@ Status InsertChangeRows(PgConnection& conn, const cases::CaseChange& change) {
     RETURN_IF_ERROR(conn.Exec("INSERT INTO share_requests (case_id, created_at) VALUES ($1, $2)",
                               PgParams().Int(r.case_id).Int(Seconds(r.created_at))));
   }
+  // Nothing for a case without a share request (nothing of it was queued) or a second reversal.
+  for (const cases::ShareWithdrawal& w : change.share_withdrawals) {
+    RETURN_IF_ERROR(
+        conn.Exec("INSERT INTO share_withdrawals (case_id, share_request_id, created_at) "
+                  "SELECT case_id, id, $1 FROM share_requests WHERE case_id = $2 "
+                  "ON CONFLICT (case_id) DO NOTHING",
+                  PgParams().Int(Seconds(w.created_at)).Int(w.case_id)));
+  }
   for (const CaseEvent& event : change.events) RETURN_IF_ERROR(InsertEvent(conn, event));
   return Status::Ok();
 }

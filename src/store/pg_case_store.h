@@ -45,6 +45,8 @@ class PostgresCaseStore final : public cases::CaseStore {
                                                                size_t limit) override;
   Result<std::vector<cases::ShareRequest>> ListShareRequests(int64_t after_id,
                                                              size_t limit) override;
+  Result<std::vector<cases::ShareWithdrawal>> ListShareWithdrawals(int64_t after_id,
+                                                                   size_t limit) override;
   Result<std::vector<cases::ClusterAlert>> ListAlerts(bool open_only) override;
   Result<cases::ClusterAlert> AcknowledgeAlert(cases::AlertId id, std::string_view note,
                                                const cases::CaseEvent& event) override;

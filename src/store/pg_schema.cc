@@ -660,6 +660,32 @@ CREATE TRIGGER classify_retries_expiry BEFORE INSERT ON classify_retries
   FOR EACH ROW EXECUTE FUNCTION vigil_retry_expiry();
 )sql";
 
+// Version 22: withdrawing shared hashes (Art 7; docs/exchanges.md). share_withdrawals are written
+// by the case stores with a reversal that reinstates content of a case confirmed as new
+// material; the share outbox turns each into row states of exchange_shares: a row not yet sent
+// is cancelled, a sent one waits to be withdrawn at the partner (remote_id: the partner's id of
+// the shared record, e.g. a ThreatExchange descriptor). exchange_share_progress gets the
+// withdrawals' mark.
+constexpr std::string_view kV22ShareWithdrawals = R"sql(
+CREATE TABLE share_withdrawals (
+  id                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  case_id           BIGINT NOT NULL UNIQUE REFERENCES cases (id) ON DELETE RESTRICT,
+  share_request_id  BIGINT NOT NULL REFERENCES share_requests (id) ON DELETE RESTRICT,
+  created_at        BIGINT NOT NULL
+);
+ALTER TABLE exchange_shares DROP CONSTRAINT exchange_shares_state_check;
+ALTER TABLE exchange_shares ADD CONSTRAINT exchange_shares_state_check
+  CHECK (state IN ('pending', 'shared', 'refused', 'cancelled', 'withdrawing', 'withdrawn',
+                   'withdraw_refused'));
+ALTER TABLE exchange_shares ADD COLUMN remote_id TEXT NOT NULL DEFAULT '',
+  ADD COLUMN withdrawn_at BIGINT;
+DROP INDEX exchange_shares_due;
+CREATE INDEX exchange_shares_due ON exchange_shares (exchange_id, next_attempt_at)
+  WHERE state IN ('pending', 'withdrawing');
+CREATE INDEX exchange_shares_by_request ON exchange_shares (request_id);
+ALTER TABLE exchange_share_progress ADD COLUMN last_withdrawal_id BIGINT NOT NULL DEFAULT 0;
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -678,6 +704,7 @@ constexpr PgMigration kMigrations[] = {
     {18, "account identities and audit purge", kV18AccountsAndAuditPurge},
     {19, "exchange shares", kV19ExchangeShares},
     {21, "classifier retries", kV21ClassifyRetries},
+    {22, "share withdrawals", kV22ShareWithdrawals},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

@@ -14,7 +14,7 @@ using exchange::ShareState;
 
 constexpr char kColumns[] =
     "id, exchange_id, request_id, signal_type, value, source_ref, state, attempts, "
-    "next_attempt_at, last_error, created_at, shared_at";
+    "next_attempt_at, last_error, created_at, shared_at, remote_id, withdrawn_at";
 
 int64_t Seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -49,6 +49,11 @@ Result<QueuedShare> RowToShare(const SqlRow& r) {
   if (r[11]) {
     ASSIGN_OR_RETURN(int64_t shared, IntOf(r[11], "shared_at"));
     q.shared_at = TimeOf(shared);
+  }
+  q.remote_id = r[12].value_or("");
+  if (r[13]) {
+    ASSIGN_OR_RETURN(int64_t withdrawn, IntOf(r[13], "withdrawn_at"));
+    q.withdrawn_at = TimeOf(withdrawn);
   }
   return q;
 }
@@ -89,7 +94,14 @@ Result<bool> SqlShareQueue::Enqueue(int64_t expected_last, int64_t request_id,
           s.Exec("INSERT INTO exchange_shares (exchange_id, request_id, signal_type, value, "
                  "source_ref, state, attempts, next_attempt_at, last_error, created_at) "
                  "SELECT id, ?, ?, ?, ?, 'pending', 0, ?, '', ? FROM exchanges WHERE share "
-                 "ON CONFLICT (exchange_id, signal_type, value) DO NOTHING",
+                 // Confirmed again after it was withdrawn: queued (or kept at the partner) again.
+                 "ON CONFLICT (exchange_id, signal_type, value) DO UPDATE SET state = CASE WHEN "
+                 "exchange_shares.state IN ('withdrawing', 'withdraw_refused') THEN 'shared' "
+                 "ELSE 'pending' END, request_id = excluded.request_id, attempts = 0, "
+                 "next_attempt_at = excluded.next_attempt_at, last_error = '', withdrawn_at = NULL "
+                 "WHERE "
+                 "exchange_shares.state IN ('cancelled', 'withdrawn', 'withdrawing', "
+                 "'withdraw_refused')",
                  {request_id, std::string(bank::SignalTypeName(h.type)), h.value, h.source_ref,
                   Seconds(now), Seconds(now)})
               .status());
@@ -99,16 +111,18 @@ Result<bool> SqlShareQueue::Enqueue(int64_t expected_last, int64_t request_id,
   return moved;
 }
 
-Result<std::vector<QueuedShare>> SqlShareQueue::Due(exchange::ExchangeId id, TimePoint now,
-                                                    size_t limit) {
+Result<std::vector<QueuedShare>> SqlShareQueue::DueIn(std::string_view state,
+                                                      exchange::ExchangeId id, TimePoint now,
+                                                      size_t limit) {
   std::vector<QueuedShare> out;
   RETURN_IF_ERROR(transact_([&](SqlSession& s) -> Status {
-    ASSIGN_OR_RETURN(auto rows, s.Query(fmt::format("SELECT {} FROM exchange_shares WHERE "
-                                                    "exchange_id = ? AND state = 'pending' AND "
-                                                    "next_attempt_at <= ? ORDER BY "
-                                                    "next_attempt_at, id LIMIT ?",
-                                                    kColumns),
-                                        {id, Seconds(now), static_cast<int64_t>(limit)}));
+    ASSIGN_OR_RETURN(auto rows,
+                     s.Query(fmt::format("SELECT {} FROM exchange_shares WHERE "
+                                         "exchange_id = ? AND state = ? AND "
+                                         "next_attempt_at <= ? ORDER BY "
+                                         "next_attempt_at, id LIMIT ?",
+                                         kColumns),
+                             {id, std::string(state), Seconds(now), static_cast<int64_t>(limit)}));
     for (const SqlRow& r : rows) {
       ASSIGN_OR_RETURN(QueuedShare q, RowToShare(r));
       out.push_back(std::move(q));
@@ -118,17 +132,42 @@ Result<std::vector<QueuedShare>> SqlShareQueue::Due(exchange::ExchangeId id, Tim
   return out;
 }
 
+Result<std::vector<QueuedShare>> SqlShareQueue::Due(exchange::ExchangeId id, TimePoint now,
+                                                    size_t limit) {
+  return DueIn("pending", id, now, limit);
+}
+
+Result<std::vector<QueuedShare>> SqlShareQueue::DueWithdrawals(exchange::ExchangeId id,
+                                                               TimePoint now, size_t limit) {
+  return DueIn("withdrawing", id, now, limit);
+}
+
 Result<bool> SqlShareQueue::Settle(const QueuedShare& q, TimePoint now) {
+  const bool sharing = q.state == ShareState::kPending || q.state == ShareState::kShared ||
+                       q.state == ShareState::kRefused;
   bool settled = false;
   RETURN_IF_ERROR(transact_([&](SqlSession& s) -> Status {
     const SqlValue shared_at = q.shared_at ? SqlValue(Seconds(*q.shared_at)) : SqlValue();
+    const SqlValue withdrawn_at = q.withdrawn_at ? SqlValue(Seconds(*q.withdrawn_at)) : SqlValue();
     ASSIGN_OR_RETURN(
         int64_t n,
-        s.Exec("UPDATE exchange_shares SET state = ?, attempts = ?, "
-               "next_attempt_at = ?, last_error = ?, shared_at = ? WHERE id = ? AND "
-               "state = 'pending'",
-               {std::string(exchange::ShareStateName(q.state)), static_cast<int64_t>(q.attempts),
-                Seconds(q.next_attempt_at), q.last_error, shared_at, q.id}));
+        s.Exec(
+            "UPDATE exchange_shares SET state = ?, attempts = ?, next_attempt_at = ?, "
+            "last_error = ?, shared_at = COALESCE(?, shared_at), remote_id = CASE WHEN ? = 1 "
+            "THEN ? ELSE remote_id END, withdrawn_at = COALESCE(?, withdrawn_at) WHERE id = ? AND "
+            "state = ?",
+            {std::string(exchange::ShareStateName(q.state)), static_cast<int64_t>(q.attempts),
+             Seconds(q.next_attempt_at), q.last_error, shared_at,
+             static_cast<int64_t>(q.state == ShareState::kShared), q.remote_id, withdrawn_at, q.id,
+             std::string(sharing ? "pending" : "withdrawing")}));
+    if (n == 0 && q.state == ShareState::kShared) {
+      // Accepted while a reversal cancelled it: the partner has it, so it must be withdrawn.
+      ASSIGN_OR_RETURN(n, s.Exec("UPDATE exchange_shares SET state = 'withdrawing', attempts = "
+                                 "0, next_attempt_at = ?, last_error = '', shared_at = ?, "
+                                 "remote_id = ?, withdrawn_at = ? WHERE id = ? AND state = "
+                                 "'cancelled'",
+                                 {Seconds(now), shared_at, q.remote_id, Seconds(now), q.id}));
+    }
     if (n == 0) {
       ASSIGN_OR_RETURN(auto rows, s.Query("SELECT 1 FROM exchange_shares WHERE id = ?", {q.id}));
       if (rows.empty()) return NotFoundError(fmt::format("no queued share {}", q.id));
@@ -150,6 +189,44 @@ Result<bool> SqlShareQueue::Settle(const QueuedShare& q, TimePoint now) {
   return settled;
 }
 
+Result<int64_t> SqlShareQueue::LastWithdrawal() {
+  int64_t out = 0;
+  RETURN_IF_ERROR(transact_([&](SqlSession& s) -> Status {
+    ASSIGN_OR_RETURN(auto rows, s.Query("SELECT last_withdrawal_id FROM exchange_share_progress "
+                                        "WHERE id = 1",
+                                        {}));
+    if (rows.empty()) return Status::Ok();  // nothing copied yet
+    ASSIGN_OR_RETURN(out, IntOf(rows[0][0], "last_withdrawal_id"));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<bool> SqlShareQueue::Withdraw(int64_t expected_last, int64_t withdrawal_id,
+                                     int64_t share_request_id, TimePoint now) {
+  bool moved = false;
+  RETURN_IF_ERROR(transact_([&](SqlSession& s) -> Status {
+    // The mark first: when another outbox moved it, nothing else is written. The row exists:
+    // the share request was copied before (the outbox checks).
+    ASSIGN_OR_RETURN(int64_t n, s.Exec("UPDATE exchange_share_progress SET last_withdrawal_id = "
+                                       "? WHERE id = 1 AND last_withdrawal_id = ?",
+                                       {withdrawal_id, expected_last}));
+    if (n == 0) return Status::Ok();
+    moved = true;
+    RETURN_IF_ERROR(s.Exec("UPDATE exchange_shares SET state = 'cancelled', withdrawn_at = ? "
+                           "WHERE request_id = ? AND state = 'pending'",
+                           {Seconds(now), share_request_id})
+                        .status());
+    return s
+        .Exec(
+            "UPDATE exchange_shares SET state = 'withdrawing', attempts = 0, next_attempt_at = "
+            "?, last_error = '', withdrawn_at = ? WHERE request_id = ? AND state = 'shared'",
+            {Seconds(now), Seconds(now), share_request_id})
+        .status();
+  }));
+  return moved;
+}
+
 Result<exchange::ShareCounts> SqlShareQueue::Counts(exchange::ExchangeId id) {
   exchange::ShareCounts c;
   RETURN_IF_ERROR(transact_([&](SqlSession& s) -> Status {
@@ -159,20 +236,40 @@ Result<exchange::ShareCounts> SqlShareQueue::Counts(exchange::ExchangeId id) {
     for (const SqlRow& r : rows) {
       ASSIGN_OR_RETURN(ShareState state, exchange::ParseShareState(r[0].value_or("")));
       ASSIGN_OR_RETURN(int64_t n, IntOf(r[1], "count"));
-      if (state == ShareState::kPending) {
-        c.pending = static_cast<uint64_t>(n);
-        ASSIGN_OR_RETURN(int64_t oldest, IntOf(r[2], "created_at"));
-        c.oldest_pending = TimeOf(oldest);
-      } else if (state == ShareState::kShared) {
-        c.shared = static_cast<uint64_t>(n);
-      } else {
-        c.refused = static_cast<uint64_t>(n);
+      const auto count = static_cast<uint64_t>(n);
+      switch (state) {
+        case ShareState::kPending: {
+          c.pending = count;
+          ASSIGN_OR_RETURN(int64_t oldest, IntOf(r[2], "created_at"));
+          c.oldest_pending = TimeOf(oldest);
+          break;
+        }
+        case ShareState::kShared:
+          c.shared = count;
+          break;
+        case ShareState::kRefused:
+          c.refused = count;
+          break;
+        case ShareState::kCancelled:
+          c.cancelled = count;
+          break;
+        case ShareState::kWithdrawing:
+          c.withdrawing = count;
+          break;
+        case ShareState::kWithdrawn:
+          c.withdrawn = count;
+          break;
+        case ShareState::kWithdrawRefused:
+          c.withdraw_refused = count;
+          break;
       }
     }
-    ASSIGN_OR_RETURN(auto last, s.Query("SELECT last_error FROM exchange_shares WHERE "
-                                        "exchange_id = ? AND state = 'pending' AND attempts > 0 "
-                                        "ORDER BY next_attempt_at DESC, id DESC LIMIT 1",
-                                        {id}));
+    ASSIGN_OR_RETURN(auto last,
+                     s.Query("SELECT last_error FROM exchange_shares WHERE "
+                             "exchange_id = ? AND state IN ('pending', 'withdrawing') AND "
+                             "attempts > 0 "
+                             "ORDER BY next_attempt_at DESC, id DESC LIMIT 1",
+                             {id}));
     if (!last.empty()) c.last_error = last[0][0].value_or("");
     return Status::Ok();
   }));

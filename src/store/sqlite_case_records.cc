@@ -103,6 +103,26 @@ Result<std::vector<cases::ShareRequest>> SqliteCaseStore::ListShareRequests(int6
   });
 }
 
+Result<std::vector<cases::ShareWithdrawal>> SqliteCaseStore::ListShareWithdrawals(int64_t after_id,
+                                                                                  size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CatchSqlite(path_, [&]() -> Result<std::vector<cases::ShareWithdrawal>> {
+    SQLite::Statement q(db_,
+                        "SELECT id, case_id, share_request_id, created_at FROM share_withdrawals "
+                        "WHERE id > ? ORDER BY id LIMIT ?");
+    q.bind(1, after_id);
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<cases::ShareWithdrawal> out;
+    while (q.executeStep()) {
+      out.push_back({.id = q.getColumn(0).getInt64(),
+                     .case_id = q.getColumn(1).getInt64(),
+                     .share_request_id = q.getColumn(2).getInt64(),
+                     .created_at = FromSeconds(q.getColumn(3).getInt64())});
+    }
+    return out;
+  });
+}
+
 Result<std::vector<cases::VerificationRequest>> SqliteCaseStore::ListPendingVerifications(
     std::optional<cases::CaseId> case_id) {
   const std::string sql = fmt::format(

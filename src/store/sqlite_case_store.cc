@@ -338,6 +338,16 @@ void SqliteCaseStore::InsertChangeRows(const cases::CaseChange& change) {
       sr.reset();
     }
   }
+  // Nothing for a case without a share request (nothing of it was queued) or a second reversal.
+  for (const cases::ShareWithdrawal& w : change.share_withdrawals) {
+    SQLite::Statement sw(db_,
+                         "INSERT INTO share_withdrawals (case_id, share_request_id, created_at) "
+                         "SELECT case_id, id, ? FROM share_requests WHERE case_id = ? "
+                         "ON CONFLICT (case_id) DO NOTHING");
+    sw.bind(1, Seconds(w.created_at));
+    sw.bind(2, w.case_id);
+    sw.exec();
+  }
   for (const CaseEvent& event : change.events) InsertEvent(db_, event);
 }
 

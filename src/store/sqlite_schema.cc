@@ -254,10 +254,11 @@ CREATE TRIGGER api_keys_no_delete BEFORE DELETE ON api_keys
 // creation plus the longest of its purposes in retention_policy (items that join later go with
 // it: earlier than their own limit, never later); triggers stamp new rows, so every writer gets
 // it. The report tables (migration 9, which a fresh database applies after this one) carry no
-// columns of their own: they hold no personal data beyond the case id and are erased with it. Legal holds suspend expiry. Erasure (purge at expiry, or a "not CSAM" decision) keeps the
-// case's error-accounting skeleton (technology, bank entry, decision, dates) and clears the rest,
-// so case_events may be rewritten for an erased case only to blank its details. DPIA records
-// gate technologies (Art 3(1)(c)-(d)); erasure_counts feed the annual report.
+// columns of their own: they hold no personal data beyond the case id and are erased with it. Legal
+// holds suspend expiry. Erasure (purge at expiry, or a "not CSAM" decision) keeps the case's
+// error-accounting skeleton (technology, bank entry, decision, dates) and clears the rest, so
+// case_events may be rewritten for an erased case only to blank its details. DPIA records gate
+// technologies (Art 3(1)(c)-(d)); erasure_counts feed the annual report.
 constexpr std::string_view kV8Privacy = R"sql(
 CREATE TABLE retention_policy (
   purpose       TEXT    PRIMARY KEY CHECK (purpose IN ('reporting', 'blocking', 'hashing',
@@ -630,6 +631,63 @@ CREATE TRIGGER classify_retries_expiry AFTER INSERT ON classify_retries
 END;
 )sql";
 
+// Version 22: withdrawing shared hashes (Art 7; docs/exchanges.md). share_withdrawals are written
+// by the case stores with a reversal that reinstates content of a case confirmed as new
+// material; the share outbox turns each into row states of exchange_shares: a row not yet sent
+// is cancelled, a sent one waits to be withdrawn at the partner (remote_id: the partner's id of
+// the shared record, e.g. a ThreatExchange descriptor). exchange_share_progress gets the
+// withdrawals' mark.
+constexpr std::string_view kV22ShareWithdrawals = R"sql(
+CREATE TABLE share_withdrawals (
+  id                INTEGER PRIMARY KEY,
+  case_id           INTEGER NOT NULL UNIQUE REFERENCES cases (id) ON DELETE RESTRICT,
+  share_request_id  INTEGER NOT NULL REFERENCES share_requests (id) ON DELETE RESTRICT,
+  created_at        INTEGER NOT NULL
+);
+-- SQLite cannot change a CHECK constraint in place: the tables are rebuilt with their rows,
+-- through temporary copies rather than ALTER TABLE ... RENAME, which re-checks every trigger of
+-- the schema (and so fails on a database that skipped an unrelated migration).
+CREATE TEMP TABLE exchange_shares_v19 AS SELECT * FROM exchange_shares;
+CREATE TEMP TABLE exchange_share_progress_v19 AS SELECT * FROM exchange_share_progress;
+DROP TABLE exchange_shares;
+DROP TABLE exchange_share_progress;
+CREATE TABLE exchange_shares (
+  id               INTEGER PRIMARY KEY,
+  exchange_id      INTEGER NOT NULL REFERENCES exchanges (id) ON DELETE RESTRICT,
+  request_id       INTEGER NOT NULL,
+  signal_type      TEXT    NOT NULL,
+  value            TEXT    NOT NULL,
+  source_ref       TEXT    NOT NULL,
+  state            TEXT    NOT NULL CHECK (state IN ('pending', 'shared', 'refused', 'cancelled',
+                                                     'withdrawing', 'withdrawn',
+                                                     'withdraw_refused')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  INTEGER NOT NULL,
+  last_error       TEXT    NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  shared_at        INTEGER,
+  remote_id        TEXT    NOT NULL DEFAULT '',
+  withdrawn_at     INTEGER,
+  UNIQUE (exchange_id, signal_type, value)
+);
+INSERT INTO exchange_shares (id, exchange_id, request_id, signal_type, value, source_ref, state,
+  attempts, next_attempt_at, last_error, created_at, shared_at)
+  SELECT id, exchange_id, request_id, signal_type, value, source_ref, state, attempts,
+  next_attempt_at, last_error, created_at, shared_at FROM temp.exchange_shares_v19;
+CREATE INDEX exchange_shares_due ON exchange_shares (exchange_id, next_attempt_at)
+  WHERE state IN ('pending', 'withdrawing');
+CREATE INDEX exchange_shares_by_request ON exchange_shares (request_id);
+CREATE TABLE exchange_share_progress (
+  id                  INTEGER PRIMARY KEY CHECK (id = 1),
+  last_request_id     INTEGER NOT NULL,
+  last_withdrawal_id  INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO exchange_share_progress (id, last_request_id)
+  SELECT id, last_request_id FROM temp.exchange_share_progress_v19;
+DROP TABLE temp.exchange_shares_v19;
+DROP TABLE temp.exchange_share_progress_v19;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -648,6 +706,7 @@ constexpr SqliteMigration kMigrations[] = {
     {18, "account identities and audit purge", kV18AccountsAndAuditPurge},
     {19, "exchange shares", kV19ExchangeShares},
     {21, "classifier retries", kV21ClassifyRetries},
+    {22, "share withdrawals", kV22ShareWithdrawals},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

@@ -134,6 +134,59 @@ TEST_P(ReviewTest, OnlyAConfirmationOfNewMaterialAsksForItsHashesToBeShared) {
   EXPECT_TRUE(store().ListShareRequests((*requests)[0].id, 10)->empty());
 }
 
+TEST_P(ReviewTest, ReinstatingNewMaterialsContentAsksForItsSharedHashesToBeWithdrawn) {
+  // Art 7: hashes offered as confirmed new material are taken back once the content is
+  // reinstated; the withdrawal is written in the reversal's transaction.
+  const Case fresh = Open(CaseWith({NewFlag()}));
+  Review(fresh.id, "alice", Decision::kConfirmedNew);
+  const Case account_only = Open(CaseWith({NewFlag()}, 0, "acct-2"));
+  Review(account_only.id, "alice", Decision::kConfirmedNew);
+  const Case known = Open(CaseWith({KnownFlag(7)}, 0, "acct-3"));
+  Review(known.id, "alice", Decision::kConfirmedKnown);
+  for (CaseId id : {fresh.id, account_only.id, known.id}) {
+    ASSERT_TRUE(service().MarkActioned(id, "ops", "removed").ok());
+    ASSERT_TRUE(service().MarkAppealed(id, "user-desk", "complaint").ok());
+  }
+  const auto requests = *store().ListShareRequests(0, 10);
+  ASSERT_EQ(requests.size(), 2u);
+  clock_->Advance(seconds(5));
+  // Only the account was reinstated: the material is still held to be abuse.
+  ASSERT_TRUE(service().MarkReinstated(account_only.id, "redress", "account", false).ok());
+  // Known material was never shared: nothing to withdraw.
+  ASSERT_TRUE(service().MarkReinstated(known.id, "redress", "content").ok());
+  EXPECT_TRUE(store().ListShareWithdrawals(0, 10)->empty());
+  auto reinstated = service().MarkReinstated(fresh.id, "redress", "content");
+  ASSERT_TRUE(reinstated.ok()) << reinstated.status().ToString();
+  auto withdrawals = store().ListShareWithdrawals(0, 10);
+  ASSERT_TRUE(withdrawals.ok()) << withdrawals.status().ToString();
+  ASSERT_EQ(withdrawals->size(), 1u);
+  EXPECT_EQ((*withdrawals)[0].case_id, fresh.id);
+  EXPECT_EQ((*withdrawals)[0].share_request_id, requests[0].id);
+  EXPECT_EQ((*withdrawals)[0].created_at, kStart + seconds(5));
+  EXPECT_TRUE(store().ListShareWithdrawals((*withdrawals)[0].id, 10)->empty());
+}
+
+TEST_P(ReviewTest, AStoreWritesNoWithdrawalForACaseWithoutAShareRequestNorASecondOne) {
+  const Case c = Open(CaseWith({NewFlag()}));
+  Review(c.id, "alice", Decision::kConfirmedNew);
+  const Case other = Open(CaseWith({KnownFlag(1)}, 0, "acct-2"));
+  Review(other.id, "alice", Decision::kConfirmedKnown);
+  for (const auto& [id, times] : {std::pair{c.id, 2}, {other.id, 1}}) {
+    for (int i = 0; i < times; ++i) {
+      Case now = Get(id);
+      CaseChange change{.id = id, .expected_version = now.version, .progress = now.progress};
+      change.share_withdrawals.push_back({.case_id = id, .created_at = kStart});
+      change.events.push_back({.case_id = id, .at = kStart, .actor = "test", .action = "noted"});
+      auto applied = store().CompareAndSet(change);
+      ASSERT_TRUE(applied.ok() && *applied) << applied.status().ToString();
+    }
+  }
+  auto withdrawals = store().ListShareWithdrawals(0, 10);
+  ASSERT_TRUE(withdrawals.ok());
+  ASSERT_EQ(withdrawals->size(), 1u);  // one per case, and none without a share request
+  EXPECT_EQ((*withdrawals)[0].case_id, c.id);
+}
+
 TEST_P(ReviewTest, NewMaterialNeedsTwoIndependentConfirmationsWhenConfigured) {
   ReviewConfig config = BaseConfig();
   config.confirmations_required = 2;

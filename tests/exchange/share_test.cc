@@ -284,6 +284,56 @@ TEST_F(ShareTest, FileExchangeWritesOneListFilePerBatchIntoADirectory) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_F(ShareTest, FileExchangeWritesAWithdrawalAsRetiredRowsOfTheSameList) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / fmt::format("withdraw-{}", ::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  Add("drop", ExchangeType::kFile, (dir / "in.csv").string(),
+      fmt::format(R"({{"format": "csv", "share_to": "{}"}})", dir.string()), true);
+  auto x = Open("drop");
+  ASSERT_TRUE(x.ok()) << x.status().ToString();
+  ASSERT_TRUE((*x)->CanWithdraw());
+  const TimePoint at = clock_->Now() - std::chrono::hours(1);
+  std::vector<WithdrawnHash> withdrawn;
+  for (const SharedHash& h : three_) {
+    withdrawn.push_back({.hash = h, .reason = "decision reversed", .at = at});
+  }
+  ASSERT_EQ(*(*x)->Withdraw(withdrawn), 3u);
+  ASSERT_EQ(*(*x)->Withdraw(withdrawn), 3u);  // a retry replaces its own file
+  std::vector<std::filesystem::path> files;
+  for (const auto& f : std::filesystem::directory_iterator(dir)) files.push_back(f.path());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_TRUE(files[0].filename().string().starts_with("withdrawn-")) << files[0];
+  EXPECT_EQ(files[0].extension(), ".csv");
+  // The partner reads it with the list tools; vigil's own file exchange applies such rows as
+  // withdrawals (docs/exchanges.md "file").
+  std::ifstream in(files[0]);
+  auto parsed = bank::ParseList(in, {.format = bank::ListFormat::kCsv});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->entries.size(), 3u);
+  for (size_t i = 0; i < parsed->entries.size(); ++i) {
+    EXPECT_EQ(parsed->entries.retired_at(i), at);
+    EXPECT_EQ(parsed->entries.retired_reason(i), "decision reversed");
+  }
+  EXPECT_EQ(parsed->entries.Get(1).value, kMd5);
+  EXPECT_EQ(parsed->entries.source_ref(1), "case 2");
+
+  // python-threatexchange's te format has no way to say "withdrawn": refused, nothing written.
+  Add("te-list", ExchangeType::kFile, (dir / "in.txt").string(),
+      fmt::format(R"({{"format": "te", "share_to": "{}"}})", dir.string()), true);
+  auto te = Open("te-list");
+  ASSERT_TRUE(te.ok());
+  auto refused = (*te)->Withdraw(withdrawn);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("nothing sent"), std::string::npos)
+      << refused.status().message();
+  size_t count = 0;
+  for ([[maybe_unused]] const auto& f : std::filesystem::directory_iterator(dir)) ++count;
+  EXPECT_EQ(count, 1u);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(ShareTest, ShareOptionsAreChecked) {
   Add("green", ExchangeType::kThreatExchange, partner_.base(),
       R"({"privacy_group": "1", "share_level": "GREEN"})", true);

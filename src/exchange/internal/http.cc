@@ -68,8 +68,9 @@ HttpAnswer Send(const HttpRequest& r) {
   std::string body;
   bool too_big = false;
   httplib::Result res{nullptr, httplib::Error::Unknown};
-  if (r.method == "POST") {
-    res = client.Post(parts->second, headers, r.body, r.content_type);
+  if (r.method == "POST" || r.method == "DELETE") {
+    res = r.method == "POST" ? client.Post(parts->second, headers, r.body, r.content_type)
+                             : client.Delete(parts->second, headers, r.body, r.content_type);
     if (res && res->body.size() > r.max_bytes) too_big = true;
     if (res && !too_big) body = res->body;
   } else {

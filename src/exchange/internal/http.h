@@ -1,5 +1,5 @@
-// Private: one bounded HTTP GET or POST for the exchange clients, with the answer mapped to the
-// error codes the sync loop acts on (source.h) and the Retry-After header kept.
+// Private: one bounded HTTP GET, POST or DELETE for the exchange clients, with the answer mapped to
+// the error codes the sync loop acts on (source.h) and the Retry-After header kept.
 //
 // Thread safety: free functions; each call makes its own connection.
 #ifndef VIGIL_EXCHANGE_INTERNAL_HTTP_H_
@@ -19,7 +19,7 @@ namespace vigil::exchange::internal {
 
 struct HttpRequest {
   std::string url{};           // http(s)://host[:port]/path[?query]
-  std::string method = "GET";  // or "POST"
+  std::string method = "GET";  // or "POST", "DELETE" (with the body form-encoded)
   std::string body{};
   std::string content_type{};
   std::vector<std::pair<std::string, std::string>> headers{};
