@@ -23,6 +23,16 @@ bool QueueOrder(const Case& a, const Case& b) {
   return a.id < b.id;
 }
 
+// Up to `limit` rows with id > after_id, in stored (ascending id) order: the outbox listings.
+template <typename Row>
+std::vector<Row> PageAfter(const std::vector<Row>& rows, int64_t after_id, size_t limit) {
+  std::vector<Row> out;
+  for (const Row& r : rows) {
+    if (r.id > after_id && out.size() < limit) out.push_back(r);
+  }
+  return out;
+}
+
 bool FlagCounts(const Flag& f, const AlertCheck& check) {
   if (check.subject == AlertSubject::kTechnology) return f.technology == check.key;
   return f.bank_entry_id && AlertKey(*f.bank_entry_id) == check.key;
@@ -183,31 +193,19 @@ Result<bool> InMemoryCaseStore::CompareAndSet(const CaseChange& change) {
 Result<std::vector<ReportRequest>> InMemoryCaseStore::ListReportRequests(int64_t after_id,
                                                                          size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<ReportRequest> out;
-  for (const ReportRequest& r : report_requests_) {
-    if (r.id > after_id && out.size() < limit) out.push_back(r);
-  }
-  return out;
+  return PageAfter(report_requests_, after_id, limit);
 }
 
 Result<std::vector<ShareRequest>> InMemoryCaseStore::ListShareRequests(int64_t after_id,
                                                                        size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<ShareRequest> out;
-  for (const ShareRequest& r : share_requests_) {
-    if (r.id > after_id && out.size() < limit) out.push_back(r);
-  }
-  return out;
+  return PageAfter(share_requests_, after_id, limit);
 }
 
 Result<std::vector<ShareWithdrawal>> InMemoryCaseStore::ListShareWithdrawals(int64_t after_id,
                                                                              size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<ShareWithdrawal> out;
-  for (const ShareWithdrawal& w : share_withdrawals_) {
-    if (w.id > after_id && out.size() < limit) out.push_back(w);
-  }
-  return out;
+  return PageAfter(share_withdrawals_, after_id, limit);
 }
 
 Result<std::vector<Case>> InMemoryCaseStore::ListQueue(const QueueQuery& query) {

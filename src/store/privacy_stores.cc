@@ -140,6 +140,19 @@ Status ClearCase(SqlSession& s, int64_t id, ErasureReason reason, TimePoint at) 
   return Status::Ok();
 }
 
+// kNotFound when case `case_id` does not exist, kFailedPrecondition when it was erased: an
+// erased case takes no new personal data (`what` names what was offered).
+Status RequireUnerasedCase(SqlSession& s, int64_t case_id, std::string_view what) {
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                   s.Query("SELECT erased_at FROM cases WHERE id = $1", {case_id}));
+  if (rows.empty()) return NotFoundError(fmt::format("case {} does not exist", case_id));
+  if (rows[0][0]) {
+    return FailedPreconditionError(
+        fmt::format("case {} was erased; it takes no {}", case_id, what));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status SqlPrivacyStore::PutRetentionPolicy(const privacy::RetentionPolicy& policy, TimePoint at) {
@@ -264,13 +277,7 @@ Result<std::vector<DpiaRecord>> SqlPrivacyStore::ListDpia(std::optional<std::str
 Status SqlPrivacyStore::AddEvidence(int64_t case_id, int64_t position, std::string_view file,
                                     int64_t bytes, TimePoint at) {
   return transact_([&](SqlSession& s) -> Status {
-    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
-                     s.Query("SELECT erased_at FROM cases WHERE id = $1", {case_id}));
-    if (rows.empty()) return NotFoundError(fmt::format("case {} does not exist", case_id));
-    if (rows[0][0]) {
-      return FailedPreconditionError(
-          fmt::format("case {} was erased; it takes no evidence", case_id));
-    }
+    RETURN_IF_ERROR(RequireUnerasedCase(s, case_id, "evidence"));
     return s
         .Exec(
             "INSERT INTO evidence_files (case_id, item_position, file, bytes, created_at) "
@@ -301,13 +308,7 @@ Result<std::vector<privacy::EvidenceRow>> SqlPrivacyStore::ListEvidence(
 Status SqlPrivacyStore::PutSealedAccount(int64_t case_id, std::string_view sealed_hex,
                                          TimePoint at) {
   return transact_([&](SqlSession& s) -> Status {
-    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
-                     s.Query("SELECT erased_at FROM cases WHERE id = $1", {case_id}));
-    if (rows.empty()) return NotFoundError(fmt::format("case {} does not exist", case_id));
-    if (rows[0][0]) {
-      return FailedPreconditionError(
-          fmt::format("case {} was erased; it takes no account id", case_id));
-    }
+    RETURN_IF_ERROR(RequireUnerasedCase(s, case_id, "account id"));
     return s
         .Exec(
             "INSERT INTO case_accounts (case_id, sealed, created_at) VALUES ($1, $2, $3) "
