@@ -3,20 +3,15 @@
 // duplicated or half-written. On SQLite (WAL mode) and on PostgreSQL (a scratch database; the
 // server sees the client die mid-transaction); the database is inspected directly, since the
 // CLI itself would repair what it can on start.
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <memory>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include "cli/cli_runner.h"
-#include "store/pg_test_database.h"
+#include "cli/crash_database.h"
 
 namespace vigil::testing {
 namespace {
@@ -25,94 +20,24 @@ namespace fs = std::filesystem;
 const fs::path kPdqDir = fs::path(VIGIL_SHARED_DIR) / "testdata" / "pdq";
 const std::string kAquaPdq = "6ddb9264ada7424b94a6694b32cbc92566dbb227c937724993276cdb122692ae";
 
-// Runs `vigil args` with VIGIL_CRASH_AT=point.
-CliRun RunCrashingAt(const std::string& point, const std::string& args) {
-  ::setenv("VIGIL_CRASH_AT", point.c_str(), 1);
-  CliRun run = RunVigil(args);
-  ::unsetenv("VIGIL_CRASH_AT");
-  return run;
-}
-
-// The shell reports a child killed by SIGKILL as 137, or the signal itself when it exec'd it.
-bool Killed(const CliRun& run) { return run.exit_code == 137 || run.exit_code == -1; }
-
-enum class Backend { kSqlite, kPostgres };
-
-std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-}
-
 class CrashCliTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kPostgres) {
-      SKIP_WITHOUT_POSTGRES();
-      scratch_ = store::testing::MustCreateScratch();
-      ASSERT_NE(scratch_, nullptr);
-      db_ = "--db '" + scratch_->url() + "'";
-    } else {
-      path_ = (dir_.path() / "v.db").string();
-      db_ = "--db '" + path_ + "'";
-    }
-    ASSERT_EQ(RunVigil("bank create hotline " + db_).exit_code, 0);
+    db_.Prepare(GetParam(), dir_.path());
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_EQ(RunVigil("bank create hotline " + db()).exit_code, 0);
   }
-  // A single integer a query returns, read on a connection of the test's own.
-  int64_t Query(const std::string& sql) {
-    if (scratch_ == nullptr) {
-      SQLite::Database db(path_, SQLite::OPEN_READWRITE);  // read-write: WAL recovery may write
-      return db.execAndGet(sql).getInt64();
-    }
-    auto conn = scratch_->Connect();
-    if (!conn.ok()) {
-      ADD_FAILURE() << conn.status().message();
-      return -1;
-    }
-    auto rows = (*conn)->Exec(sql);
-    if (!rows.ok() || rows->rows() != 1) {
-      ADD_FAILURE() << sql << ": " << (rows.ok() ? "not one row" : rows.status().message());
-      return -1;
-    }
-    return rows->Int(0, 0);
-  }
-  // Runs a statement on a connection of the test's own (to stand in for time passing).
-  void Execute(const std::string& sql) {
-    if (scratch_ == nullptr) {
-      SQLite::Database db(path_, SQLite::OPEN_READWRITE);
-      db.exec(sql);
-      return;
-    }
-    auto conn = scratch_->Connect();
-    ASSERT_TRUE(conn.ok()) << conn.status().message();
-    auto done = (*conn)->Exec(sql);
-    ASSERT_TRUE(done.ok()) << sql << ": " << done.status().message();
-  }
-  // SQLite's own check of the file; PostgreSQL keeps its files consistent through its WAL, so
-  // there the check is that no transaction of the killed process is left open.
-  std::string IntegrityCheck() {
-    if (scratch_ == nullptr) {
-      SQLite::Database db(path_, SQLite::OPEN_READWRITE);
-      return db.execAndGet("PRAGMA integrity_check").getString();
-    }
-    // The server ends the dead client's session when it reads the closed socket: allow it 5 s.
-    int64_t open = 0;
-    for (int i = 0; i < 50; ++i) {
-      open = Query(
-          "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
-          "pg_backend_pid() AND state LIKE 'idle in transaction%'");
-      if (open == 0) return "ok";
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return fmt::format("{} transaction(s) left open", open);
-  }
+  const std::string& db() const { return db_.flag(); }
+  int64_t Query(const std::string& sql) { return db_.Query(sql); }
+  void Execute(const std::string& sql) { db_.Execute(sql); }
+  std::string IntegrityCheck() { return db_.IntegrityCheck(); }
 
   TempDir dir_;
-  std::unique_ptr<store::testing::ScratchDatabase> scratch_;
-  std::string path_;
-  std::string db_;
+  CrashDatabase db_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, CrashCliTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendTestName);
 
 TEST_P(CrashCliTest, AnImportKilledMidTransactionLeavesNothingAndARerunAddsEveryRowOnce) {
   constexpr int kRows = 4000;
@@ -122,7 +47,7 @@ TEST_P(CrashCliTest, AnImportKilledMidTransactionLeavesNothingAndARerunAddsEvery
     list += fmt::format("pdq {:016x}{:016x}{:016x}{:016x}\n", a, ~a, a ^ 0xffff, i);
   }
   const std::string file = dir_.Write("list.te", list);
-  const std::string import = "bank import hotline '" + file + "' -f te -q " + db_;
+  const std::string import = "bank import hotline '" + file + "' -f te -q " + db();
 
   // Killed with half the rows written inside the import's transaction.
   CliRun crashed = RunCrashingAt("bank-import-writing", import);
@@ -144,14 +69,14 @@ TEST_P(CrashCliTest, AnImportKilledMidTransactionLeavesNothingAndARerunAddsEvery
 TEST_P(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextProcess) {
   if (!fs::exists(kPdqDir / "images")) GTEST_SKIP() << "no shared test data at " << kPdqDir;
   const std::string list = dir_.Write("l.te", "pdq " + kAquaPdq + "\n");
-  ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te -q " + db_).exit_code, 0);
+  ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te -q " + db()).exit_code, 0);
   const std::string image = "'" + (kPdqDir / "images" / "01_aqua.jpg").string() + "'";
-  ASSERT_EQ(RunVigil("scan -q --account a " + db_ + " " + image).exit_code, 0);
-  ASSERT_EQ(RunVigil("cases claim --next --reviewer alice " + db_).exit_code, 0);
+  ASSERT_EQ(RunVigil("scan -q --account a " + db() + " " + image).exit_code, 0);
+  ASSERT_EQ(RunVigil("cases claim --next --reviewer alice " + db()).exit_code, 0);
 
   // Killed after the not_csam decision committed, before the bank entry was flagged.
   const std::string decide =
-      "cases decide 1 --reviewer alice --decision not_csam --rationale 'benign photo' " + db_;
+      "cases decide 1 --reviewer alice --decision not_csam --rationale 'benign photo' " + db();
   CliRun crashed = RunCrashingAt("decision-committed", decide);
   ASSERT_TRUE(Killed(crashed)) << "exit " << crashed.exit_code << ": " << crashed.err;
   EXPECT_EQ(IntegrityCheck(), "ok");
@@ -161,7 +86,7 @@ TEST_P(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextPro
   EXPECT_EQ(Query("SELECT COUNT(*) FROM bank_entries WHERE needs_verification"), 0);
 
   // The next process (any cases command) delivers it; nothing is decided or flagged twice.
-  CliRun show = RunVigil("cases show 1 -f jsonl " + db_);
+  CliRun show = RunVigil("cases show 1 -f jsonl " + db());
   ASSERT_EQ(show.exit_code, 0) << show.err;
   auto shown = JsonLines(show.out).at(0);
   EXPECT_EQ(shown["state"], "decided");
@@ -182,7 +107,7 @@ TEST_P(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextPro
 TEST_P(CrashCliTest, APurgeKilledMidwayFinishesOnRestartErasingEachCaseOnce) {
   if (!fs::exists(kPdqDir / "images")) GTEST_SKIP() << "no shared test data at " << kPdqDir;
   const std::string list = dir_.Write("l.te", "pdq " + kAquaPdq + "\n");
-  ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te -q " + db_).exit_code, 0);
+  ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te -q " + db()).exit_code, 0);
   const fs::path evidence_dir = dir_.path() / "ev";
   const std::string ev =
       "--evidence-dir '" + evidence_dir.string() + "' --evidence-keys '" +
@@ -192,8 +117,8 @@ TEST_P(CrashCliTest, APurgeKilledMidwayFinishesOnRestartErasingEachCaseOnce) {
   const std::string image = "'" + (kPdqDir / "images" / "01_aqua.jpg").string() + "'";
   constexpr int kCases = 4;
   for (int i = 1; i <= kCases; ++i) {
-    CliRun scan =
-        RunVigil(fmt::format("scan -q --account acct-{} --region eu ", i) + ev + db_ + " " + image);
+    CliRun scan = RunVigil(fmt::format("scan -q --account acct-{} --region eu ", i) + ev + db() +
+                           " " + image);
     ASSERT_EQ(scan.exit_code, 0) << scan.err;
   }
   ASSERT_EQ(Query("SELECT COUNT(*) FROM cases"), kCases);
@@ -207,7 +132,7 @@ TEST_P(CrashCliTest, APurgeKilledMidwayFinishesOnRestartErasingEachCaseOnce) {
   for (const char* table : {"cases", "case_items", "case_item_hashes", "evidence_files"}) {
     Execute(fmt::format("UPDATE {} SET expires_at = 1", table));
   }
-  const std::string purge = "purge --batch 1 " + ev + db_;
+  const std::string purge = "purge --batch 1 " + ev + db();
   auto erased = [&] { return Query("SELECT COUNT(*) FROM cases WHERE erased_at IS NOT NULL"); };
 
   // Killed inside the second case: its files gone, its records not yet erased.

@@ -3,8 +3,9 @@
 // of an NCMEC delivery in turn, against a fake CyberTipline on loopback; a later `report send`
 // (once the lease has lapsed) must finish exactly one report for the case, with nothing left
 // open at the hotline and the delivery recorded once. The in-process version of this test is
-// tests/report/outbox_test.cc; this one has a real process die with a real SQLite database.
-#include <SQLiteCpp/SQLiteCpp.h>
+// tests/report/outbox_test.cc; this one has a real process die over a real database, SQLite and
+// PostgreSQL (a scratch database, copied from a template for each crash point; skipped without
+// VIGIL_TEST_POSTGRES_URL).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "cli/cli_runner.h"
+#include "cli/crash_database.h"
 #include "report/fake_hotline.h"
 #include "report/ncmec/schema.h"
 
@@ -29,9 +31,7 @@ const std::string kAquaPdq = "6ddb9264ada7424b94a6694b32cbc92566dbb227c937724993
 constexpr char kEvidenceKeys[] =
     "m1 0101010101010101010101010101010101010101010101010101010101010101\n";
 
-bool Killed(const CliRun& run) { return run.exit_code == 137 || run.exit_code == -1; }
-
-class ReportCrashCliTest : public ::testing::Test {
+class ReportCrashCliTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (!fs::exists(kPdqDir / "images") || !fs::exists(kXsd)) {
@@ -40,6 +40,8 @@ class ReportCrashCliTest : public ::testing::Test {
     auto validator = report::ncmec::SchemaValidator::Load(kXsd.string());
     ASSERT_TRUE(validator.ok()) << validator.status().message();
     validator_ = std::move(*validator);
+    template_db_.Prepare(GetParam(), dir_.path() / "template");
+    if (IsSkipped() || HasFatalFailure()) return;
     hotline_ = std::make_unique<FakeHotline>(validator_.get());
     ::setenv("VIGIL_TEST_HOTLINE_PASSWORD", "s3cret", 1);
     config_ = dir_.Write("ncmec.json", R"({"org_name": "Example Photos B.V.",
@@ -56,8 +58,7 @@ class ReportCrashCliTest : public ::testing::Test {
   // copied for every crash point.
   void PrepareTemplate() {
     const fs::path t = dir_.path() / "template";
-    fs::create_directories(t);
-    const std::string db = Flags(t);
+    const std::string& db = template_db_.flag();
     ASSERT_EQ(RunVigil("bank create hotline " + db).exit_code, 0);
     const std::string list = dir_.Write("l.te", "pdq " + kAquaPdq + "\n");
     ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te " + db).exit_code, 0);
@@ -73,50 +74,51 @@ class ReportCrashCliTest : public ::testing::Test {
         reporting + "' " + db);
     ASSERT_EQ(decide.exit_code, 0) << decide.err;
   }
-  std::string Flags(const fs::path& d) { return "--db '" + (d / "v.db").string() + "'"; }
   std::string Evidence(const fs::path& d) {
     return "--evidence-dir '" + (d / "ev").string() + "' --evidence-keys '" +
            dir_.Write("ev.keys", kEvidenceKeys) + "' ";
   }
-  std::string Send(const fs::path& d) {
-    return "report send --config '" + config_ + "' " + Evidence(d) + Flags(d);
+  std::string Send(const fs::path& d, const CrashDatabase& db) {
+    return "report send --config '" + config_ + "' " + Evidence(d) + db.flag();
   }
   // What the next sender would do once the lease of the killed one lapsed (10 minutes).
-  void LapseLease(const fs::path& d) {
-    SQLite::Database db((d / "v.db").string(), SQLite::OPEN_READWRITE);
-    db.exec("UPDATE report_deliveries SET next_attempt_at = 0 WHERE state = 'pending'");
-  }
-  int64_t Query(const fs::path& d, const std::string& sql) {
-    SQLite::Database db((d / "v.db").string(), SQLite::OPEN_READWRITE);
-    return db.execAndGet(sql).getInt64();
+  void LapseLease(const CrashDatabase& db) {
+    db.Execute("UPDATE report_deliveries SET next_attempt_at = 0 WHERE state = 'pending'");
   }
 
   TempDir dir_;
+  CrashDatabase template_db_;
   std::unique_ptr<report::ncmec::SchemaValidator> validator_;
   std::unique_ptr<FakeHotline> hotline_;
   std::string config_;
 };
 
-TEST_F(ReportCrashCliTest, AKillAfterAnySavedStepNeitherLosesNorDuplicatesTheReport) {
+INSTANTIATE_TEST_SUITE_P(Backends, ReportCrashCliTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendTestName);
+
+TEST_P(ReportCrashCliTest, AKillAfterAnySavedStepNeitherLosesNorDuplicatesTheReport) {
   int crash_at = 1;
   for (; crash_at < 40; ++crash_at) {
     SCOPED_TRACE(fmt::format("killed at saved step {}", crash_at));
     const fs::path d = dir_.path() / fmt::format("run{}", crash_at);
-    fs::copy(dir_.path() / "template", d, fs::copy_options::recursive);
+    fs::create_directories(d);
+    fs::copy(dir_.path() / "template" / "ev", d / "ev", fs::copy_options::recursive);
+    CrashDatabase db;
+    db.PrepareCopyOf(template_db_, d);
+    ASSERT_FALSE(HasFatalFailure());
     const size_t reports_before = hotline_->reports().size();
     const int finished_before = hotline_->FinishedCount();
 
-    ::setenv("VIGIL_CRASH_AT", fmt::format("report-progress-saved#{}", crash_at).c_str(), 1);
-    CliRun first = RunVigil(Send(d));
-    ::unsetenv("VIGIL_CRASH_AT");
+    CliRun first = RunCrashingAt(fmt::format("report-progress-saved#{}", crash_at), Send(d, db));
     const bool killed = Killed(first);
     if (!killed) {
       ASSERT_EQ(first.exit_code, 0) << first.err;
     } else {
       const int64_t delivered =
-          Query(d, "SELECT COUNT(*) FROM report_deliveries WHERE state = 'delivered'");
-      LapseLease(d);
-      CliRun second = RunVigil(Send(d));
+          db.Query("SELECT COUNT(*) FROM report_deliveries WHERE state = 'delivered'");
+      EXPECT_EQ(db.IntegrityCheck(), "ok");
+      LapseLease(db);
+      CliRun second = RunVigil(Send(d, db));
       ASSERT_EQ(second.exit_code, 0) << second.err;
       EXPECT_EQ(second.out,
                 fmt::format("delivered {}, retrying 0, failed 0, cancelled 0\n", 1 - delivered))
@@ -132,16 +134,15 @@ TEST_F(ReportCrashCliTest, AKillAfterAnySavedStepNeitherLosesNorDuplicatesTheRep
       if (!it->second.finished && !it->second.retracted) ++open;
     }
     EXPECT_EQ(open, 0u);
-    EXPECT_EQ(Query(d, "SELECT COUNT(*) FROM report_deliveries"), 1);
-    EXPECT_EQ(Query(d,
-                    "SELECT COUNT(*) FROM report_deliveries WHERE state = 'delivered' AND "
-                    "remote_id IS NOT NULL"),
+    EXPECT_EQ(db.Query("SELECT COUNT(*) FROM report_deliveries"), 1);
+    EXPECT_EQ(db.Query("SELECT COUNT(*) FROM report_deliveries WHERE state = 'delivered' AND "
+                       "remote_id IS NOT NULL"),
               1);
     // The case says so (Art 3(1)(j) accounting), whichever step the kill came after.
-    CliRun show = RunVigil("cases show 1 -f jsonl " + Flags(d));
+    CliRun show = RunVigil("cases show 1 -f jsonl " + db.flag());
     ASSERT_EQ(show.exit_code, 0) << show.err;
     EXPECT_EQ(JsonLines(show.out).at(0)["state"], "reported");
-    CliRun again = RunVigil(Send(d));  // nothing left to send
+    CliRun again = RunVigil(Send(d, db));  // nothing left to send
     EXPECT_EQ(again.out, "delivered 0, retrying 0, failed 0, cancelled 0\n") << again.err;
     EXPECT_EQ(hotline_->FinishedCount(), finished_before + 1);
     if (!killed) break;  // the run completed before reaching this crash point
