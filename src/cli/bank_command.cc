@@ -41,6 +41,14 @@ int Record(store::Database& db, const BankFlags& f, std::string_view action, std
   return s.ok() ? 0 : Fail(s);
 }
 
+int RecordChange(store::Database& db, const BankFlags& f, const BankChangeTarget& target,
+                 std::string_view action, std::string target_name, nlohmann::json details) {
+  const Status lost = target.publish_failure();
+  if (target.publishes()) details["events"] = lost.ok() ? "published" : "not published";
+  if (int rc = Record(db, f, action, std::move(target_name), details); rc != 0) return rc;
+  return lost.ok() ? 0 : Fail(lost);
+}
+
 // Reading commands do not create a database file that is not there (a typo in --db would
 // otherwise leave an empty vigil.db behind and report "no banks").
 Result<std::unique_ptr<store::Database>> Open(const BankFlags& flags, bool create) {
@@ -81,20 +89,16 @@ int RunCreate(const BankFlags& f) {
                                                            ? bank::ActionPolicy::kAutoAction
                                                            : bank::ActionPolicy::kReviewRequired});
   if (!bank.ok()) return Fail(bank.status());
-  if (int rc = Record(**db, f, "bank.create", "bank:" + bank->name,
-                      {{"policy", bank::ActionPolicyName(bank->policy)},
-                       {"owner", bank->owner},
-                       {"source_list", bank->source_list}});
-      rc != 0) {
-    return rc;
-  }
   if (f.format == "jsonl") {
     std::printf("%s\n", Dump(BankJson(*bank)).c_str());
   } else {
     std::printf("created bank %s (%s)\n", bank->name.c_str(),
                 std::string(bank::ActionPolicyName(bank->policy)).c_str());
   }
-  return 0;
+  return RecordChange(**db, f, **target, "bank.create", "bank:" + bank->name,
+                      {{"policy", bank::ActionPolicyName(bank->policy)},
+                       {"owner", bank->owner},
+                       {"source_list", bank->source_list}});
 }
 
 int RunList(const BankFlags& f) {
@@ -195,12 +199,12 @@ int RunAdd(const BankFlags& f) {
                  static_cast<unsigned long long>(added->added), f.name.c_str(),
                  static_cast<unsigned long long>(added->already_present));
   }
-  return Record(**db, f, "bank.add", "bank:" + f.name,
-                {{"type", bank::SignalTypeName(*type)},
-                 {"entries", entry_ids},
-                 {"added", added->added},
-                 {"already_present", added->already_present},
-                 {"source_ref", f.source_ref}});
+  return RecordChange(**db, f, **target, "bank.add", "bank:" + f.name,
+                      {{"type", bank::SignalTypeName(*type)},
+                       {"entries", entry_ids},
+                       {"added", added->added},
+                       {"already_present", added->already_present},
+                       {"source_ref", f.source_ref}});
 }
 
 int RunRetire(const BankFlags& f) {
@@ -231,8 +235,8 @@ int RunRetire(const BankFlags& f) {
                                   bank::SignalTypeName(retired->signal_type), retired->value,
                                   f.name, FormatUtc(retired->retired_at), retired->retired_reason)
                           .c_str());
-  return Record(**db, f, "bank.retire", fmt::format("bank_entry:{}", retired->id),
-                {{"bank", f.name}, {"reason", retired->retired_reason}});
+  return RecordChange(**db, f, **target, "bank.retire", fmt::format("bank_entry:{}", retired->id),
+                      {{"bank", f.name}, {"reason", retired->retired_reason}});
 }
 
 int RunStats(const BankFlags& f) {

@@ -10,7 +10,8 @@ Result<std::unique_ptr<BankChangeTarget>> BankChangeTarget::Open(store::Database
   options.url = events_url;
   options.client_name = "vigil-bank";
   ASSIGN_OR_RETURN(target->nats_, queue::NatsQueue::Connect(options));
-  target->publishing_ = std::make_unique<worker::PublishingBankStore>(db.banks(), *target->nats_);
+  target->publishing_ = std::make_unique<worker::PublishingBankStore>(
+      db.banks(), *target->nats_, worker::PublishingBankStore::PublishFailures::kKeep);
   return target;
 }
 

@@ -19,6 +19,12 @@ class BankChangeTarget {
   static Result<std::unique_ptr<BankChangeTarget>> Open(store::Database& db,
                                                         const std::string& events_url);
   bank::BankStore& banks() { return publishing_ ? *publishing_ : db_.banks(); }
+  bool publishes() const { return publishing_ != nullptr; }
+  // A change committed whose events were not all published (kUnavailable), else OK: the
+  // command still records the change in the audit log, then fails with this (issue 6).
+  Status publish_failure() const {
+    return publishing_ ? publishing_->publish_failure() : Status::Ok();
+  }
 
   explicit BankChangeTarget(store::Database& db) : db_(db) {}
 

@@ -13,6 +13,10 @@
 #include "core/status.h"
 #include "store/store.h"
 
+namespace vigil::cli {
+class BankChangeTarget;
+}  // namespace vigil::cli
+
 namespace vigil::cli::bank_cli {
 
 struct BankFlags {
@@ -52,6 +56,12 @@ Result<std::unique_ptr<store::Database>> Open(const BankFlags& flags, bool creat
 // recorded, else the failure's exit code after printing it.
 int Record(store::Database& db, const BankFlags& f, std::string_view action, std::string target,
            const nlohmann::json& details);
+
+// Records a committed change made through `target` like Record, with whether its bank events
+// were published when --events was given ("events" in the details); then, when they were not,
+// prints that failure and returns its exit code (10), so the record never depends on NATS.
+int RecordChange(store::Database& db, const BankFlags& f, const BankChangeTarget& target,
+                 std::string_view action, std::string target_name, nlohmann::json details);
 
 // `vigil bank import` (bank_import_command.cc).
 int RunImport(const BankFlags& flags);

@@ -92,8 +92,8 @@ int RunImportVpdq(const BankFlags& f) {
                                                       .needs_verification = f.needs_verification,
                                                       .quiet = f.quiet});
   if (rc != 0) return rc;
-  return Record(**db, f, "bank.import", "bank:" + f.name,
-                {{"format", "vpdq"}, {"files", f.files}, {"source_ref", f.source_ref}});
+  return RecordChange(**db, f, **target, "bank.import", "bank:" + f.name,
+                      {{"format", "vpdq"}, {"files", f.files}, {"source_ref", f.source_ref}});
 }
 
 }  // namespace
@@ -164,12 +164,12 @@ int RunImport(const BankFlags& flags) {
                                   report->result.already_present, report->duplicate_rows,
                                   report->duplicate_rows == 1 ? "" : "s", report->invalid_rows)
                           .c_str());
-  return Record(**db, f, "bank.import", "bank:" + f.name,
-                {{"format", bank::ListFormatName(*format)},
-                 {"file", name},
-                 {"added", report->result.added},
-                 {"already_present", report->result.already_present},
-                 {"invalid_skipped", report->invalid_rows}});
+  return RecordChange(**db, f, **target, "bank.import", "bank:" + f.name,
+                      {{"format", bank::ListFormatName(*format)},
+                       {"file", name},
+                       {"added", report->result.added},
+                       {"already_present", report->result.already_present},
+                       {"invalid_skipped", report->invalid_rows}});
 }
 
 }  // namespace vigil::cli::bank_cli

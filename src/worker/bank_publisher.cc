@@ -4,15 +4,26 @@
 
 namespace vigil::worker {
 
+template <typename T>
+Result<T> PublishingBankStore::Settle(Result<T> committed, Status failure) {
+  if (failure.ok()) return committed;
+  if (!keep_failures_) return failure;
+  if (publish_failure_.ok()) publish_failure_ = std::move(failure);
+  return committed;
+}
+
 Result<bank::Bank> PublishingBankStore::CreateBank(const bank::NewBank& nb) {
   ASSIGN_OR_RETURN(bank::Bank created, inner_.CreateBank(nb));
   Status s = events_.Publish({.kind = queue::BankEvent::Kind::kBankCreated, .bank_id = created.id});
   if (!s.ok()) {
-    return UnavailableError(fmt::format(
-        "bank {} created (the database has it), but its bank event was not published, so running "
-        "workers do not match it yet; they load it at the first entry added to it with events, "
-        "or when restarted: {}",
-        created.name, s.message()));
+    return Settle<bank::Bank>(
+        created,
+        UnavailableError(fmt::format(
+            "bank {} created (the database has it), but its bank event was not published, so "
+            "running "
+            "workers do not match it yet; they load it at the first entry added to it with events, "
+            "or when restarted: {}",
+            created.name, s.message())));
   }
   return created;
 }
@@ -33,11 +44,14 @@ Result<bank::AddEntriesResult> PublishingBankStore::AddEntries(
     }
   }
   if (lost > 0) {
-    return UnavailableError(fmt::format(
-        "{} entries added to bank {} (the database has them), but {} of {} bank events were not "
-        "published, so running workers do not match them yet; repeat the same add or import once "
-        "NATS is back (it publishes again) or restart the workers: {}",
-        added.added, bank, lost, batch.size(), first.message()));
+    return Settle<bank::AddEntriesResult>(
+        added,
+        UnavailableError(fmt::format("{} entries added to bank {} (the database has them), but {} "
+                                     "of {} bank events were not "
+                                     "published, so running workers do not match them yet; repeat "
+                                     "the same add or import once "
+                                     "NATS is back (it publishes again) or restart the workers: {}",
+                                     added.added, bank, lost, batch.size(), first.message())));
   }
   return added;
 }
@@ -50,11 +64,13 @@ Result<bank::BankEntry> PublishingBankStore::RetireEntry(bank::EntryId id,
   if (!retired.ok() && retired.status().code() != StatusCode::kFailedPrecondition) return retired;
   Status s = events_.Publish({queue::BankEvent::Kind::kRetired, id});
   if (!s.ok() && retired.ok()) {
-    return UnavailableError(fmt::format(
-        "entry {} retired (the database has it), but its bank event was not published, so "
-        "running workers still match it; repeat the retirement once NATS is back (it publishes "
-        "again) or restart the workers: {}",
-        id, s.message()));
+    return Settle(
+        std::move(retired),
+        UnavailableError(fmt::format(
+            "entry {} retired (the database has it), but its bank event was not published, so "
+            "running workers still match it; repeat the retirement once NATS is back (it publishes "
+            "again) or restart the workers: {}",
+            id, s.message())));
   }
   return retired;
 }

@@ -7,7 +7,10 @@
 // harmless, and it lets a repeated add, import or retirement repair workers that missed the first
 // events. When publishing fails after the database committed, the call returns kUnavailable
 // saying how many events were lost; the change stays (the database is the record), and workers
-// see it at their next start or when the change is repeated.
+// see it at their next start or when the change is repeated. A caller that must act on the
+// committed change even so (the CLI writes its audit record, issue 6) constructs the store with
+// PublishFailures::kKeep: calls then return the store's result, and publish_failure() holds the
+// first such kUnavailable.
 //
 // Cost: AddEntries looks up each row's entry id after the commit (the store's batch call does not
 // return ids), one indexed query per row; a multi-million-row import is better followed by a
@@ -24,9 +27,15 @@ namespace vigil::worker {
 
 class PublishingBankStore final : public bank::BankStore {
  public:
+  enum class PublishFailures { kReturn, kKeep };
+
   // Both must outlive this store.
-  PublishingBankStore(bank::BankStore& inner, queue::BankEvents& events)
-      : inner_(inner), events_(events) {}
+  PublishingBankStore(bank::BankStore& inner, queue::BankEvents& events,
+                      PublishFailures failures = PublishFailures::kReturn)
+      : inner_(inner), events_(events), keep_failures_(failures == PublishFailures::kKeep) {}
+
+  // With kKeep: the first publishing failure after a committed change, else OK.
+  const Status& publish_failure() const { return publish_failure_; }
 
   // Publishes the bank's creation, so matchers that match every bank start matching it (its
   // first added entry's event would make them load it too).
@@ -55,8 +64,14 @@ class PublishingBankStore final : public bank::BankStore {
   }
 
  private:
+  // The committed result, or `failure` (the events lost after the commit) unless kept.
+  template <typename T>
+  Result<T> Settle(Result<T> committed, Status failure);
+
   bank::BankStore& inner_;
   queue::BankEvents& events_;
+  const bool keep_failures_;
+  Status publish_failure_ = Status::Ok();
 };
 
 }  // namespace vigil::worker

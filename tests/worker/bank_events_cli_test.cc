@@ -6,7 +6,11 @@
 
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cli/cli_runner.h"
 #include "hash/digest.h"
@@ -148,6 +152,59 @@ TEST_F(BankEventsCliTest, AnUnreachableNatsServerIsAnErrorBeforeAnyChange) {
   CliRun stats = Bank("stats hotline");
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
   EXPECT_NE(stats.out.find("entries: 0 total"), std::string::npos) << stats.out;
+}
+
+// Issue 6: a change that commits but whose bank events cannot be published (here the events
+// stream exists but listens on another subject, so JetStream has no responder) is still in the
+// audit log, marked "not published", and the command exits 10 naming the loss.
+TEST_F(BankEventsCliTest, AChangeWhoseEventsAreLostIsStillAudited) {
+  std::string error;
+  auto broken = vigil::testing::NatsServer::Start(&error);
+  ASSERT_NE(broken, nullptr) << error;
+  queue::NatsOptions o;
+  o.url = broken->url();
+  o.events_subject = "vigil.elsewhere";
+  auto misconfigured = queue::NatsQueue::Connect(o);
+  ASSERT_TRUE(misconfigured.ok()) << misconfigured.status().ToString();
+  const std::string lost = " --by erin --events '" + broken->url() + "'";
+  const std::string list = (tmp_.path() / "list.csv").string();
+  std::ofstream(list) << "signal_type,signal_value\nmd5," << kMd5 << "\n";
+
+  const std::vector<std::string> commands = {
+      "create second --owner S", "add hotline pdq " + std::string(kPdq),
+      "retire hotline --id 1 --reason r", "import hotline '" + list + "' -q"};
+  for (const std::string& command : commands) {
+    CliRun run = Bank(command + lost);
+    EXPECT_EQ(run.exit_code, 10) << command << ": " << run.err;
+    EXPECT_NE(run.err.find("not published"), std::string::npos) << command << ": " << run.err;
+  }
+  CliRun published = Bank(std::string("add hotline pdq ") + kPdq + " --by erin" + Events());
+  ASSERT_EQ(published.exit_code, 0) << published.err;
+
+  // Every change committed: the second bank, the retired PDQ entry, the imported MD5 entry.
+  CliRun stats = Bank("stats hotline");
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("entries: 2 total"), std::string::npos) << stats.out;
+  EXPECT_EQ(Bank("stats second").exit_code, 0);
+
+  CliRun log = RunVigil("audit list -f jsonl --db '" + db_ + "'");
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  std::vector<nlohmann::json> records;
+  std::istringstream lines(log.out);
+  for (std::string line; std::getline(lines, line);) records.push_back(nlohmann::json::parse(line));
+  // The fixture's `create hotline` (no --events, so no "events" field) comes first.
+  ASSERT_EQ(records.size(), 6u) << log.out;
+  const std::vector<std::string> actions = {"bank.create", "bank.add", "bank.retire", "bank.import",
+                                            "bank.add"};
+  for (size_t i = 0; i < actions.size(); ++i) {
+    const auto& r = records[i + 1];
+    EXPECT_EQ(r["action"], actions[i]) << i;
+    EXPECT_EQ(r["actor"], "erin") << i;
+    const auto details = nlohmann::json::parse(r["details"].get<std::string>());
+    EXPECT_EQ(details["events"], i + 1 < actions.size() ? "not published" : "published") << i;
+  }
+  EXPECT_FALSE(nlohmann::json::parse(records[0]["details"].get<std::string>()).contains("events"));
+  EXPECT_EQ(RunVigil("audit verify --db '" + db_ + "'").exit_code, 0);
 }
 
 }  // namespace
