@@ -264,6 +264,24 @@ struct ItemClassification {
 // upload; a failure to keep the item is returned as is.
 Result<ItemClassification> ClassifyUpload(ServerContext& ctx, const Upload& upload,
                                           const detect::ItemInput& item);
+// Files a classified item as POST /v1/items does: the pipeline decides, an opened case keeps the
+// media in the evidence store (and `clear_account` sealed when the server pseudonymises and it is
+// known), and a copy kept by an earlier failed attempt leaves the retry store.
+Result<detect::ItemOutcome> FileClassifiedItem(ServerContext& ctx, const detect::ItemInput& item,
+                                               detect::MediaHashes hashes,
+                                               const std::vector<classify::Score>& scores,
+                                               std::span<const uint8_t> bytes,
+                                               std::optional<std::string_view> clear_account);
+// One retry of the items kept because a classifier failed (the server runs it every
+// config.classifier_retry_interval; tests call it): each is hashed and classified again and,
+// when every classifier answers, filed as its upload would have been; still failing, it stays
+// kept with one more attempt. Each outcome is logged; the error is the store's.
+struct KeptRetryRound {
+  size_t filed = 0;       // classified and filed (opened a case or not)
+  size_t still_kept = 0;  // a classifier failed again
+  size_t failed = 0;      // could not be hashed or filed (logged; stays kept)
+};
+Result<KeptRetryRound> RetryKeptItems(ServerContext& ctx);
 
 // Scale-out (scaleout.cc). Connects ctx.nats when config.nats.url is set; kUnavailable when the
 // server cannot be reached.

@@ -117,7 +117,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
                "min_pdq_quality", "rules", "auth_cache_seconds", "reporting", "console_dir",
                "bank_poll_seconds", "exchange_sync_minutes", "evidence_dir",
                "evidence_keys", "purge_interval_seconds", "redress_config", "nats",
-               "pseudonym_keys", "classifiers"}));
+               "pseudonym_keys", "classifiers", "classifier_retry_seconds"}));
   // clang-format on
   ServerConfig c;
   int64_t port = c.port, threads = c.threads, radius = c.pdq_radius, purge = 0;
@@ -141,6 +141,10 @@ Result<ServerConfig> ParseServerConfig(std::string_view text) {
   RETURN_IF_ERROR(GetString(j, "evidence_keys", &c.evidence_keys_file));
   RETURN_IF_ERROR(GetString(j, "pseudonym_keys", &c.pseudonym_keys_file));
   RETURN_IF_ERROR(GetString(j, "classifiers", &c.classifiers_file));
+  int64_t retry = c.classifier_retry_interval.count();
+  RETURN_IF_ERROR(GetInt(j, "", "classifier_retry_seconds", 0, 86400, &retry));
+  if (retry > 0 && retry < 10) return Bad("classifier_retry_seconds", "0 (off) or 10 to 86400");
+  c.classifier_retry_interval = std::chrono::seconds(retry);
   RETURN_IF_ERROR(GetInt(j, "", "purge_interval_seconds", 0, 7 * 86400, &purge));
   if (purge > 0 && purge < 60) return Bad("purge_interval_seconds", "0 (off) or 60 to 604800");
   if (auto it = j.find("banks"); it != j.end()) {

@@ -77,10 +77,7 @@ Status ExchangeScheduler::SyncAll() {
   ASSIGN_OR_RETURN(std::vector<exchange::ExchangeRecord> all, live.ListExchanges());
   Status first;
   for (const exchange::ExchangeRecord& r : all) {
-    {
-      std::lock_guard lock(mu_);
-      if (stop_) break;
-    }
+    if (task_.stopping()) break;
     auto source =
         exchange::OpenExchange(r.config, {.banks = &ctx_.db->banks(), .clock = ctx_.clock});
     Status s = source.status();
@@ -88,13 +85,9 @@ Status ExchangeScheduler::SyncAll() {
       exchange::SyncOptions options;
       // A stop request ends the sync at the next page boundary; the cursor is consistent there.
       options.on_page = [this](const exchange::SyncProgress&) {
-        std::lock_guard lock(mu_);
-        return stop_ ? UnavailableError("server stopping") : Status::Ok();
+        return task_.stopping() ? UnavailableError("server stopping") : Status::Ok();
       };
-      options.sleep = [this](std::chrono::milliseconds d) {
-        std::unique_lock lock(mu_);
-        wake_.wait_for(lock, d, [this] { return stop_; });
-      };
+      options.sleep = [this](std::chrono::milliseconds d) { task_.SleepFor(d); };
       auto report = exchange::SyncExchange(live, **source, r.config.name, *ctx_.clock, options);
       s = report.status();
       if (report.ok()) {
@@ -127,24 +120,9 @@ Status ExchangeScheduler::SyncAll() {
 }
 
 void ExchangeScheduler::Start() {
-  const auto interval = ctx_.config.exchange_sync_interval;
-  if (interval.count() <= 0 || thread_.joinable()) return;
-  thread_ = std::thread([this, interval] {
-    while (true) {
-      SyncAll().IgnoreError();  // logged and kept as each exchange's last error
-      std::unique_lock lock(mu_);
-      if (wake_.wait_for(lock, interval, [this] { return stop_; })) return;
-    }
-  });
-}
-
-void ExchangeScheduler::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  // Each exchange's error is logged and kept as its last error.
+  task_.Start(ctx_.config.exchange_sync_interval, PeriodicTask::FirstRun::kAtOnce,
+              [this] { SyncAll().IgnoreError(); });
 }
 
 }  // namespace vigil::server

@@ -7,11 +7,8 @@
 #ifndef VIGIL_SERVER_EXCHANGE_SYNC_H_
 #define VIGIL_SERVER_EXCHANGE_SYNC_H_
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
 #include "server/api.h"
+#include "server/periodic_task.h"
 
 namespace vigil::server {
 
@@ -23,16 +20,13 @@ class ExchangeScheduler {
   // Starts the thread when the interval is positive; the first round runs at once.
   void Start();
   // Wakes and joins the thread; a sync in progress finishes its current page first.
-  void Stop();
+  void Stop() { task_.Stop(); }
   // One round over every exchange (the thread's body; tests call it directly). The first error.
   Status SyncAll();
 
  private:
   ServerContext& ctx_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mu_
+  PeriodicTask task_;
 };
 
 }  // namespace vigil::server

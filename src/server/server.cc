@@ -24,6 +24,7 @@
 #include "server/connection_guard.h"
 #include "server/exchange_sync.h"
 #include "server/metrics.h"
+#include "server/periodic_task.h"
 #include "server/routes.h"
 
 namespace vigil::server {
@@ -57,11 +58,8 @@ class Server::Impl {
   httplib::Server http;
   std::thread listener;
   int port = 0;
-  // The bank poller (config.bank_poll), stopped through stop_cv.
-  std::thread poller;
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool stopping = false;                           // guarded by stop_mu
+  PeriodicTask bank_poller;   // config.bank_poll
+  PeriodicTask kept_retrier;  // config.classifier_retry_interval, with classifiers
   std::unique_ptr<ExchangeScheduler> exchanges;    // syncs hash exchanges when configured
   std::unique_ptr<privacy::PurgeScheduler> purge;  // when config.purge_interval > 0
 
@@ -69,21 +67,16 @@ class Server::Impl {
   Reply Handle(const httplib::Request& req, const RouteMatch& m);
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   void Configure();
-  void PollBanksUntilStopped();
+  void PollBanks();
 };
 
-void Server::Impl::PollBanksUntilStopped() {
-  std::unique_lock<std::mutex> lock(stop_mu);
-  while (!stop_cv.wait_for(lock, ctx.config.bank_poll, [this] { return stopping; })) {
-    lock.unlock();
-    Result<bool> reloaded = ctx.PollBanks();
-    if (!reloaded.ok()) {
-      // The old matcher keeps serving; the next poll tries again.
-      spdlog::warn("looking for bank changes failed: {}", reloaded.status().ToString());
-    } else if (*reloaded) {
-      spdlog::info("banks changed by another process: matcher reloaded");
-    }
-    lock.lock();
+void Server::Impl::PollBanks() {
+  Result<bool> reloaded = ctx.PollBanks();
+  if (!reloaded.ok()) {
+    // The old matcher keeps serving; the next poll tries again.
+    spdlog::warn("looking for bank changes failed: {}", reloaded.status().ToString());
+  } else if (*reloaded) {
+    spdlog::info("banks changed by another process: matcher reloaded");
   }
 }
 
@@ -359,13 +352,16 @@ Status Server::Start() {
   impl_->port = port;
   impl_->guard->set_port(port);
   impl_->listener = std::thread([this] { impl_->http.listen_after_bind(); });
-  if (c.bank_poll.count() > 0) {
-    impl_->poller = std::thread([this] { impl_->PollBanksUntilStopped(); });
-  }
+  impl_->bank_poller.Start(c.bank_poll, PeriodicTask::FirstRun::kAfterInterval,
+                           [this] { impl_->PollBanks(); });
   // Stop only works once the loop runs; wait for it so a quick Stop cannot be missed.
   while (!impl_->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   impl_->exchanges->Start();
   if (impl_->purge) impl_->purge->Start();
+  if (impl_->ctx.media_classifier != nullptr) {
+    impl_->kept_retrier.Start(c.classifier_retry_interval, PeriodicTask::FirstRun::kAfterInterval,
+                              [this] { RetryKeptItems(impl_->ctx).status().IgnoreError(); });
+  }
   return Status::Ok();
 }
 
@@ -376,14 +372,8 @@ void Server::ServeOne(const httplib::Request& req, httplib::Response& res) {
 }
 
 void Server::Stop() {
-  if (impl_->poller.joinable()) {
-    {
-      std::lock_guard<std::mutex> lock(impl_->stop_mu);
-      impl_->stopping = true;
-    }
-    impl_->stop_cv.notify_all();
-    impl_->poller.join();
-  }
+  impl_->bank_poller.Stop();
+  impl_->kept_retrier.Stop();
   // After the poller, which reads it; not under changes_mu, which an event being applied may be
   // waiting for (the subscription's end waits for that event).
   impl_->ctx.bank_events.reset();

@@ -94,6 +94,10 @@ struct ServerConfig {
   // to that file); empty: none. A score at or above a classifier's threshold flags the item as
   // new material for human confirmation, never automatic action (Art 3(1)(g)(iii)).
   std::string classifiers_file;
+  // How often the server tries again the items it kept because a classifier failed (every kept
+  // media item, oldest first, up to 1000 a round; docs/classify.md); 0: never (run
+  // `vigil scan --classifiers FILE` without inputs instead).
+  std::chrono::seconds classifier_retry_interval{300};
 };
 
 // Parses the JSON configuration (docs/server.md). Unknown keys and wrong types are

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "bank/signal.h"
-#include "privacy/account_identity.h"
 #include "server/routes.h"
 
 namespace vigil::server::handlers {
@@ -41,22 +40,6 @@ Result<std::string> BankNameOf(const Call& call, bank::BankId id) {
     if (b.id == id) return b.name;
   }
   return std::string();
-}
-
-// Keeps a filed item's media encrypted in the evidence store (Art 3(1)(h)-(i)), and the clear
-// account id sealed when the server pseudonymises, as `vigil scan` does (docs/privacy.md).
-Status KeepItemEvidence(const Call& call, const Upload& upload, const cases::OpenedCase& opened,
-                        const std::string& clear_account) {
-  if (!call.ctx.evidence) return Status::Ok();
-  const TimePoint now = call.ctx.clock->Now();
-  const int64_t position = static_cast<int64_t>(opened.opened.items.size()) - 1;
-  const auto* data = reinterpret_cast<const uint8_t*>(upload.bytes->data());
-  RETURN_IF_ERROR(privacy::StoreEvidence(call.ctx.db->privacy(), *call.ctx.evidence,
-                                         opened.opened.id, position,
-                                         std::span(data, upload.bytes->size()), now));
-  if (!call.ctx.pseudonyms) return Status::Ok();
-  return privacy::KeepClearAccountId(call.ctx.db->privacy(), call.ctx.evidence->cipher(),
-                                     opened.opened.id, clear_account, now);
 }
 
 }  // namespace
@@ -124,15 +107,10 @@ Result<Reply> V1SubmitItem(Call& call) {
                       {"message", classified.error}},
                      202);
   }
-  ASSIGN_OR_RETURN(detect::ItemOutcome out, call.ctx.detection()->pipeline->ProcessClassified(
-                                                item, std::move(h), classified.scores));
-  if (out.opened) RETURN_IF_ERROR(KeepItemEvidence(call, upload, *out.opened, clear_account));
-  if (call.ctx.media_classifier != nullptr) {
-    // Filed: a copy kept by an earlier failed attempt is not to be filed again by the retry.
-    const auto* data = reinterpret_cast<const uint8_t*>(upload.bytes->data());
-    RETURN_IF_ERROR(call.ctx.db->classify_retries().Done(
-        classify::RetryKind::kMedia, classify::RetryKey({data, upload.bytes->size()})));
-  }
+  const auto* data = reinterpret_cast<const uint8_t*>(upload.bytes->data());
+  ASSIGN_OR_RETURN(detect::ItemOutcome out,
+                   FileClassifiedItem(call.ctx, item, std::move(h), classified.scores,
+                                      {data, upload.bytes->size()}, clear_account));
   const auto& d = out.decision;
   Json j = {{"item_id", item.item_id},
             {"flagged", !d.flags.empty()},

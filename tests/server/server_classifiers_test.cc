@@ -195,6 +195,47 @@ TEST_F(ServerClassifiersTest, AFailedClassifierKeepsTheItemForARetryAndFilesNoth
   EXPECT_TRUE(Kept().empty());
 }
 
+// The server tries its kept items again by itself (issue 10 follow-up): while the classifier
+// still fails each round adds an attempt; once it answers, the item is filed under the account
+// it was uploaded with and leaves the retry store, with no client sending it again.
+TEST_F(ServerClassifiersTest, TheServerRetriesItsKeptItemsItself) {
+  Dpia("classifier:mean");
+  Dpia("classifier:vendor-image");
+  ServerConfig c = WithClassifiers();
+  c.classifier_retry_interval = std::chrono::seconds(1);
+  StartServer(c);
+  hosted_.failing = true;
+  ASSERT_EQ(Json(Submit("bright-3", 204), 202)["attempts"], 1);
+  auto await = [&](auto done) {
+    for (int i = 0; i < 200 && !done(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return done();
+  };
+  EXPECT_TRUE(await([&] {
+    auto kept = Kept();
+    return kept.size() == 1 && kept[0].attempts >= 2;
+  })) << "no retry round while the classifier failed";
+  auto queue = db_->cases().ListCases({});
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  EXPECT_TRUE(queue->empty()) << "filed while a classifier still failed";
+
+  hosted_.failing = false;
+  ASSERT_TRUE(await([&] { return Kept().empty(); })) << "the kept item was never filed";
+  queue = db_->cases().ListCases({});
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  ASSERT_EQ(queue->size(), 1u);
+  auto filed = db_->cases().GetCase(queue->front().id);
+  ASSERT_TRUE(filed.ok()) << filed.status().ToString();
+  EXPECT_EQ(filed->account_id, "acct-1");
+  EXPECT_EQ(filed->progress.state, cases::CaseState::kNew);
+  ASSERT_EQ(filed->items.size(), 1u);
+  EXPECT_EQ(filed->items[0].item_id, "bright-3");
+  ASSERT_EQ(filed->items[0].flags.size(), 1u);
+  EXPECT_EQ(filed->items[0].flags[0].technology, "classifier:mean@1 s>=0.5");
+  EXPECT_NEAR(filed->items[0].flags[0].raw_value, 0.8, 1e-5);
+}
+
 TEST_F(ServerClassifiersTest, WithoutTheConfigNoClassifierRuns) {
   nlohmann::json out = Json(Submit("plain-1", 204), 200);
   EXPECT_FALSE(out.contains("classifier_scores")) << out;
@@ -207,6 +248,19 @@ TEST(ServerClassifiersConfigTest, TheClassifiersFileIsAConfigEntry) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->classifiers_file, "/etc/vigil/classifiers.json");
   EXPECT_TRUE(ParseServerConfig("{}")->classifiers_file.empty());
+  EXPECT_EQ(ParseServerConfig("{}")->classifier_retry_interval, std::chrono::seconds(300));
+  EXPECT_EQ(ParseServerConfig(R"({"classifier_retry_seconds": 0})")->classifier_retry_interval,
+            std::chrono::seconds(0));
+  EXPECT_EQ(ParseServerConfig(R"({"classifier_retry_seconds": 60})")->classifier_retry_interval,
+            std::chrono::seconds(60));
+  for (const char* retry :
+       {R"({"classifier_retry_seconds": 5})", R"({"classifier_retry_seconds": 86401})",
+        R"({"classifier_retry_seconds": "60"})"}) {
+    auto refused = ParseServerConfig(retry);
+    ASSERT_FALSE(refused.ok()) << retry;
+    EXPECT_NE(refused.status().message().find("classifier_retry_seconds"), std::string::npos)
+        << refused.status().message();
+  }
   auto bad = ParseServerConfig(R"({"classifiers": ["a.json"]})");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("classifiers"), std::string::npos);
