@@ -19,6 +19,8 @@
 #include "cli/file_batch.h"
 #include "detect/pipeline.h"
 #include "match/bank_verification_sink.h"
+#include "privacy/account_identity.h"
+#include "privacy/evidence_store.h"
 #include "privacy/legal_basis.h"
 #include "store/store.h"
 #include "worker/config.h"
@@ -82,6 +84,33 @@ void PurgeLedger(queue::JobLedger& ledger, int hours, const std::atomic<bool>& s
   }
 }
 
+// The pseudonymisation and evidence keys (worker.h, docs/privacy.md): none unless pseudonym_keys
+// or VIGIL_PSEUDONYM_KEYS is given; then the evidence keys are required.
+struct LoadedKeys {
+  std::optional<privacy::Pseudonymiser> pseudonyms;
+  std::optional<privacy::EvidenceCipher> cipher;
+};
+Result<LoadedKeys> LoadKeys(const worker::WorkerConfig& config, const std::string& where) {
+  LoadedKeys keys;
+  const char* pseudonym_env = std::getenv("VIGIL_PSEUDONYM_KEYS");
+  if (config.pseudonym_keys_file.empty() && (pseudonym_env == nullptr || *pseudonym_env == '\0')) {
+    return keys;
+  }
+  const char* evidence_env = std::getenv("VIGIL_EVIDENCE_KEYS");
+  if (config.evidence_keys_file.empty() && (evidence_env == nullptr || *evidence_env == '\0')) {
+    return InvalidArgumentError(fmt::format(
+        "{}: pseudonym_keys needs evidence_keys (or VIGIL_EVIDENCE_KEYS): the clear account id a "
+        "hotline report needs is kept only sealed with the evidence master key",
+        where));
+  }
+  ASSIGN_OR_RETURN(keys.pseudonyms,
+                   privacy::LoadPseudonymiser(config.pseudonym_keys_file,
+                                              pseudonym_env ? pseudonym_env : "", ""));
+  ASSIGN_OR_RETURN(keys.cipher, privacy::LoadEvidenceCipher(config.evidence_keys_file,
+                                                            evidence_env ? evidence_env : "", ""));
+  return keys;
+}
+
 int RunWorker(const WorkerFlags& flags) {
   auto config = worker::LoadWorkerConfig(flags.config);
   if (!config.ok()) return Fail(config.status());
@@ -90,6 +119,8 @@ int RunWorker(const WorkerFlags& flags) {
   auto basis = privacy::LegalBasisById(config->legal_basis.empty() ? privacy::kDefaultLegalBasis
                                                                    : config->legal_basis);
   if (!basis.ok()) return Fail(basis.status());
+  auto keys = LoadKeys(*config, flags.config);
+  if (!keys.ok()) return Fail(keys.status());
   store::DatabaseOptions db_options;
   db_options.max_connections = config->worker.threads + 2;  // one pinned per thread, + reads
   auto db = store::OpenDatabase(config->database, db_options);
@@ -107,8 +138,13 @@ int RunWorker(const WorkerFlags& flags) {
   detect::Pipeline pipeline(&(*live)->matcher(), &*rules, review->get(), &(*db)->volume(), clock,
                             *basis);
   queue::NatsQueue* q = nats->get();
+  worker::AccountKeys account_keys;
+  if (keys->pseudonyms) {
+    account_keys = {&*keys->pseudonyms, &*keys->cipher, &(*db)->privacy()};
+  }
   worker::Worker w(
-      config->worker, [q] { return q->OpenJobSource(); }, (*db)->job_ledger(), pipeline, clock);
+      config->worker, [q] { return q->OpenJobSource(); }, (*db)->job_ledger(), pipeline, clock,
+      account_keys);
 
   sigset_t signals;
   sigemptyset(&signals);
@@ -120,9 +156,10 @@ int RunWorker(const WorkerFlags& flags) {
     if (Status s = metrics.Start(config->metrics_listen, w); !s.ok()) return Fail(s);
   }
   std::fprintf(
-      stderr, "vigil: worker %s on %s (database %s, %d threads)%s\n", config->worker.name.c_str(),
+      stderr, "vigil: worker %s on %s (database %s, %d threads)%s%s\n", config->worker.name.c_str(),
       config->nats.url.c_str(), (*db)->url().c_str(), config->worker.threads,
-      metrics.port() > 0 ? fmt::format(", metrics on port {}", metrics.port()).c_str() : "");
+      metrics.port() > 0 ? fmt::format(", metrics on port {}", metrics.port()).c_str() : "",
+      keys->pseudonyms ? ", account ids pseudonymised" : "");
   std::atomic<bool> stop{false};
   std::thread signal_waiter([&] {
     int sig = 0;

@@ -76,6 +76,57 @@ Result<std::optional<std::string>> RevealClearAccountId(PrivacyStore& store,
   return std::optional<std::string>(std::string(plain->begin(), plain->end()));
 }
 
+std::string AccountJobSealId(std::string_view pseudonym) {
+  return fmt::format("account:pseudonym:{}", pseudonym);
+}
+
+Result<JobAccount> SealAccountForJob(const Pseudonymiser& pseudonyms, const EvidenceCipher& cipher,
+                                     std::string_view account) {
+  if (account.empty() || account.size() > kMaxAccountIdBytes) {
+    return InvalidArgumentError(
+        fmt::format("an account id must have 1 to {} bytes", kMaxAccountIdBytes));
+  }
+  if (Pseudonymiser::LooksPseudonymised(account)) return JobAccount{std::string(account), {}};
+  JobAccount out{pseudonyms.Pseudonymise(account), {}};
+  ASSIGN_OR_RETURN(
+      std::vector<uint8_t> sealed,
+      cipher.Seal(std::span(reinterpret_cast<const uint8_t*>(account.data()), account.size()),
+                  AccountJobSealId(out.account_id)));
+  out.sealed_account_id = ToHex(sealed);
+  return out;
+}
+
+Result<std::string> OpenJobAccount(const Pseudonymiser& pseudonyms, const EvidenceCipher& cipher,
+                                   std::string_view pseudonym, std::string_view sealed_hex,
+                                   std::string_view where) {
+  const std::string_view key_id = Pseudonymiser::KeyIdOf(pseudonym);
+  if (key_id.empty()) {
+    return InvalidArgumentError(fmt::format(
+        "{}: a sealed account id comes with a pseudonym as account_id, not a clear id", where));
+  }
+  const std::optional<std::vector<uint8_t>> sealed = FromHex(sealed_hex);
+  if (!sealed || sealed->empty()) {
+    return InvalidArgumentError(fmt::format("{}: the sealed account id is not hex", where));
+  }
+  auto plain = cipher.Open(*sealed, AccountJobSealId(pseudonym));
+  if (!plain.ok()) {
+    return Status(plain.status().code(),
+                  fmt::format("{}: sealed account id: {}", where, plain.status().message()));
+  }
+  std::string clear(plain->begin(), plain->end());
+  auto expected = pseudonyms.PseudonymiseUnder(key_id, clear);
+  if (!expected.ok()) {
+    return Status(expected.status().code(),
+                  fmt::format("{}: account pseudonym: {}", where, expected.status().message()));
+  }
+  if (*expected != pseudonym) {
+    return DataLossError(fmt::format(
+        "{}: the sealed account id is not the clear id of the job's pseudonym (key '{}')", where,
+        key_id));
+  }
+  return clear;
+}
+
 Result<Pseudonymiser> LoadPseudonymiser(const std::string& key_file, std::string_view env_text,
                                         std::string current_id) {
   ASSIGN_OR_RETURN(KeyText key_text,

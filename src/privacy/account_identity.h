@@ -42,6 +42,34 @@ Result<std::optional<std::string>> RevealClearAccountId(PrivacyStore& store,
                                                         const EvidenceCipher& cipher,
                                                         int64_t case_id);
 
+// Scale-out (docs/privacy.md): ingest that pseudonymises publishes a job with the pseudonym and
+// the clear id sealed for "account:pseudonym:<pseudonym>" (so a sealed value copied beside
+// another pseudonym fails to open); the worker opens it, checks it is the clear id of that
+// pseudonym, and keeps it with KeepClearAccountId for the case it opens.
+std::string AccountJobSealId(std::string_view pseudonym);
+
+// A job's account as ingest publishes it.
+struct JobAccount {
+  std::string account_id{};                        // the pseudonym
+  std::optional<std::string> sealed_account_id{};  // hex; nullopt when passed through
+};
+
+// With `account` clear: its pseudonym under the current key and the clear id sealed (hex). With
+// `account` already a pseudonym (Pseudonymiser::LooksPseudonymised): `account` unchanged and no
+// sealed id (its clear id was never here). kInvalidArgument for an empty or over-long id.
+Result<JobAccount> SealAccountForJob(const Pseudonymiser& pseudonyms, const EvidenceCipher& cipher,
+                                     std::string_view account);
+
+// The clear account id sealed in a job for `pseudonym`, checked to be that pseudonym's clear id
+// under one of `pseudonyms`' keys. Errors name `where` (e.g. "job VIGIL_JOBS:5"):
+// kInvalidArgument when `pseudonym` is not a pseudonym or `sealed_hex` is not hex; kDataLoss when
+// the seal does not open (damaged, truncated, sealed for another pseudonym, wrong master key) or
+// the clear id does not give the pseudonym; kNotFound naming the key id when the master key or
+// the pseudonym's key is not configured.
+Result<std::string> OpenJobAccount(const Pseudonymiser& pseudonyms, const EvidenceCipher& cipher,
+                                   std::string_view pseudonym, std::string_view sealed_hex,
+                                   std::string_view where);
+
 // The pseudonymisation keys from a key file (`key_file`) or, when that is empty, from the key
 // file text in `env_text` (VIGIL_PSEUDONYM_KEYS); `current_id` chooses the key for new
 // pseudonyms (the last key in the file when empty: rotation appends). kInvalidArgument naming

@@ -107,6 +107,22 @@ std::vector<std::string> Pseudonymiser::AllPseudonyms(std::string_view identifie
   return out;
 }
 
+Result<std::string> Pseudonymiser::PseudonymiseUnder(std::string_view key_id,
+                                                     std::string_view identifier) const {
+  auto key = std::ranges::find(keys_, key_id, &PseudonymKey::id);
+  if (key == keys_.end()) {
+    return NotFoundError(
+        fmt::format("pseudonymisation key '{}' is not among the configured keys", key_id));
+  }
+  return Under(*key, identifier);
+}
+
+std::string_view Pseudonymiser::KeyIdOf(std::string_view value) {
+  if (!LooksPseudonymised(value)) return {};
+  value.remove_prefix(kPrefix.size());
+  return value.substr(0, value.find('.'));
+}
+
 bool Pseudonymiser::LooksPseudonymised(std::string_view value) {
   if (!value.starts_with(kPrefix)) return false;
   value.remove_prefix(kPrefix.size());

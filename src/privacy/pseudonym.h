@@ -43,6 +43,13 @@ class Pseudonymiser {
   // Its pseudonyms under every key, current first: what to look up after a rotation.
   std::vector<std::string> AllPseudonyms(std::string_view identifier) const;
 
+  // The pseudonym of `identifier` under key `key_id` (what a pseudonym written under an older key
+  // is checked against); kNotFound naming the key id when it is not among the keys.
+  Result<std::string> PseudonymiseUnder(std::string_view key_id, std::string_view identifier) const;
+
+  // The key id of a pseudonym ("k1" of "p1.k1.<hex>"); empty when `value` is not a pseudonym.
+  static std::string_view KeyIdOf(std::string_view value);
+
   // True when `value` has the shape of a vigil pseudonym (so callers can refuse to pseudonymise
   // twice or to store a clear identifier where a pseudonym is expected).
   static bool LooksPseudonymised(std::string_view value);

@@ -72,6 +72,17 @@ Status ReadOptional(const Json& j, std::string_view where, ScanJob* job) {
     }
     job->end_to_end_encrypted = e->get<bool>();
   }
+  ASSIGN_OR_RETURN(std::string sealed, TextField(j, "sealed_account_id", false, where));
+  if (auto f = j.find("sealed_account_id"); f != j.end() && !f->is_null()) {
+    if (sealed.empty() || sealed.size() % 2 != 0 || sealed.size() > kMaxSealedAccountHex ||
+        sealed.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return InvalidArgumentError(fmt::format(
+          "{}: field 'sealed_account_id' must be an even number of lowercase hex digits, at most "
+          "{}",
+          where, kMaxSealedAccountHex));
+    }
+    job->sealed_account_id = std::move(sealed);
+  }
   return Status::Ok();
 }
 
@@ -90,6 +101,7 @@ std::string EncodeJob(const ScanJob& job) {
   j["md5"] = job.md5;
   j["sha256"] = job.sha256;
   if (job.end_to_end_encrypted) j["end_to_end_encrypted"] = true;
+  if (job.sealed_account_id) j["sealed_account_id"] = *job.sealed_account_id;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -8,6 +8,10 @@
 //   {"item_id":"u/123","account_id":"a1","surface":"photos/upload","region":"eu",
 //    "pdq":"<64 hex>","pdq_quality":100,"md5":"<32 hex>","sha256":"<64 hex>"}
 // pdq is optional (an item without a usable image hash); md5 and sha256 are required.
+// sealed_account_id (optional, lowercase hex) is the clear account id sealed with the evidence
+// master key for the job's pseudonym (privacy/account_identity.h, SealAccountForJob): ingest that
+// pseudonymises (POST /v1/jobs with pseudonym_keys) sends the pseudonym as account_id and the
+// clear id only in this form, and the worker keeps it sealed beside the case it opens.
 //
 // Thread safety: value types and pure functions.
 #ifndef VIGIL_QUEUE_JOB_H_
@@ -24,6 +28,8 @@ namespace vigil::queue {
 
 // The largest encoded job DecodeJob accepts (a job is a few hundred bytes).
 inline constexpr size_t kMaxJobBytes = 16 * 1024;
+// The longest sealed_account_id (hex digits): a 1 KiB account id sealed, with room to spare.
+inline constexpr size_t kMaxSealedAccountHex = 4096;
 
 struct ScanJob {
   std::string item_id;     // the provider's id of the upload or message
@@ -35,6 +41,7 @@ struct ScanJob {
   std::string md5;                 // 32 hex digits
   std::string sha256;              // 64 hex digits
   bool end_to_end_encrypted = false;
+  std::optional<std::string> sealed_account_id;  // lowercase hex, at most kMaxSealedAccountHex
   bool operator==(const ScanJob&) const = default;
 };
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "privacy/account_identity.h"
 #include "queue/job.h"
 #include "server/api.h"
 #include "server/routes.h"
@@ -42,8 +43,28 @@ Reply QueueErrorReply(const Status& s, size_t queued) {
   return r;
 }
 
-// The job at jobs[i] of a request, checked and re-encoded; errors name the field.
-Result<std::pair<std::string, std::string>> ParseJob(const nlohmann::json& j, size_t i) {
+// With pseudonymisation keys, a job's clear account id travels only as its pseudonym and, sealed
+// with the evidence master key, for the report (docs/privacy.md, "Scale-out"); a pseudonym
+// passes through unchanged.
+Status PseudonymiseJob(const ServerContext& ctx, queue::ScanJob& job, const std::string& where) {
+  if (!ctx.pseudonyms || !ctx.evidence) return Status::Ok();
+  const bool pseudonym = privacy::Pseudonymiser::LooksPseudonymised(job.account_id);
+  if (job.sealed_account_id && !pseudonym) {
+    return FieldError(where + ".sealed_account_id",
+                      "given with a clear account_id; send the clear id alone and the server "
+                      "seals it");
+  }
+  if (pseudonym) return Status::Ok();
+  auto sealed = privacy::SealAccountForJob(*ctx.pseudonyms, ctx.evidence->cipher(), job.account_id);
+  if (!sealed.ok()) return FieldError(where + ".account_id", sealed.status().message());
+  job.account_id = std::move(sealed->account_id);
+  job.sealed_account_id = std::move(sealed->sealed_account_id);
+  return Status::Ok();
+}
+
+// The job at jobs[i] of a request, checked, pseudonymised and re-encoded; errors name the field.
+Result<std::pair<std::string, std::string>> ParseJob(const ServerContext& ctx,
+                                                     const nlohmann::json& j, size_t i) {
   const std::string where = fmt::format("jobs[{}]", i);
   if (!j.is_object()) return FieldError(where, "expected a job object");
   auto job = queue::DecodeJob(j.dump(), where);
@@ -52,6 +73,7 @@ Result<std::pair<std::string, std::string>> ParseJob(const nlohmann::json& j, si
     if (message.rfind(where + ": ", 0) == 0) message.erase(0, where.size() + 2);
     return FieldError(where, message);
   }
+  RETURN_IF_ERROR(PseudonymiseJob(ctx, *job, where));
   return std::make_pair(job->item_id, queue::EncodeJob(*job));
 }
 
@@ -181,7 +203,7 @@ Result<Reply> V1QueueJobs(Call& call) {
   }
   std::vector<std::pair<std::string, std::string>> jobs;  // item id, encoded job
   for (size_t i = 0; i < it->size(); ++i) {
-    ASSIGN_OR_RETURN(auto job, ParseJob((*it)[i], i));
+    ASSIGN_OR_RETURN(auto job, ParseJob(call.ctx, (*it)[i], i));
     jobs.push_back(std::move(job));
   }
   // Refuse a request that cannot fit before queuing any of it; the stream's own limit still

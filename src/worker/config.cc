@@ -70,11 +70,11 @@ Result<WorkerConfig> ParseWorkerConfig(std::string_view json, std::string_view w
   Json j = Json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return InvalidArgumentError(fmt::format("{}: not valid JSON", where));
   if (!j.is_object()) return InvalidArgumentError(fmt::format("{}: not a JSON object", where));
-  RETURN_IF_ERROR(
-      Unknown(j,
-              {"name", "database", "nats", "threads", "batch", "retry_delay_ms", "rules", "banks",
-               "metrics_listen", "legal_basis", "ledger_retention_hours"},
-              where));
+  RETURN_IF_ERROR(Unknown(j,
+                          {"name", "database", "nats", "threads", "batch", "retry_delay_ms",
+                           "rules", "banks", "metrics_listen", "legal_basis",
+                           "ledger_retention_hours", "pseudonym_keys", "evidence_keys"},
+                          where));
   WorkerConfig c;
   RETURN_IF_ERROR(Read(j, "database", where, &c.database));
   if (c.database.empty()) {
@@ -93,6 +93,8 @@ Result<WorkerConfig> ParseWorkerConfig(std::string_view json, std::string_view w
   RETURN_IF_ERROR(Read(j, "metrics_listen", where, &c.metrics_listen));
   RETURN_IF_ERROR(Read(j, "legal_basis", where, &c.legal_basis));
   RETURN_IF_ERROR(Read(j, "ledger_retention_hours", where, &c.ledger_retention_hours));
+  RETURN_IF_ERROR(Read(j, "pseudonym_keys", where, &c.pseudonym_keys_file));
+  RETURN_IF_ERROR(Read(j, "evidence_keys", where, &c.evidence_keys_file));
   c.worker.max_deliver = c.nats.max_deliver;
   c.nats.client_name = "vigil-worker-" + c.worker.name;
   return c;

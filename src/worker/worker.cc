@@ -8,6 +8,7 @@
 
 #include "core/text.h"
 #include "hash/hash256.h"
+#include "privacy/account_identity.h"
 
 namespace vigil::worker {
 namespace {
@@ -47,24 +48,62 @@ Result<detect::MediaHashes> HashesOfJob(const queue::ScanJob& job) {
 }
 
 Worker::Worker(WorkerOptions options, SourceFactory sources, queue::JobLedger& ledger,
-               const detect::Pipeline& pipeline, std::shared_ptr<const Clock> clock)
+               const detect::Pipeline& pipeline, std::shared_ptr<const Clock> clock,
+               AccountKeys keys)
     : options_(std::move(options)),
       sources_(std::move(sources)),
       ledger_(ledger),
       pipeline_(pipeline),
-      clock_(std::move(clock)) {
+      clock_(std::move(clock)),
+      keys_(keys) {
   metrics_.started_unix_seconds = static_cast<double>(NowNs()) / 1e9;
 }
 
-Result<queue::LedgerOutcome> Worker::Process(const queue::ScanJob& job) const {
+Result<Worker::JobAccountIds> Worker::AccountOf(const queue::ScanJob& job,
+                                                std::string_view where) const {
+  const bool pseudonym = privacy::Pseudonymiser::LooksPseudonymised(job.account_id);
+  if (keys_.pseudonyms == nullptr || keys_.cipher == nullptr || keys_.store == nullptr) {
+    if (job.sealed_account_id) {
+      return InvalidArgumentError(fmt::format(
+          "{}: carries a sealed account id, but this worker has no pseudonymisation and evidence "
+          "keys (pseudonym_keys, evidence_keys) to keep it for reports; configure them and "
+          "requeue the job",
+          where));
+    }
+    return JobAccountIds{job.account_id, ""};
+  }
+  if (job.sealed_account_id) {
+    ASSIGN_OR_RETURN(std::string clear,
+                     privacy::OpenJobAccount(*keys_.pseudonyms, *keys_.cipher, job.account_id,
+                                             *job.sealed_account_id, where));
+    return JobAccountIds{job.account_id, std::move(clear)};
+  }
+  if (pseudonym) return JobAccountIds{job.account_id, ""};
+  if (job.account_id.size() > privacy::kMaxAccountIdBytes) {
+    return InvalidArgumentError(
+        fmt::format("{}: account_id is longer than {} bytes", where, privacy::kMaxAccountIdBytes));
+  }
+  return JobAccountIds{keys_.pseudonyms->Pseudonymise(job.account_id), job.account_id};
+}
+
+Result<queue::LedgerOutcome> Worker::Process(const queue::ScanJob& job,
+                                             std::string_view where) const {
+  ASSIGN_OR_RETURN(JobAccountIds account, AccountOf(job, where));
   ASSIGN_OR_RETURN(detect::MediaHashes hashes, HashesOfJob(job));
   ASSIGN_OR_RETURN(stats::Region region, stats::ParseRegion(job.region));
-  detect::ItemInput input{job.item_id, job.account_id,          job.surface, region,
+  detect::ItemInput input{job.item_id, account.stored,          job.surface, region,
                           {},          job.end_to_end_encrypted};
   ASSIGN_OR_RETURN(detect::ItemOutcome out, pipeline_.ProcessHashed(input, std::move(hashes)));
   queue::LedgerOutcome outcome;
   outcome.flagged = !out.decision.flags.empty();
-  if (out.opened) outcome.case_id = out.opened->opened.id;
+  if (out.opened) {
+    outcome.case_id = out.opened->opened.id;
+    // In the ledger's transaction: the case and its sealed clear id commit together.
+    if (!account.clear.empty()) {
+      RETURN_IF_ERROR(privacy::KeepClearAccountId(*keys_.store, *keys_.cipher, *outcome.case_id,
+                                                  account.clear, clock_->Now()));
+    }
+  }
   return outcome;
 }
 
@@ -119,7 +158,8 @@ Status Worker::Handle(queue::Delivery& delivery) {
                             .worker = options_.name,
                             .outcome = {},
                             .processed_at = clock_->Now()};
-  auto done = ledger_.RunOnce(claim, [&] { return Process(*job); });
+  const std::string where = fmt::format("job {}", delivery.id());
+  auto done = ledger_.RunOnce(claim, [&] { return Process(*job, where); });
   if (!done.ok()) {
     if (done.status().code() == StatusCode::kFailedPrecondition) {
       // The legal basis does not allow scanning it (nothing was hashed, counted or kept).

@@ -14,6 +14,22 @@
 //
 // Bank changes reach the matcher through LiveMatcher (live_matcher.h).
 //
+// Account ids (docs/privacy.md, "Scale-out"; Art 3(1)(h)-(i)): with AccountKeys the worker
+// stores only pseudonyms and keeps the clear id sealed (privacy::KeepClearAccountId) for each case
+// it opens or adds to, inside the ledger transaction, so a crash leaves neither a case without its
+// sealed id nor a sealed id without its case:
+//
+//   pseudonym + sealed id  -> the sealed id is opened and checked against the pseudonym
+//   pseudonym alone        -> stored as given (the publisher pseudonymised; reports carry it)
+//   clear id alone         -> pseudonymised here, the clear id kept sealed (it crossed the queue
+//                             in clear: the publisher should pseudonymise, but nothing clear is
+//                             stored)
+//   clear id + sealed id   -> refused (contradictory)
+//
+// Without keys a job is taken as given, except one carrying a sealed id, which is refused: its
+// clear id could not be kept for a report. Refused and unopenable jobs fail with an error naming
+// the job, are retried (another worker may have the keys) and then dead-lettered.
+//
 // Thread safety: Run blocks its caller; Handle and Metrics may be called from any thread.
 #ifndef VIGIL_WORKER_WORKER_H_
 #define VIGIL_WORKER_WORKER_H_
@@ -27,6 +43,9 @@
 
 #include "core/clock.h"
 #include "detect/pipeline.h"
+#include "privacy/evidence_cipher.h"
+#include "privacy/privacy_store.h"
+#include "privacy/pseudonym.h"
 #include "queue/job.h"
 #include "queue/ledger.h"
 #include "queue/queue.h"
@@ -66,14 +85,22 @@ struct WorkerMetrics {
   double started_unix_seconds = 0;
 };
 
+// The keys for pseudonymising account ids (see above); all three set, or none.
+struct AccountKeys {
+  const privacy::Pseudonymiser* pseudonyms = nullptr;
+  const privacy::EvidenceCipher* cipher = nullptr;  // seals and opens clear ids
+  privacy::PrivacyStore* store = nullptr;           // where sealed ids are kept (case_accounts)
+};
+
 class Worker {
  public:
   // A source for one thread (e.g. NatsQueue::OpenJobSource).
   using SourceFactory = std::function<Result<std::unique_ptr<queue::JobSource>>()>;
 
-  // `ledger`, `pipeline` and `clock` must outlive the worker.
+  // `ledger`, `pipeline`, `clock` and what `keys` points to must outlive the worker.
   Worker(WorkerOptions options, SourceFactory sources, queue::JobLedger& ledger,
-         const detect::Pipeline& pipeline, std::shared_ptr<const Clock> clock);
+         const detect::Pipeline& pipeline, std::shared_ptr<const Clock> clock,
+         AccountKeys keys = {});
 
   // Runs the threads until `stop` is set; returns after they finish their current deliveries.
   // An error only if no thread could open its source.
@@ -91,7 +118,12 @@ class Worker {
 
  private:
   void Loop(queue::JobSource& source, const std::atomic<bool>& stop);
-  Result<queue::LedgerOutcome> Process(const queue::ScanJob& job) const;
+  struct JobAccountIds {
+    std::string stored;  // what the case records
+    std::string clear;   // to keep sealed; empty when none
+  };
+  Result<JobAccountIds> AccountOf(const queue::ScanJob& job, std::string_view where) const;
+  Result<queue::LedgerOutcome> Process(const queue::ScanJob& job, std::string_view where) const;
   Status Fail(queue::Delivery& delivery, const Status& error);
   void ObserveLatency(int64_t enqueued_ns);
 
@@ -100,6 +132,7 @@ class Worker {
   queue::JobLedger& ledger_;
   const detect::Pipeline& pipeline_;
   std::shared_ptr<const Clock> clock_;
+  const AccountKeys keys_;
 
   mutable std::mutex mu_;
   WorkerMetrics metrics_;  // guarded by mu_

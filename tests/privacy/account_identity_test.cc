@@ -61,7 +61,8 @@ TEST_F(AccountIdentityTest, KeptSealedAndRevealedOnlyForItsCase) {
   ASSERT_TRUE(store_.PutSealedAccount(2, **stored, kNow).ok());
   auto moved = RevealClearAccountId(store_, cipher_, 2);
   EXPECT_EQ(moved.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(moved.status().message().find("case 2"), std::string::npos) << moved.status().ToString();
+  EXPECT_NE(moved.status().message().find("case 2"), std::string::npos)
+      << moved.status().ToString();
 }
 
 TEST_F(AccountIdentityTest, WrongOrMissingKeysAndDamagedRowsAreErrors) {
@@ -69,7 +70,8 @@ TEST_F(AccountIdentityTest, WrongOrMissingKeysAndDamagedRowsAreErrors) {
   EXPECT_EQ(RevealClearAccountId(store_, Cipher(8), 1).status().code(), StatusCode::kDataLoss);
   auto missing = RevealClearAccountId(store_, Cipher(7, "m2"), 1);
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(missing.status().message().find("m1"), std::string::npos) << missing.status().ToString();
+  EXPECT_NE(missing.status().message().find("m1"), std::string::npos)
+      << missing.status().ToString();
 
   ASSERT_TRUE(store_.PutSealedAccount(2, "zz-not-hex", kNow).ok());
   auto damaged = RevealClearAccountId(store_, cipher_, 2);
@@ -134,6 +136,88 @@ TEST(LoadPseudonymiser, MissingSourcesBadKeysAndUnknownCurrentIdAreNamed) {
   auto unknown = LoadPseudonymiser("", kKeyText, "k9");
   EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(unknown.status().message().find("k9"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::privacy
+
+namespace vigil::privacy {
+namespace {
+
+// Two keys, k2 current: a pseudonym written under k1 before the rotation still checks.
+Pseudonymiser RotatedKeys() {
+  auto p = Pseudonymiser::Create(
+      {{"k1", std::vector<uint8_t>(32, 1)}, {"k2", std::vector<uint8_t>(32, 2)}}, "k2");
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  return *std::move(p);
+}
+
+TEST(JobAccount, ClearIdsAreSealedForTheirPseudonymAndPseudonymsPassThrough) {
+  const Pseudonymiser p = RotatedKeys();
+  const EvidenceCipher cipher = Cipher(7);
+  auto job = SealAccountForJob(p, cipher, kClear);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_EQ(job->account_id, p.Pseudonymise(kClear));
+  EXPECT_EQ(Pseudonymiser::KeyIdOf(job->account_id), "k2");
+  ASSERT_TRUE(job->sealed_account_id.has_value());
+  EXPECT_EQ(job->sealed_account_id->find(Hex(kClear)), std::string::npos);
+  EXPECT_EQ(*OpenJobAccount(p, cipher, job->account_id, *job->sealed_account_id, "job 1"), kClear);
+
+  // An older key's pseudonym: found by its key id.
+  const std::string old = *p.PseudonymiseUnder("k1", kClear);
+  EXPECT_TRUE(old.starts_with("p1.k1."));
+  auto sealed_old = cipher.Seal(
+      std::span(reinterpret_cast<const uint8_t*>(kClear), std::string_view(kClear).size()),
+      AccountJobSealId(old));
+  ASSERT_TRUE(sealed_old.ok());
+  std::string hex;
+  for (uint8_t b : *sealed_old) hex += fmt::format("{:02x}", b);
+  EXPECT_EQ(*OpenJobAccount(p, cipher, old, hex, "job 2"), kClear);
+
+  auto passed = SealAccountForJob(p, cipher, old);
+  ASSERT_TRUE(passed.ok());
+  EXPECT_EQ(passed->account_id, old);
+  EXPECT_FALSE(passed->sealed_account_id.has_value());
+  EXPECT_EQ(SealAccountForJob(p, cipher, "").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SealAccountForJob(p, cipher, std::string(kMaxAccountIdBytes + 1, 'a')).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(JobAccount, BadSealsAndUnknownKeysAreNamedErrors) {
+  const Pseudonymiser p = RotatedKeys();
+  const EvidenceCipher cipher = Cipher(7);
+  const JobAccount job = *SealAccountForJob(p, cipher, kClear);
+  struct Bad {
+    std::string pseudonym, sealed;
+    StatusCode code;
+    const char* message;
+  };
+  const Bad bad[] = {
+      {kClear, *job.sealed_account_id, StatusCode::kInvalidArgument, "not a clear id"},
+      {job.account_id, "zz", StatusCode::kInvalidArgument, "not hex"},
+      {job.account_id, "", StatusCode::kInvalidArgument, "not hex"},
+      {job.account_id, job.sealed_account_id->substr(0, 30), StatusCode::kDataLoss, "truncated"},
+      {p.Pseudonymise("mallory"), *job.sealed_account_id, StatusCode::kDataLoss, "does not open"},
+      {"p1.k7." + std::string(64, 'a'), *job.sealed_account_id, StatusCode::kDataLoss, ""},
+  };
+  for (const Bad& b : bad) {
+    auto r = OpenJobAccount(p, cipher, b.pseudonym, b.sealed, "job 5");
+    ASSERT_FALSE(r.ok()) << b.pseudonym;
+    EXPECT_EQ(r.status().code(), b.code) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("job 5"), std::string::npos) << r.status().ToString();
+    EXPECT_NE(r.status().message().find(b.message), std::string::npos) << r.status().ToString();
+  }
+  // Sealed for a pseudonym under a key this side lacks: the seal opens, the key is named.
+  auto k7 = *Pseudonymiser::Create({{"k7", std::vector<uint8_t>(32, 9)}}, "k7");
+  const JobAccount foreign = *SealAccountForJob(k7, cipher, kClear);
+  auto r = OpenJobAccount(p, cipher, foreign.account_id, *foreign.sealed_account_id, "job 6");
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find("'k7'"), std::string::npos) << r.status().ToString();
+  // Under the wrong master key.
+  auto wrong = OpenJobAccount(p, Cipher(8), job.account_id, *job.sealed_account_id, "job 7");
+  EXPECT_EQ(wrong.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(Pseudonymiser::KeyIdOf("acct-42"), "");
+  EXPECT_EQ(p.PseudonymiseUnder("k9", "x").status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

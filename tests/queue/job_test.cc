@@ -84,7 +84,35 @@ INSTANTIATE_TEST_SUITE_P(
         BadJob{R"({"item_id":"i","account_id":"a","pdq_quality":101)" + kTail, "0..100"},
         BadJob{R"({"item_id":"i","account_id":"a","region":"mars")" + kTail, "region 'mars'"},
         BadJob{R"({"item_id":"i","account_id":"a","end_to_end_encrypted":1)" + kTail,
-               "true or false"}));
+               "true or false"},
+        BadJob{R"({"item_id":"i","account_id":"a","sealed_account_id":"")" + kTail,
+               "'sealed_account_id' must be an even number of lowercase hex"},
+        BadJob{R"({"item_id":"i","account_id":"a","sealed_account_id":"abc")" + kTail,
+               "'sealed_account_id' must be"},
+        BadJob{R"({"item_id":"i","account_id":"a","sealed_account_id":"ABCD")" + kTail,
+               "'sealed_account_id' must be"},
+        BadJob{R"({"item_id":"i","account_id":"a","sealed_account_id":"zz")" + kTail,
+               "'sealed_account_id' must be"},
+        BadJob{R"({"item_id":"i","account_id":"a","sealed_account_id":12)" + kTail,
+               "'sealed_account_id' must be a string"},
+        BadJob{R"({"item_id":"i","account_id":"a","sealed_account_id":")" +
+                   std::string(kMaxSealedAccountHex + 2, 'a') + "\"" + kTail,
+               "at most 4096"}));
+
+TEST(JobTest, ASealedAccountIdRoundTripsAndIsOmittedWhenAbsent) {
+  ScanJob job = SampleJob();
+  job.account_id = "p1.k1." + std::string(64, 'c');
+  job.sealed_account_id = "00ff" + std::string(60, 'e');
+  const std::string data = EncodeJob(job);
+  EXPECT_NE(data.find(R"("sealed_account_id":"00ffeeee)"), std::string::npos) << data;
+  auto back = DecodeJob(data, "job 3");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, job);
+  EXPECT_EQ(EncodeJob(SampleJob()).find("sealed_account_id"), std::string::npos);
+  auto null = DecodeJob(R"({"item_id":"i","account_id":"a","sealed_account_id":null)" + kTail, "j");
+  ASSERT_TRUE(null.ok()) << null.status().ToString();
+  EXPECT_FALSE(null->sealed_account_id.has_value());
+}
 
 TEST(JobTest, HugeJobIsResourceExhausted) {
   auto job = DecodeJob(std::string(kMaxJobBytes + 1, ' '), "job 9");

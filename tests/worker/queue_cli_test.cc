@@ -63,5 +63,27 @@ TEST(QueueCliTest, DeadLettersAreListedRequeuedAndDiscarded) {
   EXPECT_NE(bad.exit_code, 0);
 }
 
+TEST(WorkerCliTest, PseudonymKeysWithoutEvidenceKeysOrWithBadKeysAreRefusedAtStart) {
+  vigil::testing::TempDir dir;
+  const std::string keys =
+      dir.Write("p.keys", "k1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n");
+  const std::string config =
+      dir.Write("w.json", R"({"database":"postgresql://127.0.0.1:1/none","pseudonym_keys":")" +
+                              keys + R"("})");
+  CliRun run = RunVigil("worker --config '" + config + "'");
+  if (std::getenv("VIGIL_EVIDENCE_KEYS") == nullptr) {
+    EXPECT_EQ(run.exit_code, 3) << run.err;
+    EXPECT_NE(run.err.find("pseudonym_keys needs evidence_keys"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("w.json"), std::string::npos) << run.err;
+  }
+  const std::string bad = dir.Write("bad.keys", "m1 abcd\n");
+  const std::string bad_config =
+      dir.Write("w2.json", R"({"database":"postgresql://127.0.0.1:1/none","pseudonym_keys":")" +
+                               keys + R"(","evidence_keys":")" + bad + R"("})");
+  CliRun bad_run = RunVigil("worker --config '" + bad_config + "'");
+  EXPECT_EQ(bad_run.exit_code, 3) << bad_run.err;
+  EXPECT_NE(bad_run.err.find("bad.keys line 1"), std::string::npos) << bad_run.err;
+}
+
 }  // namespace
 }  // namespace vigil::worker
