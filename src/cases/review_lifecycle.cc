@@ -83,7 +83,34 @@ Status CheckConfirmedOutcome(const Case& c, std::string_view what) {
       c.progress.outcome ? DecisionName(*c.progress.outcome) : "without an outcome", what));
 }
 
+// MarkActioned's condition beyond the state diagram.
+Status CheckActionedAllowed(const Case& c) {
+  RETURN_IF_ERROR(CheckConfirmedOutcome(c, "actioned"));
+  if (c.progress.state == CaseState::kReported && c.progress.actioned_at) {
+    return FailedPreconditionError(fmt::format("case {} was already actioned at {}", c.id,
+                                               FormatUtc(*c.progress.actioned_at)));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Result<CaseChange> ReviewService::PlanAdvance(
+    const Case& c, TimePoint now, std::string_view actor, std::string_view details, CaseState to,
+    const std::function<Status(const Case&)>& check,
+    const std::function<void(const Case&, TimePoint, CaseChange&)>& extend) const {
+  CaseChange change = internal::StartChange(c, now);
+  RETURN_IF_ERROR(internal::SetState(change, c, to));
+  RETURN_IF_ERROR(check(c));
+  if (to == CaseState::kActioned && !change.progress.actioned_at) {
+    change.progress.actioned_at = now;
+  }
+  if (to == CaseState::kReported) change.progress.reported_at = now;
+  if (extend) extend(c, now, change);
+  change.events.push_back(
+      MakeEvent(c, now, actor, std::string(CaseStateName(to)), std::string(details)));
+  return change;
+}
 
 Result<Case> ReviewService::Advance(
     CaseId id, std::string_view actor, std::string_view details, CaseState to,
@@ -92,30 +119,20 @@ Result<Case> ReviewService::Advance(
   RETURN_IF_ERROR(internal::ValidateActor(actor));
   RETURN_IF_ERROR(ValidateText("details", details, /*required=*/false));
   return Mutate(id, [&](const Case& c, TimePoint now) -> Result<CaseChange> {
-    CaseChange change = internal::StartChange(c, now);
-    RETURN_IF_ERROR(internal::SetState(change, c, to));
-    RETURN_IF_ERROR(check(c));
-    if (to == CaseState::kActioned && !change.progress.actioned_at) {
-      change.progress.actioned_at = now;
-    }
-    if (to == CaseState::kReported) change.progress.reported_at = now;
-    if (extend) extend(c, now, change);
-    change.events.push_back(
-        MakeEvent(c, now, actor, std::string(CaseStateName(to)), std::string(details)));
-    return change;
+    return PlanAdvance(c, now, actor, details, to, check, extend);
   });
 }
 
 Result<Case> ReviewService::MarkActioned(CaseId id, std::string_view actor,
                                          std::string_view details) {
-  return Advance(id, actor, details, CaseState::kActioned, [](const Case& c) -> Status {
-    RETURN_IF_ERROR(CheckConfirmedOutcome(c, "actioned"));
-    if (c.progress.state == CaseState::kReported && c.progress.actioned_at) {
-      return FailedPreconditionError(fmt::format("case {} was already actioned at {}", c.id,
-                                                 FormatUtc(*c.progress.actioned_at)));
-    }
-    return Status::Ok();
-  });
+  return Advance(id, actor, details, CaseState::kActioned, CheckActionedAllowed);
+}
+
+Result<CaseChange> ReviewService::PlanActioned(const Case& c, std::string_view actor,
+                                               std::string_view details) const {
+  RETURN_IF_ERROR(internal::ValidateActor(actor));
+  RETURN_IF_ERROR(ValidateText("details", details, /*required=*/false));
+  return PlanAdvance(c, clock_->Now(), actor, details, CaseState::kActioned, CheckActionedAllowed);
 }
 
 Result<Case> ReviewService::MarkReported(CaseId id, std::string_view actor,

@@ -105,6 +105,12 @@ class ReviewService {
   // Lifecycle after the decision (edges in review_rules.h); `actor` is who acts, `details` goes
   // to the audit event. MarkReported enforces ReportEligibility (Art 3(1)(g)(iii)).
   Result<Case> MarkActioned(CaseId id, std::string_view actor, std::string_view details);
+  // The change MarkActioned would make to `c` as read (compare-and-set on c.version), stamped
+  // now, with the same checks, progress and "actioned" event; for a store that applies it in the
+  // transaction of its own rows (redress: an action, its user notice and the case move together).
+  // Applying it is the caller's: nothing is written here.
+  Result<CaseChange> PlanActioned(const Case& c, std::string_view actor,
+                                  std::string_view details) const;
   Result<Case> MarkReported(CaseId id, std::string_view actor, std::string_view details);
   Result<Case> MarkAppealed(CaseId id, std::string_view actor, std::string_view details);
   // `content_reinstated`: the reversal restores the content (not only the account), so the
@@ -168,7 +174,13 @@ class ReviewService {
   // The part of a decision's change that records its outcome.
   void RecordOutcome(const Case& with, Decision outcome, const DecisionInput& input, TimePoint now,
                      CaseChange& change) const;
-  // `extend` adds rows to the change (e.g. a share withdrawal) after the check passed.
+  // The change moving `c` to `to` at `now` once `check` passes; `extend` adds rows to it (e.g.
+  // a share withdrawal) after the check passed.
+  Result<CaseChange> PlanAdvance(
+      const Case& c, TimePoint now, std::string_view actor, std::string_view details, CaseState to,
+      const std::function<Status(const Case&)>& check,
+      const std::function<void(const Case&, TimePoint, CaseChange&)>& extend = {}) const;
+  // Reads the case and applies PlanAdvance's change (Mutate).
   Result<Case> Advance(CaseId id, std::string_view actor, std::string_view details, CaseState to,
                        const std::function<Status(const Case&)>& check,
                        const std::function<void(const Case&, TimePoint, CaseChange&)>& extend = {});

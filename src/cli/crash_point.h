@@ -9,8 +9,10 @@
 // delivered), "report-progress-saved" (`vigil report send`: a delivery's lease or progress saved,
 // before the hotline step it prepares or after the one it records), "purge-files-deleted"
 // (`vigil purge`: a case's evidence files deleted, its records not yet erased),
-// "purge-batch-committed" (a batch of erasures committed). "NAME#N" dies at the N-th
-// time NAME is reached instead of the first.
+// "purge-batch-committed" (a batch of erasures committed), "redress-action-written" (`vigil
+// redress act`: the action and its user notice written, the case's move to actioned not yet,
+// all inside one uncommitted transaction). "NAME#N" dies at the N-th time NAME is reached
+// instead of the first.
 //
 // Thread safety: reads the environment once, on first use; counts reaches atomically.
 #ifndef VIGIL_CLI_CRASH_POINT_H_

@@ -10,6 +10,7 @@
 
 #include "cli/cli_audit.h"
 #include "cli/commands.h"
+#include "cli/crash_point.h"
 #include "cli/database.h"
 #include "cli/file_batch.h"
 #include "match/bank_verification_sink.h"
@@ -39,6 +40,71 @@ struct RedressFlags {
 
 void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
+// The database's redress store with the crash point "redress-action-written" inside an action's
+// transaction (crash_point.h): after the action and its notice are written, before the case's
+// change is applied and the transaction commits, so the durability tests can check that a kill
+// there leaves neither.
+class CrashPointRedressStore final : public redress::RedressStore {
+ public:
+  explicit CrashPointRedressStore(redress::RedressStore& inner) : inner_(inner) {}
+  using redress::RedressStore::RecordAction;
+  Result<redress::Action> RecordAction(const redress::Action& action,
+                                       const redress::NoticeMaker& make_notice,
+                                       const redress::CaseChangeMaker& make_case_change) override {
+    if (!make_case_change) return inner_.RecordAction(action, make_notice, nullptr);
+    return inner_.RecordAction(action, make_notice, [&](const redress::Action& stored) {
+      auto change = make_case_change(stored);
+      CrashPoint("redress-action-written");
+      return change;
+    });
+  }
+  Result<redress::Action> GetAction(redress::ActionId id) override { return inner_.GetAction(id); }
+  Result<std::vector<redress::Action>> ListActions(cases::CaseId case_id) override {
+    return inner_.ListActions(case_id);
+  }
+  Result<redress::Action> ReverseAction(redress::ActionId id,
+                                        const redress::Reversal& reversal) override {
+    return inner_.ReverseAction(id, reversal);
+  }
+  Result<redress::Notice> GetNotice(redress::NoticeId id) override { return inner_.GetNotice(id); }
+  Result<std::vector<redress::Notice>> ListDueNotices(TimePoint now, size_t limit) override {
+    return inner_.ListDueNotices(now, limit);
+  }
+  Result<std::vector<redress::Notice>> ListNotices(std::optional<cases::CaseId> case_id) override {
+    return inner_.ListNotices(case_id);
+  }
+  Result<bool> UpdateNotice(const redress::Notice& n) override { return inner_.UpdateNotice(n); }
+  Result<redress::Complaint> FileComplaint(const redress::Complaint& complaint) override {
+    return inner_.FileComplaint(complaint);
+  }
+  Result<redress::Complaint> GetComplaint(redress::ComplaintId id) override {
+    return inner_.GetComplaint(id);
+  }
+  Result<std::vector<redress::Complaint>> ListComplaints(
+      const redress::ComplaintFilter& filter) override {
+    return inner_.ListComplaints(filter);
+  }
+  Result<bool> UpdateComplaint(const redress::Complaint& c) override {
+    return inner_.UpdateComplaint(c);
+  }
+  Result<redress::JudicialComplaint> RecordJudicial(const redress::JudicialComplaint& j) override {
+    return inner_.RecordJudicial(j);
+  }
+  Result<redress::JudicialComplaint> GetJudicial(redress::JudicialId id) override {
+    return inner_.GetJudicial(id);
+  }
+  Result<bool> UpdateJudicial(const redress::JudicialComplaint& j) override {
+    return inner_.UpdateJudicial(j);
+  }
+  Result<std::vector<redress::JudicialComplaint>> ListJudicial(
+      std::optional<cases::CaseId> case_id) override {
+    return inner_.ListJudicial(case_id);
+  }
+
+ private:
+  redress::RedressStore& inner_;
+};
+
 using RedressFn = std::function<Status(store::Database&, redress::RedressService&)>;
 
 // Runs `fn` with the database and a redress service configured from --config.
@@ -51,10 +117,11 @@ int WithRedress(const RedressFlags& flags, const RedressFn& fn) {
     auto clock = std::make_shared<SystemClock>();
     ASSIGN_OR_RETURN(auto review,
                      cases::ReviewService::Create(db->cases(), sink, clock, cases::ReviewConfig{}));
+    CrashPointRedressStore redress_store(db->redress());
     ASSIGN_OR_RETURN(auto service,
                      redress::RedressService::Create(*review,
                                                      {.cases = &db->cases(),
-                                                      .redress = &db->redress(),
+                                                      .redress = &redress_store,
                                                       .banks = &db->banks(),
                                                       .report_outbox = &db->report_outbox()},
                                                      std::move(templates), clock, config.redress));

@@ -36,17 +36,34 @@ Status AlreadyReversedError(const Action& a) {
                                              a.reversed_by));
 }
 
+Status CaseChangedError(const cases::CaseChange& change) {
+  return FailedPreconditionError(
+      fmt::format("case {} changed while the action was being recorded (version {} expected); "
+                  "nothing was written, retry",
+                  change.id, change.expected_version));
+}
+
+Status CheckCaseChange(const Action& action, const cases::CaseChange& change) {
+  if (change.id == action.case_id) return Status::Ok();
+  return InvalidArgumentError(
+      fmt::format("an action on case {} cannot change case {}", action.case_id, change.id));
+}
+
 void InMemoryRedressStore::AddCase(cases::CaseId id) {
   std::lock_guard<std::mutex> lock(mu_);
   cases_.push_back(id);
 }
 
+bool InMemoryRedressStore::CaseExistsLocked(cases::CaseId id) {
+  if (std::find(cases_.begin(), cases_.end(), id) != cases_.end()) return true;
+  return case_store_ != nullptr && case_store_->GetCase(id).ok();
+}
+
 Result<Action> InMemoryRedressStore::RecordAction(const Action& action,
-                                                  const NoticeMaker& make_notice) {
+                                                  const NoticeMaker& make_notice,
+                                                  const CaseChangeMaker& make_case_change) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (std::find(cases_.begin(), cases_.end(), action.case_id) == cases_.end()) {
-    return CaseNotFound(action.case_id);
-  }
+  if (!CaseExistsLocked(action.case_id)) return CaseNotFound(action.case_id);
   for (const auto& [id, a] : actions_) {
     if (a.case_id == action.case_id && a.kind == action.kind && a.item_id == action.item_id) {
       return DuplicateActionError(a);
@@ -57,6 +74,20 @@ Result<Action> InMemoryRedressStore::RecordAction(const Action& action,
   std::optional<Notice> notice;
   if (make_notice) {
     ASSIGN_OR_RETURN(notice, make_notice(stored));
+  }
+  std::optional<cases::CaseChange> change;
+  if (make_case_change) {
+    ASSIGN_OR_RETURN(change, make_case_change(stored));
+  }
+  if (change) {
+    RETURN_IF_ERROR(CheckCaseChange(stored, *change));
+    if (case_store_ == nullptr) {
+      return FailedPreconditionError(
+          "this in-memory redress store has no case store to apply a case change to");
+    }
+    // Last of the checks, and the only write that can fail: if it does, nothing else is written.
+    ASSIGN_OR_RETURN(const bool applied, case_store_->CompareAndSet(*change));
+    if (!applied) return CaseChangedError(*change);
   }
   actions_[stored.id] = stored;
   if (notice) {

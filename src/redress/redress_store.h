@@ -17,6 +17,7 @@
 #include <optional>
 #include <vector>
 
+#include "cases/case_store.h"
 #include "redress/types.h"
 
 namespace vigil::redress {
@@ -30,6 +31,11 @@ struct Reversal {
 
 // Makes the notice of a stored action (its id assigned), inside the action's transaction.
 using NoticeMaker = std::function<Result<std::optional<Notice>>(const Action& stored)>;
+// Makes the change of the action's case (cases::ReviewService::PlanActioned: its progress and
+// audit event, compare-and-set on the version read) for a stored action, inside the action's
+// transaction; nullopt leaves the case as it is.
+using CaseChangeMaker =
+    std::function<Result<std::optional<cases::CaseChange>>(const Action& stored)>;
 
 class RedressStore {
  public:
@@ -40,7 +46,19 @@ class RedressStore {
   // action. An error from make_notice writes nothing and is returned. kAlreadyExists "case C
   // already has action N: KIND ITEM" when the case has an action of the same kind on the same item
   // (or account), reversed or not; then nothing is written. kNotFound when the case does not exist.
-  virtual Result<Action> RecordAction(const Action& action, const NoticeMaker& make_notice) = 0;
+  //
+  // With `make_case_change`, the case change it returns is applied in the same transaction, as
+  // cases::CaseStore::CompareAndSet does (same rows, same audit event): the action, its notice
+  // and the case's move are all written or none is. kFailedPrecondition (CaseChangedError) when
+  // the case's version is no longer the change's expected_version (someone changed the case
+  // meanwhile: re-read and retry); an error from the maker or the case store is returned; in
+  // every such case nothing is written. kInvalidArgument for a change of another case.
+  virtual Result<Action> RecordAction(const Action& action, const NoticeMaker& make_notice,
+                                      const CaseChangeMaker& make_case_change) = 0;
+  // RecordAction without a case change.
+  Result<Action> RecordAction(const Action& action, const NoticeMaker& make_notice) {
+    return RecordAction(action, make_notice, nullptr);
+  }
   // kNotFound "action N does not exist".
   virtual Result<Action> GetAction(ActionId id) = 0;
   // The case's actions ascending by id (empty for an unknown case).
@@ -79,13 +97,21 @@ class RedressStore {
       std::optional<cases::CaseId> case_id) = 0;
 };
 
-// The in-memory fake. It cannot see cases, so it takes the ids of those that exist from
-// AddCase (unknown cases are kNotFound as in the databases).
+// The in-memory fake. Cases exist when AddCase named them or, given a case store, when that
+// store has them (unknown cases are kNotFound as in the databases). A case change needs the case
+// store (kFailedPrecondition without one): it is checked and built before anything is written,
+// then applied by the case store's compare-and-set under this store's lock, and the action and
+// notice are written only when that succeeded, so a failure leaves neither store changed.
 class InMemoryRedressStore final : public RedressStore {
  public:
+  // `cases`, when given, must outlive the store.
+  explicit InMemoryRedressStore(cases::CaseStore* cases = nullptr) : case_store_(cases) {}
+
   void AddCase(cases::CaseId id);
 
-  Result<Action> RecordAction(const Action& action, const NoticeMaker& make_notice) override;
+  using RedressStore::RecordAction;
+  Result<Action> RecordAction(const Action& action, const NoticeMaker& make_notice,
+                              const CaseChangeMaker& make_case_change) override;
   Result<Action> GetAction(ActionId id) override;
   Result<std::vector<Action>> ListActions(cases::CaseId case_id) override;
   Result<Action> ReverseAction(ActionId id, const Reversal& reversal) override;
@@ -104,6 +130,9 @@ class InMemoryRedressStore final : public RedressStore {
       std::optional<cases::CaseId> case_id) override;
 
  private:
+  bool CaseExistsLocked(cases::CaseId id);
+
+  cases::CaseStore* const case_store_;
   std::mutex mu_;
   std::vector<cases::CaseId> cases_;                  // guarded by mu_
   std::map<ActionId, Action> actions_;                // guarded by mu_
@@ -119,6 +148,11 @@ Status NoticeNotFound(NoticeId id);
 Status ComplaintNotFound(ComplaintId id);
 Status JudicialNotFound(JudicialId id);
 Status CaseNotFound(cases::CaseId id);
+// "case C changed while the action was being recorded (version V expected); nothing was
+// written, retry".
+Status CaseChangedError(const cases::CaseChange& change);
+// A case change must concern the action's case.
+Status CheckCaseChange(const Action& action, const cases::CaseChange& change);
 Status DuplicateComplaintError(ActionId action, ComplaintId existing);
 Status AlreadyReversedError(const Action& a);
 

@@ -149,20 +149,26 @@ Result<Action> RedressService::TakeAction(const ActionRequest& r) {
                 .taken_at = now,
                 .purpose = std::string(privacy::PurposeName(purpose))};
   ASSIGN_OR_RETURN(action.expires_at, Expiry(purpose, now));
-  Result<Action> stored = stores_.redress->RecordAction(
-      action, [&](const Action& a) { return MakeNotice(a, language); });
-  const bool acted = stored.ok() || stored.status().code() == StatusCode::kAlreadyExists;
   // Preserving evidence is not an action on the user; the case moves when content or the
-  // account is acted on (also when a repeated request finds the action already recorded).
+  // account is acted on, in the action's own transaction (a crash leaves both or neither).
   const bool marks = r.kind != ActionKind::kPreserveEvidence &&
                      (c.progress.state == cases::CaseState::kDecided ||
                       (c.progress.state == cases::CaseState::kReported && !c.progress.actioned_at));
-  if (acted && marks) {
-    const std::string details =
-        stored.ok() ? fmt::format("action {}: {} {}", stored->id, ActionKindName(r.kind),
-                                  r.item_id.empty() ? "account" : r.item_id)
-                    : fmt::format("{} {}", ActionKindName(r.kind), r.item_id);
-    RETURN_IF_ERROR(review_.MarkActioned(c.id, r.actor, details).status());
+  const auto make_case_change = [&](const Action& a) -> Result<std::optional<cases::CaseChange>> {
+    if (!marks) return std::optional<cases::CaseChange>();
+    const std::string details = fmt::format("action {}: {} {}", a.id, ActionKindName(a.kind),
+                                            a.item_id.empty() ? "account" : a.item_id);
+    ASSIGN_OR_RETURN(cases::CaseChange change, review_.PlanActioned(c, r.actor, details));
+    return std::optional<cases::CaseChange>(std::move(change));
+  };
+  Result<Action> stored = stores_.redress->RecordAction(
+      action, [&](const Action& a) { return MakeNotice(a, language); }, make_case_change);
+  if (marks && stored.status().code() == StatusCode::kAlreadyExists) {
+    // A repeated request finds the action already recorded, e.g. by a version of vigil that
+    // moved the case in a second transaction and crashed in between: the case still moves.
+    RETURN_IF_ERROR(
+        review_.MarkActioned(c.id, r.actor, fmt::format("{} {}", ActionKindName(r.kind), r.item_id))
+            .status());
   }
   return stored;
 }

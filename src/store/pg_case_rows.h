@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cases/case_store.h"
 #include "cases/types.h"
 #include "core/result.h"
 #include "store/pg_connection.h"
@@ -31,6 +32,12 @@ Result<cases::Case> ReadCase(PgConnection& conn, cases::CaseId id);
 Result<std::vector<cases::Case>> ReadCases(PgConnection& conn, const PgResult& ids);
 
 Status InsertEvent(PgConnection& conn, const cases::CaseEvent& event);
+
+// Applies `change` as CaseStore::CompareAndSet specifies, inside the caller's transaction on
+// `conn` (which commits it only when this returns true): false, writing nothing, when the
+// version moved. Defined with PostgresCaseStore; the SQL session layer uses it so another
+// store's rows and a case change share one transaction.
+Result<bool> ApplyChange(PgConnection& conn, const cases::CaseChange& change);
 inline constexpr char kEventColumns[] = "id, case_id, at, actor, action, details";
 cases::CaseEvent EventFromRow(const PgResult& r, int row);
 

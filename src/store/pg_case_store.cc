@@ -283,6 +283,19 @@ Result<uint64_t> UpdateProgress(PgConnection& conn, const cases::CaseChange& cha
 
 }  // namespace
 
+Result<bool> pg_cases::ApplyChange(PgConnection& conn, const cases::CaseChange& change) {
+  ASSIGN_OR_RETURN(const uint64_t updated, UpdateProgress(conn, change));
+  if (updated == 0) {
+    ASSIGN_OR_RETURN(PgResult exists,
+                     conn.Exec("SELECT 1 FROM cases WHERE id = $1", PgParams().Int(change.id)));
+    if (exists.rows() == 0) return cases::CaseNotFoundError(change.id);
+    return false;
+  }
+  if (change.exposure) RETURN_IF_ERROR(ChargeExposure(conn, *change.exposure));
+  RETURN_IF_ERROR(InsertChangeRows(conn, change));
+  return true;
+}
+
 PostgresCaseStore::PostgresCaseStore(PgPool& pool) : pool_(pool) {}
 
 Result<cases::OpenedCase> PostgresCaseStore::CreateCase(const cases::CaseOpening& opening) {
@@ -368,17 +381,9 @@ Result<bool> PostgresCaseStore::CompareAndSet(const cases::CaseChange& change) {
   // The UPDATE holds the case's row lock to the end, so a racing change waits, re-checks the
   // version and updates nothing. Any early return rolls everything back.
   ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
-  ASSIGN_OR_RETURN(const uint64_t updated, UpdateProgress(*conn, change));
-  if (updated == 0) {
-    ASSIGN_OR_RETURN(PgResult exists,
-                     conn->Exec("SELECT 1 FROM cases WHERE id = $1", PgParams().Int(change.id)));
-    if (exists.rows() == 0) return cases::CaseNotFoundError(change.id);
-    return false;
-  }
-  if (change.exposure) RETURN_IF_ERROR(ChargeExposure(*conn, *change.exposure));
-  RETURN_IF_ERROR(InsertChangeRows(*conn, change));
-  RETURN_IF_ERROR(tx.Commit());
-  return true;
+  ASSIGN_OR_RETURN(const bool applied, pg_cases::ApplyChange(*conn, change));
+  if (applied) RETURN_IF_ERROR(tx.Commit());
+  return applied;
 }
 
 Result<std::vector<Case>> PostgresCaseStore::ListQueue(const cases::QueueQuery& query) {

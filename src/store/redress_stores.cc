@@ -205,10 +205,23 @@ Status InsertNotice(SqlSession& s, Notice n) {
       .status();
 }
 
+// The action's case change, after the action and its notice were written: any error (the
+// version moved, the maker failed) rolls all of them back.
+Status ApplyCaseChange(SqlSession& s, const Action& stored,
+                       const redress::CaseChangeMaker& make_case_change) {
+  if (!make_case_change) return Status::Ok();
+  ASSIGN_OR_RETURN(std::optional<cases::CaseChange> change, make_case_change(stored));
+  if (!change) return Status::Ok();
+  RETURN_IF_ERROR(redress::CheckCaseChange(stored, *change));
+  ASSIGN_OR_RETURN(const bool applied, s.ApplyCaseChange(*change));
+  return applied ? Status::Ok() : redress::CaseChangedError(*change);
+}
+
 }  // namespace
 
 Result<Action> SqlRedressStore::RecordAction(const Action& action,
-                                             const redress::NoticeMaker& make_notice) {
+                                             const redress::NoticeMaker& make_notice,
+                                             const redress::CaseChangeMaker& make_case_change) {
   Action stored = action;
   RETURN_IF_ERROR(transact_([&](SqlSession& s) -> Status {
     RETURN_IF_ERROR(CaseExists(s, action.case_id));
@@ -231,12 +244,15 @@ Result<Action> SqlRedressStore::RecordAction(const Action& action,
                  Seconds(action.taken_at), OptSeconds(action.reversed_at), action.reversed_by,
                  action.reversal_reason, action.purpose, Seconds(action.expires_at)}));
     ASSIGN_OR_RETURN(stored.id, InsertedId(id));
-    if (!make_notice) return Status::Ok();
-    ASSIGN_OR_RETURN(std::optional<Notice> notice, make_notice(stored));
-    if (!notice) return Status::Ok();
-    Notice n = *notice;
-    n.action_id = stored.id;
-    return InsertNotice(s, n);
+    if (make_notice) {
+      ASSIGN_OR_RETURN(std::optional<Notice> notice, make_notice(stored));
+      if (notice) {
+        Notice n = *notice;
+        n.action_id = stored.id;
+        RETURN_IF_ERROR(InsertNotice(s, n));
+      }
+    }
+    return ApplyCaseChange(s, stored, make_case_change);
   }));
   return stored;
 }

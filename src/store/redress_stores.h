@@ -31,8 +31,10 @@ class SqlRedressStore final : public redress::RedressStore {
  public:
   explicit SqlRedressStore(SqlTransactor transact) : transact_(std::move(transact)) {}
 
+  using redress::RedressStore::RecordAction;
   Result<redress::Action> RecordAction(const redress::Action& action,
-                                       const redress::NoticeMaker& make_notice) override;
+                                       const redress::NoticeMaker& make_notice,
+                                       const redress::CaseChangeMaker& make_case_change) override;
   Result<redress::Action> GetAction(redress::ActionId id) override;
   Result<std::vector<redress::Action>> ListActions(cases::CaseId case_id) override;
   Result<redress::Action> ReverseAction(redress::ActionId id,

@@ -6,7 +6,9 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include "store/pg_case_rows.h"
 #include "store/pg_connection.h"
+#include "store/sqlite_case_rows.h"
 #include "store/sqlite_errors.h"
 
 namespace vigil::store {
@@ -37,6 +39,10 @@ class SqliteSession final : public SqlSession {
     SQLite::Statement q(db_, std::string(sql));
     Bind(q, params);
     return static_cast<int64_t>(q.exec());
+  }
+
+  Result<bool> ApplyCaseChange(const cases::CaseChange& change) override {
+    return sqlite_cases::ApplyChange(db_, change);
   }
 
  private:
@@ -92,6 +98,10 @@ class PgSession final : public SqlSession {
   Result<int64_t> Exec(std::string_view sql, const std::vector<SqlValue>& params) override {
     ASSIGN_OR_RETURN(PgResult r, conn_.Exec(Numbered(sql), Params(params)));
     return static_cast<int64_t>(r.affected_rows());
+  }
+
+  Result<bool> ApplyCaseChange(const cases::CaseChange& change) override {
+    return pg_cases::ApplyChange(conn_, change);
   }
 
  private:

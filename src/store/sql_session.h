@@ -1,6 +1,7 @@
 // Statements written once for both backends: a session runs "?"-placeholder SQL (or "$n",
-// which SQLite also accepts) with text or integer parameters and returns rows in text form; a
-// transactor runs a function in one transaction. The redress, privacy, share-queue and
+// which SQLite also accepts) with text or integer parameters and returns rows in text form, and
+// can apply a case change in the same transaction; a transactor runs a function in one
+// transaction. The redress, privacy, share-queue and
 // classifier-retry stores use it, so their SQL is not kept twice.
 //
 // Thread safety: the SQLite transactor takes the database's mutex for the whole transaction
@@ -18,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "cases/case_store.h"
 #include "core/result.h"
 #include "store/pg_pool.h"
 
@@ -39,6 +41,10 @@ class SqlSession {
                                             const std::vector<SqlValue>& params) = 0;
   // The number of rows changed.
   virtual Result<int64_t> Exec(std::string_view sql, const std::vector<SqlValue>& params) = 0;
+  // Applies a case change inside this transaction with the case stores' own statements
+  // (cases::CaseStore::CompareAndSet: false, writing nothing, when the version moved), so a
+  // store's rows and the case's move commit or roll back together.
+  virtual Result<bool> ApplyCaseChange(const cases::CaseChange& change) = 0;
 };
 
 // Runs a function in one transaction, committing when it returns OK.

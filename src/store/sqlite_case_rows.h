@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cases/case_store.h"
 #include "cases/types.h"
 #include "core/result.h"
 
@@ -33,6 +34,12 @@ Result<std::vector<cases::Case>> ReadCases(SQLite::Database& db, SQLite::Stateme
                                            std::string_view path);
 
 void InsertEvent(SQLite::Database& db, const cases::CaseEvent& event);
+
+// Applies `change` as CaseStore::CompareAndSet specifies, inside the caller's write transaction
+// (which commits it only when this returns true): false, writing nothing, when the version
+// moved. Defined with SqliteCaseStore; the SQL session layer uses it so another store's rows and
+// a case change share one transaction.
+Result<bool> ApplyChange(SQLite::Database& db, const cases::CaseChange& change);
 cases::CaseEvent EventFromRow(SQLite::Statement& q);
 
 inline constexpr char kAlertColumns[] =

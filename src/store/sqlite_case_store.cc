@@ -259,13 +259,15 @@ Result<Case> SqliteCaseStore::GetCase(cases::CaseId id) {
   });
 }
 
-Status SqliteCaseStore::ChargeExposure(const cases::ExposureCharge& charge) {
-  SQLite::Statement q(db_, "SELECT items FROM reviewer_exposure WHERE reviewer = ? AND day = ?");
+namespace {
+
+Status ChargeExposure(SQLite::Database& db, const cases::ExposureCharge& charge) {
+  SQLite::Statement q(db, "SELECT items FROM reviewer_exposure WHERE reviewer = ? AND day = ?");
   q.bind(1, charge.reviewer);
   q.bind(2, charge.day);
   const int64_t current = q.executeStep() ? q.getColumn(0).getInt64() : 0;
   if (current + charge.items > charge.cap) return cases::ExposureCapError(charge, current);
-  SQLite::Statement up(db_,
+  SQLite::Statement up(db,
                        "INSERT INTO reviewer_exposure (reviewer, day, items) VALUES (?, ?, ?) "
                        "ON CONFLICT (reviewer, day) DO UPDATE SET items = items + excluded.items");
   up.bind(1, charge.reviewer);
@@ -275,8 +277,8 @@ Status SqliteCaseStore::ChargeExposure(const cases::ExposureCharge& charge) {
   return Status::Ok();
 }
 
-void SqliteCaseStore::InsertChangeRows(const cases::CaseChange& change) {
-  SQLite::Statement review(db_,
+void InsertChangeRows(SQLite::Database& db, const cases::CaseChange& change) {
+  SQLite::Statement review(db,
                            "INSERT INTO case_reviews (case_id, kind, reviewer, decision, "
                            "rationale, decided_at) VALUES (?, ?, ?, ?, ?, ?)");
   for (const cases::ReviewDecision& r : change.new_reviews) {
@@ -289,7 +291,7 @@ void SqliteCaseStore::InsertChangeRows(const cases::CaseChange& change) {
     review.exec();
     review.reset();
   }
-  SQLite::Statement fp(db_,
+  SQLite::Statement fp(db,
                        "INSERT INTO false_positives (case_id, item_id, technology, raw_value, "
                        "bank_entry_id, reviewer, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
   for (const cases::FalsePositive& f : change.false_positives) {
@@ -307,7 +309,7 @@ void SqliteCaseStore::InsertChangeRows(const cases::CaseChange& change) {
     fp.exec();
     fp.reset();
   }
-  SQLite::Statement vr(db_,
+  SQLite::Statement vr(db,
                        "INSERT INTO verification_requests (case_id, bank_entry_id, bank_name, "
                        "reason, created_at) VALUES (?, ?, ?, ?, ?)");
   for (const cases::VerificationRequest& r : change.verification_requests) {
@@ -319,7 +321,7 @@ void SqliteCaseStore::InsertChangeRows(const cases::CaseChange& change) {
     vr.exec();
     vr.reset();
   }
-  SQLite::Statement rr(db_,
+  SQLite::Statement rr(db,
                        "INSERT INTO report_requests (case_id, destination, created_at) VALUES "
                        "(?, ?, ?)");
   for (const cases::ReportRequest& r : change.report_requests) {
@@ -330,7 +332,7 @@ void SqliteCaseStore::InsertChangeRows(const cases::CaseChange& change) {
     rr.reset();
   }
   if (!change.share_requests.empty()) {
-    SQLite::Statement sr(db_, "INSERT INTO share_requests (case_id, created_at) VALUES (?, ?)");
+    SQLite::Statement sr(db, "INSERT INTO share_requests (case_id, created_at) VALUES (?, ?)");
     for (const cases::ShareRequest& r : change.share_requests) {
       sr.bind(1, r.case_id);
       sr.bind(2, Seconds(r.created_at));
@@ -340,7 +342,7 @@ void SqliteCaseStore::InsertChangeRows(const cases::CaseChange& change) {
   }
   // Nothing for a case without a share request (nothing of it was queued) or a second reversal.
   for (const cases::ShareWithdrawal& w : change.share_withdrawals) {
-    SQLite::Statement sw(db_,
+    SQLite::Statement sw(db,
                          "INSERT INTO share_withdrawals (case_id, share_request_id, created_at) "
                          "SELECT case_id, id, ? FROM share_requests WHERE case_id = ? "
                          "ON CONFLICT (case_id) DO NOTHING");
@@ -348,7 +350,47 @@ void SqliteCaseStore::InsertChangeRows(const cases::CaseChange& change) {
     sw.bind(2, w.case_id);
     sw.exec();
   }
-  for (const CaseEvent& event : change.events) InsertEvent(db_, event);
+  for (const CaseEvent& event : change.events) InsertEvent(db, event);
+}
+
+}  // namespace
+
+Result<bool> sqlite_cases::ApplyChange(SQLite::Database& db, const cases::CaseChange& change) {
+  const cases::CaseProgress& p = change.progress;
+  SQLite::Statement upd(db,
+                        "UPDATE cases SET version = version + 1, updated_at = ?, state = ?, "
+                        "lease_reviewer = ?, lease_expires_at = ?, lease_items = ?, outcome = ?, "
+                        "decided_at = ?, actioned_at = ?, reported_at = ?, qa_state = ? "
+                        "WHERE id = ? AND version = ?");
+  upd.bind(1, Seconds(p.updated_at));
+  upd.bind(2, std::string(cases::CaseStateName(p.state)));
+  if (p.lease) {
+    upd.bind(3, p.lease->reviewer);
+  } else {
+    upd.bind(3);
+  }
+  BindTime(upd, 4, p.lease ? std::optional(p.lease->expires_at) : std::nullopt);
+  upd.bind(5, p.lease ? p.lease->items_shown : int64_t{0});
+  if (p.outcome) {
+    upd.bind(6, std::string(cases::DecisionName(*p.outcome)));
+  } else {
+    upd.bind(6);
+  }
+  BindTime(upd, 7, p.decided_at);
+  BindTime(upd, 8, p.actioned_at);
+  BindTime(upd, 9, p.reported_at);
+  upd.bind(10, std::string(cases::QaStateName(p.qa)));
+  upd.bind(11, change.id);
+  upd.bind(12, change.expected_version);
+  if (upd.exec() == 0) {
+    SQLite::Statement exists(db, "SELECT 1 FROM cases WHERE id = ?");
+    exists.bind(1, change.id);
+    if (!exists.executeStep()) return cases::CaseNotFoundError(change.id);
+    return false;
+  }
+  if (change.exposure) RETURN_IF_ERROR(ChargeExposure(db, *change.exposure));
+  InsertChangeRows(db, change);
+  return true;
 }
 
 Result<bool> SqliteCaseStore::CompareAndSet(const cases::CaseChange& change) {
@@ -357,42 +399,9 @@ Result<bool> SqliteCaseStore::CompareAndSet(const cases::CaseChange& change) {
     // IMMEDIATE: the version check and the update happen under the write lock, so another
     // process cannot slip a change in between. Any early return rolls everything back.
     SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    const cases::CaseProgress& p = change.progress;
-    SQLite::Statement upd(db_,
-                          "UPDATE cases SET version = version + 1, updated_at = ?, state = ?, "
-                          "lease_reviewer = ?, lease_expires_at = ?, lease_items = ?, outcome = ?, "
-                          "decided_at = ?, actioned_at = ?, reported_at = ?, qa_state = ? "
-                          "WHERE id = ? AND version = ?");
-    upd.bind(1, Seconds(p.updated_at));
-    upd.bind(2, std::string(cases::CaseStateName(p.state)));
-    if (p.lease) {
-      upd.bind(3, p.lease->reviewer);
-    } else {
-      upd.bind(3);
-    }
-    BindTime(upd, 4, p.lease ? std::optional(p.lease->expires_at) : std::nullopt);
-    upd.bind(5, p.lease ? p.lease->items_shown : int64_t{0});
-    if (p.outcome) {
-      upd.bind(6, std::string(cases::DecisionName(*p.outcome)));
-    } else {
-      upd.bind(6);
-    }
-    BindTime(upd, 7, p.decided_at);
-    BindTime(upd, 8, p.actioned_at);
-    BindTime(upd, 9, p.reported_at);
-    upd.bind(10, std::string(cases::QaStateName(p.qa)));
-    upd.bind(11, change.id);
-    upd.bind(12, change.expected_version);
-    if (upd.exec() == 0) {
-      SQLite::Statement exists(db_, "SELECT 1 FROM cases WHERE id = ?");
-      exists.bind(1, change.id);
-      if (!exists.executeStep()) return cases::CaseNotFoundError(change.id);
-      return false;
-    }
-    if (change.exposure) RETURN_IF_ERROR(ChargeExposure(*change.exposure));
-    InsertChangeRows(change);
-    tx.commit();
-    return true;
+    ASSIGN_OR_RETURN(const bool applied, sqlite_cases::ApplyChange(db_, change));
+    if (applied) tx.commit();
+    return applied;
   });
 }
 

@@ -61,8 +61,6 @@ class SqliteCaseStore final : public cases::CaseStore {
   // Raises the alert for `check` if due, naming case `case_id` and time `at`.
   Status RunAlertCheck(const cases::AlertCheck& check, cases::CaseId case_id, TimePoint at,
                        std::vector<cases::ClusterAlert>& raised);
-  Status ChargeExposure(const cases::ExposureCharge& charge);
-  void InsertChangeRows(const cases::CaseChange& change);
 
   SQLite::Database& db_;
   std::mutex& mu_;  // guards db_

@@ -100,6 +100,42 @@ TEST_P(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextPro
   EXPECT_EQ(IntegrityCheck(), "ok");
 }
 
+// Art 3(1)(g)(vi): `vigil redress act` killed inside its transaction, after the action and its
+// user notice were written and before the case moved to actioned, leaves none of the three; the
+// repeated command then writes all three once.
+TEST_P(CrashCliTest, AnActionKilledBeforeItsCommitLeavesNeitherActionNoticeNorCaseMove) {
+  if (!fs::exists(kPdqDir / "images")) GTEST_SKIP() << "no shared test data at " << kPdqDir;
+  const std::string list = dir_.Write("l.te", "pdq " + kAquaPdq + "\n");
+  ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te -q " + db_).exit_code, 0);
+  const std::string image = "'" + (kPdqDir / "images" / "01_aqua.jpg").string() + "'";
+  ASSERT_EQ(RunVigil("scan -q --account a " + db_ + " " + image).exit_code, 0);
+  ASSERT_EQ(RunVigil("cases claim --next --reviewer alice " + db_).exit_code, 0);
+  CliRun decided = RunVigil(
+      "cases decide 1 --reviewer alice --decision confirmed_known --rationale match " + db_);
+  ASSERT_EQ(decided.exit_code, 0) << decided.err;
+  const std::string config = dir_.Write("redress.json", R"({"service_name": "PhotoShare",
+      "supervisory_authority": "the Example Authority", "complaint_deadline_days": 30})");
+  const std::string act = "redress act --case 1 --kind suspend_account --reason r --actor ops " +
+                          db_ + " --config '" + config + "'";
+  const std::string actioned = "SELECT COUNT(*) FROM cases WHERE id = 1 AND state = 'actioned'";
+
+  CliRun crashed = RunCrashingAt("redress-action-written", act);
+  ASSERT_TRUE(Killed(crashed)) << "exit " << crashed.exit_code << ": " << crashed.err;
+  EXPECT_EQ(IntegrityCheck(), "ok");
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM redress_actions"), 0);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM user_notices"), 0);
+  EXPECT_EQ(Query(actioned), 0);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM case_events WHERE action = 'actioned'"), 0);
+
+  CliRun again = RunVigil(act);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM redress_actions"), 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM user_notices"), 1);
+  EXPECT_EQ(Query(actioned), 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM case_events WHERE action = 'actioned'"), 1);
+  EXPECT_EQ(IntegrityCheck(), "ok");
+}
+
 // Art 3(1)(h): a purge killed inside a case's erasure (its evidence files deleted, its records
 // not yet) and again after a committed batch loses nothing it should keep and leaves nothing it
 // should erase: the next `vigil purge` finishes, every expired case is erased once, counted once,

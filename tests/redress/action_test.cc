@@ -159,6 +159,54 @@ TEST_F(ActionTest, ARepeatedActionIsRefusedAndWritesNoSecondNotice) {
   EXPECT_EQ(redress_.ListNotices(c.id)->size(), 1u);
 }
 
+TEST_F(ActionTest, TheCaseMovesInTheActionsTransactionWithItsAuditEvent) {
+  const cases::Case c = DecidedCase();
+  clock_->Advance(std::chrono::minutes(5));
+  const Action a = Act(c.id, ActionKind::kRemoveContent, "item-1");
+  const cases::Case after = *cases_.GetCase(c.id);
+  EXPECT_EQ(after.version, c.version + 1);  // one compare-and-set, not two changes
+  EXPECT_EQ(after.progress.state, CaseState::kActioned);
+  EXPECT_EQ(after.progress.actioned_at, kStart + std::chrono::minutes(5));
+  auto events = cases_.ListEvents({.case_id = c.id});
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  EXPECT_EQ(events->back().action, "actioned");
+  EXPECT_EQ(events->back().actor, "rev-a");
+  EXPECT_EQ(events->back().details, fmt::format("action {}: remove_content item-1", a.id));
+  // A second action on the actioned case leaves the case as it is.
+  Act(c.id, ActionKind::kSuspendAccount);
+  EXPECT_EQ(cases_.GetCase(c.id)->version, c.version + 1);
+}
+
+TEST_F(ActionTest, ARepeatedActionStillMovesACaseLeftUnactioned) {
+  // An action recorded without its case's move (by a version of vigil that moved the case in a
+  // second transaction and crashed in between): repeating the request repairs the case.
+  const cases::Case c = DecidedCase();
+  const Action recorded{.case_id = c.id,
+                        .kind = ActionKind::kRemoveContent,
+                        .item_id = "item-1",
+                        .account_id = "acct-1",
+                        .reason = "r",
+                        .actor = "rev-a",
+                        .taken_at = kStart,
+                        .purpose = "blocking",
+                        .expires_at = kStart + std::chrono::days(365)};
+  ASSERT_TRUE(redress_.RecordAction(recorded, nullptr).ok());
+  ASSERT_EQ(cases_.GetCase(c.id)->progress.state, CaseState::kDecided);
+  auto again = service_->TakeAction({.case_id = c.id,
+                                     .kind = ActionKind::kRemoveContent,
+                                     .item_id = "item-1",
+                                     .reason = "again",
+                                     .actor = "rev-c"});
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(cases_.GetCase(c.id)->progress.state, CaseState::kActioned);
+  auto events = cases_.ListEvents({.case_id = c.id});
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  EXPECT_EQ(events->back().action, "actioned");
+  EXPECT_EQ(events->back().actor, "rev-c");
+  EXPECT_EQ(events->back().details, "remove_content item-1");
+  EXPECT_EQ(redress_.ListActions(c.id)->size(), 1u);
+}
+
 TEST_F(ActionTest, ConfigIsValidated) {
   RedressConfig bad = config_;
   bad.supervisory_authority = "";

@@ -39,7 +39,7 @@ class RedressFixture : public ::testing::Test {
 
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>(kStart);
   cases::InMemoryCaseStore cases_;
-  InMemoryRedressStore redress_;
+  InMemoryRedressStore redress_{&cases_};  // after cases_: it applies case changes there
   std::unique_ptr<bank::InMemoryBankStore> banks_;
   report::InMemoryReportOutboxStore reports_;
   NullSink sink_;

@@ -1,8 +1,13 @@
 // The redress store contract on memory, SQLite and PostgreSQL (the PostgreSQL cases skip
-// without a server): an action and its notice written in one transaction, duplicate actions and
-// complaints refused, compare-and-set updates, due notices, unknown ids, and persistence.
+// without a server): an action, its notice and its case's change written in one transaction
+// (or none of them: a failure after the action's write, a case changed meanwhile), duplicate
+// actions and complaints refused, compare-and-set updates, due notices, unknown ids, and
+// persistence.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
 
 #include "cases/cases.h"
 #include "redress/redress.h"
@@ -79,6 +84,40 @@ class RedressStoreTest : public ::testing::TestWithParam<Backend> {
                                           .expires_at = At(8000)});
     };
   }
+  // The change ReviewService::PlanActioned makes (state actioned, actioned_at, the "actioned"
+  // event naming the stored action), as a compare-and-set on `expected_version`.
+  static redress::CaseChangeMaker ActionedAt(int64_t expected_version) {
+    return [expected_version](const Action& a) -> Result<std::optional<cases::CaseChange>> {
+      cases::CaseChange change{.id = a.case_id, .expected_version = expected_version};
+      change.progress.state = cases::CaseState::kActioned;
+      change.progress.updated_at = a.taken_at;
+      change.progress.actioned_at = a.taken_at;
+      change.events.push_back({.case_id = a.case_id,
+                               .at = a.taken_at,
+                               .actor = a.actor,
+                               .action = "actioned",
+                               .details = fmt::format("action {}: remove_content", a.id)});
+      return std::optional<cases::CaseChange>(std::move(change));
+    };
+  }
+  size_t EventCount(cases::CaseId c) {
+    auto events = case_store().ListEvents({.case_id = c});
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    return events.ok() ? events->size() : 0;
+  }
+  // Neither an action, nor a notice, nor a change of case `c` (still at version 1, state new,
+  // with only its opening event).
+  void ExpectNothingWritten(cases::CaseId c) {
+    EXPECT_TRUE(store().ListActions(c)->empty());
+    EXPECT_TRUE(store().ListNotices(std::nullopt)->empty());
+    auto now = case_store().GetCase(c);
+    ASSERT_TRUE(now.ok()) << now.status().ToString();
+    EXPECT_EQ(now->version, 1);
+    EXPECT_EQ(now->progress.state, cases::CaseState::kNew);
+    EXPECT_FALSE(now->progress.actioned_at);
+    EXPECT_EQ(EventCount(c), 1u);
+  }
+
   Complaint ComplaintOn(const Action& a) {
     return Complaint{.action_id = a.id,
                      .case_id = a.case_id,
@@ -90,8 +129,8 @@ class RedressStoreTest : public ::testing::TestWithParam<Backend> {
                      .expires_at = At(7000)};
   }
 
-  redress::InMemoryRedressStore memory_;
   cases::InMemoryCaseStore memory_cases_;
+  redress::InMemoryRedressStore memory_{&memory_cases_};  // applies case changes there
   testing::BackendStorage storage_;  // declared before db_, which must close first
   std::unique_ptr<Database> db_;
 };
@@ -263,6 +302,114 @@ TEST_P(RedressStoreTest, RecordsSurviveReopening) {
   EXPECT_EQ(store().GetAction(a->id)->reason, "confirmed known material");
   EXPECT_EQ(store().ListNotices(c)->size(), 1u);
   EXPECT_EQ(store().ListComplaints({})->size(), 1u);
+}
+
+TEST_P(RedressStoreTest, AnActionItsNoticeAndTheCaseChangeAreWrittenTogether) {
+  const cases::CaseId c = NewCase();
+  auto a = store().RecordAction(RemoveItem(c), NoticeAt(2000), ActionedAt(1));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(store().ListActions(c)->size(), 1u);
+  ASSERT_EQ(store().ListNotices(c)->size(), 1u);
+  EXPECT_EQ(store().ListNotices(c)->front().action_id, a->id);
+  auto changed = case_store().GetCase(c);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(changed->version, 2);
+  EXPECT_EQ(changed->progress.state, cases::CaseState::kActioned);
+  EXPECT_EQ(changed->progress.actioned_at, At(2000));
+  EXPECT_EQ(changed->progress.updated_at, At(2000));
+  auto events = case_store().ListEvents({.case_id = c});
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ(events->back().action, "actioned");
+  EXPECT_EQ(events->back().actor, "rev-a");
+  EXPECT_EQ(events->back().at, At(2000));
+  EXPECT_EQ(events->back().details, fmt::format("action {}: remove_content", a->id));
+  // A maker that leaves the case as it is: only the action (and no notice) is written.
+  Action evidence = RemoveItem(c);
+  evidence.kind = ActionKind::kPreserveEvidence;
+  auto kept = store().RecordAction(evidence, nullptr, [](const Action&) {
+    return Result<std::optional<cases::CaseChange>>(std::nullopt);
+  });
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(case_store().GetCase(c)->version, 2);
+  EXPECT_EQ(store().ListActions(c)->size(), 2u);
+}
+
+TEST_P(RedressStoreTest, AFailureAfterTheActionWriteLeavesNeitherActionNoticeNorCaseChange) {
+  const cases::CaseId c = NewCase();
+  // The case change fails after the action and its notice were written in the transaction.
+  auto failing = store().RecordAction(RemoveItem(c), NoticeAt(2000), [](const Action& a) {
+    return Result<std::optional<cases::CaseChange>>(
+        InternalError(fmt::format("injected failure after action {}", a.id)));
+  });
+  EXPECT_EQ(failing.status().code(), StatusCode::kInternal);
+  ExpectNothingWritten(c);
+  // A change of another case is refused the same way.
+  auto other = store().RecordAction(RemoveItem(c), NoticeAt(2000), [](const Action& a) {
+    return Result<std::optional<cases::CaseChange>>(
+        cases::CaseChange{.id = a.case_id + 1, .expected_version = 1});
+  });
+  EXPECT_EQ(other.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(other.status().message(),
+            fmt::format("an action on case {} cannot change case {}", c, c + 1));
+  ExpectNothingWritten(c);
+  // After both failures the same action goes through: nothing of them was left to collide with.
+  ASSERT_TRUE(store().RecordAction(RemoveItem(c), NoticeAt(2000), ActionedAt(1)).ok());
+  EXPECT_EQ(case_store().GetCase(c)->progress.state, cases::CaseState::kActioned);
+}
+
+TEST_P(RedressStoreTest, ACaseChangedMeanwhileWritesNothing) {
+  const cases::CaseId c = NewCase();
+  // Someone else changes the case after the action's change was planned on version 1.
+  auto read = case_store().GetCase(c);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  cases::CaseChange other{.id = c, .expected_version = 1, .progress = read->progress};
+  other.progress.qa = cases::QaState::kPending;
+  other.events.push_back({.case_id = c, .at = At(1500), .actor = "qa", .action = "sampled"});
+  ASSERT_TRUE(*case_store().CompareAndSet(other));
+  auto stale = store().RecordAction(RemoveItem(c), NoticeAt(2000), ActionedAt(1));
+  EXPECT_EQ(stale.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(stale.status().message(),
+            fmt::format("case {} changed while the action was being recorded (version 1 "
+                        "expected); nothing was written, retry",
+                        c));
+  EXPECT_TRUE(store().ListActions(c)->empty());
+  EXPECT_TRUE(store().ListNotices(std::nullopt)->empty());
+  EXPECT_EQ(case_store().GetCase(c)->version, 2);
+  EXPECT_EQ(case_store().GetCase(c)->progress.state, cases::CaseState::kNew);
+  EXPECT_EQ(EventCount(c), 2u);
+  // Re-planned on the version now stored, it succeeds.
+  ASSERT_TRUE(store().RecordAction(RemoveItem(c), NoticeAt(2000), ActionedAt(2)).ok());
+  EXPECT_EQ(case_store().GetCase(c)->version, 3);
+}
+
+TEST_P(RedressStoreTest, OfConcurrentActionsPlannedOnOneVersionExactlyOneMovesTheCase) {
+  const cases::CaseId c = NewCase();
+  constexpr int kThreads = 4;
+  std::vector<Status> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] =
+          store()
+              .RecordAction(RemoveItem(c, fmt::format("item-{}", i)), NoticeAt(2000), ActionedAt(1))
+              .status();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int ok = 0;
+  for (const Status& s : results) {
+    if (s.ok()) {
+      ++ok;
+    } else {
+      EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+    }
+  }
+  EXPECT_EQ(ok, 1);
+  EXPECT_EQ(store().ListActions(c)->size(), 1u);
+  EXPECT_EQ(store().ListNotices(c)->size(), 1u);
+  EXPECT_EQ(case_store().GetCase(c)->version, 2);
+  EXPECT_EQ(EventCount(c), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RedressStoreTest,
