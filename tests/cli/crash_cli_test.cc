@@ -106,17 +106,17 @@ TEST_P(CrashCliTest, ADecisionKilledBeforeItsVerificationIsDeliveredByTheNextPro
 TEST_P(CrashCliTest, AnActionKilledBeforeItsCommitLeavesNeitherActionNoticeNorCaseMove) {
   if (!fs::exists(kPdqDir / "images")) GTEST_SKIP() << "no shared test data at " << kPdqDir;
   const std::string list = dir_.Write("l.te", "pdq " + kAquaPdq + "\n");
-  ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te -q " + db_).exit_code, 0);
+  ASSERT_EQ(RunVigil("bank import hotline '" + list + "' -f te -q " + db()).exit_code, 0);
   const std::string image = "'" + (kPdqDir / "images" / "01_aqua.jpg").string() + "'";
-  ASSERT_EQ(RunVigil("scan -q --account a " + db_ + " " + image).exit_code, 0);
-  ASSERT_EQ(RunVigil("cases claim --next --reviewer alice " + db_).exit_code, 0);
+  ASSERT_EQ(RunVigil("scan -q --account a " + db() + " " + image).exit_code, 0);
+  ASSERT_EQ(RunVigil("cases claim --next --reviewer alice " + db()).exit_code, 0);
   CliRun decided = RunVigil(
-      "cases decide 1 --reviewer alice --decision confirmed_known --rationale match " + db_);
+      "cases decide 1 --reviewer alice --decision confirmed_known --rationale match " + db());
   ASSERT_EQ(decided.exit_code, 0) << decided.err;
   const std::string config = dir_.Write("redress.json", R"({"service_name": "PhotoShare",
       "supervisory_authority": "the Example Authority", "complaint_deadline_days": 30})");
   const std::string act = "redress act --case 1 --kind suspend_account --reason r --actor ops " +
-                          db_ + " --config '" + config + "'";
+                          db() + " --config '" + config + "'";
   const std::string actioned = "SELECT COUNT(*) FROM cases WHERE id = 1 AND state = 'actioned'";
 
   CliRun crashed = RunCrashingAt("redress-action-written", act);
