@@ -50,6 +50,7 @@ Result<bool> InMemoryShareQueue::Enqueue(int64_t expected_last, int64_t request_
   ASSIGN_OR_RETURN(std::vector<ExchangeRecord> exchanges, exchanges_.ListExchanges());
   std::lock_guard lock(mu_);
   if (last_request_ != expected_last) return false;
+  for (const SharedHash& h : hashes) claims_[{h.type, h.value}].insert(request_id);
   for (const ExchangeRecord& x : exchanges) {
     if (!x.config.share) continue;
     for (const SharedHash& h : hashes) {
@@ -154,8 +155,21 @@ Result<bool> InMemoryShareQueue::Withdraw(int64_t expected_last, int64_t withdra
                                           int64_t share_request_id, TimePoint now) {
   std::lock_guard lock(mu_);
   if (last_withdrawal_ != expected_last) return false;
+  withdrawn_requests_.insert(share_request_id);
   for (auto& [_, q] : shares_) {
     if (q.request_id != share_request_id) continue;
+    if (q.state == ShareState::kPending || q.state == ShareState::kShared) {
+      // Another confirmed case not reversed still claims the hash: it stays, under that case.
+      const auto claims = claims_.find({q.hash.type, q.hash.value});
+      if (claims != claims_.end()) {
+        auto other = std::find_if(claims->second.begin(), claims->second.end(),
+                                  [&](int64_t r) { return !withdrawn_requests_.contains(r); });
+        if (other != claims->second.end()) {
+          q.request_id = *other;
+          continue;
+        }
+      }
+    }
     if (q.state == ShareState::kPending) {
       q.state = ShareState::kCancelled;
       q.withdrawn_at = now;

@@ -25,9 +25,11 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "exchange/exchange_store.h"
@@ -83,8 +85,9 @@ class ShareQueue {
 
   // Queues `hashes` (normalised values) of request `request_id` for every exchange whose
   // organisation agreed to receive hashes, skipping hashes already queued for that exchange,
-  // and moves the mark from `expected_last` to `request_id`, in one transaction. false (nothing
-  // written) when the mark is not `expected_last` (another outbox moved it).
+  // records that the request carries each of them (for Withdraw), and moves the mark from
+  // `expected_last` to `request_id`, in one transaction. false (nothing written) when the mark is
+  // not `expected_last` (another outbox moved it).
   virtual Result<bool> Enqueue(int64_t expected_last, int64_t request_id,
                                std::span<const SharedHash> hashes, TimePoint now) = 0;
 
@@ -107,7 +110,11 @@ class ShareQueue {
   // Applies withdrawal `withdrawal_id` of share request `share_request_id` (which must have been
   // queued) and moves the withdrawal mark from `expected_last` to it, in one transaction: the
   // request's pending rows become kCancelled, its shared rows kWithdrawing (attempts 0, due at
-  // `now`); refused rows stay. false (nothing written) when the mark is not `expected_last`.
+  // `now`); refused rows stay. A pending or shared row whose hash another queued request that
+  // was not withdrawn also carries (another confirmed case, not reversed) is neither: it stays
+  // as it is and moves to the lowest such request, whose own withdrawal will then withdraw it
+  // (Art 7: partners drop a hash only when no confirmation of it stands). false (nothing
+  // written) when the mark is not `expected_last`.
   virtual Result<bool> Withdraw(int64_t expected_last, int64_t withdrawal_id,
                                 int64_t share_request_id, TimePoint now) = 0;
 
@@ -147,6 +154,10 @@ class InMemoryShareQueue final : public ShareQueue {
   int64_t last_withdrawal_ = 0;            // guarded by mu_
   std::map<int64_t, QueuedShare> shares_;  // by id; guarded by mu_
   int64_t next_id_ = 1;                    // guarded by mu_
+  // The requests that queued each hash (whether or not a row was created for them), and the
+  // requests withdrawn; guarded by mu_.
+  std::map<std::pair<bank::SignalType, std::string>, std::set<int64_t>> claims_;
+  std::set<int64_t> withdrawn_requests_;
 };
 
 }  // namespace vigil::exchange

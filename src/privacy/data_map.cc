@@ -14,7 +14,7 @@ constexpr std::string_view kSkeleton =
     "its personal fields are cleared with the case";
 constexpr std::string_view kCasePurposes = "reporting, blocking, redress, law_enforcement";
 
-constexpr std::array<DataMapEntry, 39> kDataMap = {{
+constexpr std::array<DataMapEntry, 40> kDataMap = {{
     {"banks", "a named hash list", "none", "hashing (matching known material)",
      "while the operator keeps the bank", "admin, bank-manager, auditor"},
     {"bank_entries",
@@ -90,6 +90,12 @@ constexpr std::array<DataMapEntry, 39> kDataMap = {{
      "none (the hash of confirmed material and the case number)",
      "sharing confirmed hashes with organisations that agreed (Art 7); the list in the annual "
      "report",
+     "while the exchange is configured", "admin, bank-manager, auditor"},
+    {"exchange_share_claims",
+     "which share request (case confirmed as new material) carried which hash, and whether its "
+     "sharing was withdrawn",
+     "none (the hash of confirmed material and the request number)",
+     "withdrawing a shared hash only when no confirmed, unreversed case still carries it (Art 7)",
      "while the exchange is configured", "admin, bank-manager, auditor"},
     {"exchange_share_progress",
      "how far the share outbox has copied share requests and share withdrawals", "none",

@@ -686,6 +686,27 @@ CREATE INDEX exchange_shares_by_request ON exchange_shares (request_id);
 ALTER TABLE exchange_share_progress ADD COLUMN last_withdrawal_id BIGINT NOT NULL DEFAULT 0;
 )sql";
 
+// Version 23: which share requests carry which hash (Art 7; docs/exchanges.md). exchange_shares
+// keeps one row per exchange and hash, under the first request that queued it; a claim records
+// every request that carried the hash, so a withdrawal leaves a hash with the partners while
+// another confirmed case that was not reversed still carries it. Filled from the rows already
+// queued (a request that found its hashes queued before this version left no trace to copy).
+constexpr std::string_view kV23ShareClaims = R"sql(
+CREATE TABLE exchange_share_claims (
+  request_id   BIGINT  NOT NULL,
+  signal_type  TEXT    NOT NULL,
+  value        TEXT    NOT NULL,
+  withdrawn    INTEGER NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1)),
+  PRIMARY KEY (request_id, signal_type, value)
+);
+CREATE INDEX exchange_share_claims_by_hash ON exchange_share_claims (signal_type, value);
+INSERT INTO exchange_share_claims (request_id, signal_type, value, withdrawn)
+  SELECT request_id, signal_type, value,
+    MAX(CASE WHEN state IN ('cancelled', 'withdrawing', 'withdrawn', 'withdraw_refused') THEN 1
+        ELSE 0 END)
+  FROM exchange_shares GROUP BY request_id, signal_type, value;
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -705,6 +726,7 @@ constexpr PgMigration kMigrations[] = {
     {19, "exchange shares", kV19ExchangeShares},
     {21, "classifier retries", kV21ClassifyRetries},
     {22, "share withdrawals", kV22ShareWithdrawals},
+    {23, "share claims", kV23ShareClaims},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

@@ -90,6 +90,10 @@ Result<bool> SqlShareQueue::Enqueue(int64_t expected_last, int64_t request_id,
     if (n == 0) return Status::Ok();
     moved = true;
     for (const exchange::SharedHash& h : hashes) {
+      RETURN_IF_ERROR(s.Exec("INSERT INTO exchange_share_claims (request_id, signal_type, value) "
+                             "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                             {request_id, std::string(bank::SignalTypeName(h.type)), h.value})
+                          .status());
       RETURN_IF_ERROR(
           s.Exec("INSERT INTO exchange_shares (exchange_id, request_id, signal_type, value, "
                  "source_ref, state, attempts, next_attempt_at, last_error, created_at) "
@@ -213,6 +217,20 @@ Result<bool> SqlShareQueue::Withdraw(int64_t expected_last, int64_t withdrawal_i
                                        {withdrawal_id, expected_last}));
     if (n == 0) return Status::Ok();
     moved = true;
+    RETURN_IF_ERROR(s.Exec("UPDATE exchange_share_claims SET withdrawn = 1 WHERE request_id = ?",
+                           {share_request_id})
+                        .status());
+    // Art 7: a hash another confirmed, unreversed case also carries stays with the partners;
+    // its rows move to the lowest such request, whose withdrawal will withdraw them.
+    RETURN_IF_ERROR(
+        s.Exec("UPDATE exchange_shares SET request_id = (SELECT MIN(c.request_id) FROM "
+               "exchange_share_claims c WHERE c.signal_type = exchange_shares.signal_type AND "
+               "c.value = exchange_shares.value AND c.withdrawn = 0) WHERE request_id = ? AND "
+               "state IN ('pending', 'shared') AND EXISTS (SELECT 1 FROM exchange_share_claims c "
+               "WHERE c.signal_type = exchange_shares.signal_type AND c.value = "
+               "exchange_shares.value AND c.withdrawn = 0)",
+               {share_request_id})
+            .status());
     RETURN_IF_ERROR(s.Exec("UPDATE exchange_shares SET state = 'cancelled', withdrawn_at = ? "
                            "WHERE request_id = ? AND state = 'pending'",
                            {Seconds(now), share_request_id})

@@ -688,6 +688,27 @@ DROP TABLE temp.exchange_shares_v19;
 DROP TABLE temp.exchange_share_progress_v19;
 )sql";
 
+// Version 23: which share requests carry which hash (Art 7; docs/exchanges.md). exchange_shares
+// keeps one row per exchange and hash, under the first request that queued it; a claim records
+// every request that carried the hash, so a withdrawal leaves a hash with the partners while
+// another confirmed case that was not reversed still carries it. Filled from the rows already
+// queued (a request that found its hashes queued before this version left no trace to copy).
+constexpr std::string_view kV23ShareClaims = R"sql(
+CREATE TABLE exchange_share_claims (
+  request_id   INTEGER NOT NULL,
+  signal_type  TEXT    NOT NULL,
+  value        TEXT    NOT NULL,
+  withdrawn    INTEGER NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1)),
+  PRIMARY KEY (request_id, signal_type, value)
+);
+CREATE INDEX exchange_share_claims_by_hash ON exchange_share_claims (signal_type, value);
+INSERT INTO exchange_share_claims (request_id, signal_type, value, withdrawn)
+  SELECT request_id, signal_type, value,
+    MAX(CASE WHEN state IN ('cancelled', 'withdrawing', 'withdrawn', 'withdraw_refused') THEN 1
+        ELSE 0 END)
+  FROM exchange_shares GROUP BY request_id, signal_type, value;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -707,6 +728,7 @@ constexpr SqliteMigration kMigrations[] = {
     {19, "exchange shares", kV19ExchangeShares},
     {21, "classifier retries", kV21ClassifyRetries},
     {22, "share withdrawals", kV22ShareWithdrawals},
+    {23, "share claims", kV23ShareClaims},
 };
 
 bool TableExists(SQLite::Database& db, const char* name) {

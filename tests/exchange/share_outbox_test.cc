@@ -319,6 +319,28 @@ TEST_F(ShareWithdrawalTest, AReversalBeforeTheSendCancelsAndNothingIsSent) {
   EXPECT_EQ(SharedWith("Org te"), 0u);
 }
 
+TEST_F(ShareWithdrawalTest, AHashAnotherConfirmedCaseStillCarriesStaysShared) {
+  Confirm("acct-1", {{"pdq", kPdq}, {"md5", kMd5}}, cases::Decision::kConfirmedNew);
+  Confirm("acct-2", {{"md5", kMd5}}, cases::Decision::kConfirmedNew);  // the same md5
+  auto shared = outbox_.Run(Open());
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  ASSERT_EQ(shared->shared, 2u);  // each hash once
+  Reinstate(1);
+  auto run = outbox_.Run(Open());
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->withdrawals, 1u);
+  EXPECT_EQ(run->withdrawn, 1u);  // only the pdq hash: case 2 still confirms the md5
+  EXPECT_EQ(Deleted().size(), 1u);
+  EXPECT_EQ(*queue_.Counts(1), (ShareCounts{.shared = 1, .withdrawn = 1}));
+  // Once case 2 is reversed too, the md5 hash is withdrawn.
+  Reinstate(2);
+  auto last = outbox_.Run(Open());
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(last->withdrawn, 1u);
+  EXPECT_EQ(Deleted().size(), 2u);
+  EXPECT_EQ(*queue_.Counts(1), (ShareCounts{.withdrawn = 2}));
+}
+
 TEST_F(ShareWithdrawalTest, OnlyTheAccountReinstatedWithdrawsNothing) {
   Confirm("acct-1", {{"md5", kMd5}}, cases::Decision::kConfirmedNew);
   ASSERT_EQ(outbox_.Run(Open())->shared, 1u);

@@ -258,6 +258,43 @@ TEST_P(ShareQueueTest, AHashConfirmedAgainAfterItsWithdrawalIsQueuedAgain) {
   EXPECT_FALSE(due[0].withdrawn_at.has_value());
 }
 
+TEST_P(ShareQueueTest, AHashAnotherUnreversedCaseCarriesIsNotWithdrawn) {
+  ShareOne(queue(), ids_[0]);  // request 1: kA (shared at te) and kB
+  // Request 2 (another case) confirms kA too: nothing new is queued.
+  ASSERT_TRUE(*queue().Enqueue(1, 2, std::vector<SharedHash>{kA}, kDay1 + seconds(1)));
+  EXPECT_EQ(*queue().Counts(ids_[0]),
+            (exchange::ShareCounts{.pending = 1, .shared = 1, .oldest_pending = kDay1}));
+  // Request 1 is reversed: kA stays with te (shared) and tc (pending), now under request 2;
+  // only kB is cancelled.
+  ASSERT_TRUE(*queue().Withdraw(0, 1, 1, kDay1 + seconds(2)));
+  EXPECT_TRUE(queue().DueWithdrawals(ids_[0], kDay1 + seconds(2), 10)->empty());
+  EXPECT_EQ(*queue().Counts(ids_[0]), (exchange::ShareCounts{.shared = 1, .cancelled = 1}));
+  auto tc = *queue().Due(ids_[1], kDay1 + seconds(2), 10);
+  ASSERT_EQ(tc.size(), 1u);
+  EXPECT_EQ(tc[0].hash.value, kA.value);
+  EXPECT_EQ(tc[0].request_id, 2);
+  // Request 2 is reversed as well: no confirmation of kA stands, so it is withdrawn.
+  ASSERT_TRUE(*queue().Withdraw(1, 2, 2, kDay1 + seconds(3)));
+  auto due = *queue().DueWithdrawals(ids_[0], kDay1 + seconds(3), 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].hash.value, kA.value);
+  EXPECT_EQ(due[0].remote_id, "901");
+  EXPECT_EQ(*queue().Counts(ids_[0]), (exchange::ShareCounts{.cancelled = 1, .withdrawing = 1}));
+  EXPECT_EQ(*queue().Counts(ids_[1]), (exchange::ShareCounts{.cancelled = 2}));
+}
+
+TEST_P(ShareQueueTest, AHashWhoseOtherCaseWasReversedFirstIsWithdrawn) {
+  ShareOne(queue(), ids_[0]);
+  ASSERT_TRUE(*queue().Enqueue(1, 2, std::vector<SharedHash>{kA}, kDay1 + seconds(1)));
+  // The second case is reversed first: it queued no row, and its claim no longer counts.
+  ASSERT_TRUE(*queue().Withdraw(0, 1, 2, kDay1 + seconds(2)));
+  EXPECT_EQ(*queue().Counts(ids_[0]),
+            (exchange::ShareCounts{.pending = 1, .shared = 1, .oldest_pending = kDay1}));
+  ASSERT_TRUE(*queue().Withdraw(1, 2, 1, kDay1 + seconds(3)));
+  EXPECT_EQ(*queue().Counts(ids_[0]), (exchange::ShareCounts{.cancelled = 1, .withdrawing = 1}));
+  EXPECT_EQ(*queue().Counts(ids_[1]), (exchange::ShareCounts{.cancelled = 2}));
+}
+
 TEST_P(ShareQueueTest, WithdrawalsSurviveReopening) {
   if (GetParam() == Backend::kMemory) GTEST_SKIP() << "memory keeps nothing across restarts";
   ShareOne(queue(), ids_[0]);
