@@ -295,6 +295,48 @@ TEST_P(ShareQueueTest, AHashWhoseOtherCaseWasReversedFirstIsWithdrawn) {
   EXPECT_EQ(*queue().Counts(ids_[1]), (exchange::ShareCounts{.cancelled = 2}));
 }
 
+// A database queued and withdrew before migration 23: the migration records each row's request
+// as carrying its hash, withdrawn when the row was.
+TEST_P(ShareQueueTest, Migration23RecordsTheRequestsOfRowsAlreadyQueued) {
+  if (GetParam() == Backend::kMemory) GTEST_SKIP() << "memory has no schema";
+  ShareOne(queue(), ids_[0]);  // request 1: kA (shared at te), kB
+  const SharedHash kC{.type = bank::SignalType::kMd5, .value = std::string(32, 'c')};
+  ASSERT_TRUE(*queue().Enqueue(1, 2, std::vector<SharedHash>{kC}, kDay1));
+  ASSERT_TRUE(*queue().Withdraw(0, 1, 2, kDay1));
+  db_.reset();
+  const auto run = [&](const std::string& sql) -> int64_t {
+    if (GetParam() == Backend::kSqlite) {
+      SQLite::Database raw(storage_.sqlite_path(), SQLite::OPEN_READWRITE);
+      if (sql.starts_with("SELECT")) return raw.execAndGet(sql).getInt64();
+      raw.exec(sql);
+      return 0;
+    }
+    auto conn = storage_.scratch()->Connect();
+    EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+    if (!conn.ok()) return -1;
+    auto r = (*conn)->Exec(sql);
+    EXPECT_TRUE(r.ok()) << sql << ": " << r.status().ToString();
+    return r.ok() && r->rows() == 1 ? r->Int(0, 0) : 0;
+  };
+  run("DROP TABLE exchange_share_claims");
+  run("DELETE FROM schema_migrations WHERE version = 23");
+  Reopen();  // applies migration 23 again, over these rows
+  db_.reset();
+  EXPECT_EQ(run("SELECT COUNT(*) FROM exchange_share_claims"), 3);
+  EXPECT_EQ(run("SELECT COUNT(*) FROM exchange_share_claims WHERE request_id = 1 AND "
+                "withdrawn = 0"),
+            2);
+  EXPECT_EQ(run("SELECT COUNT(*) FROM exchange_share_claims WHERE request_id = 2 AND "
+                "withdrawn = 1 AND value = '" +
+                kC.value + "'"),
+            1);
+  Reopen();
+  // Request 3 carries kA again: withdrawing request 1 now leaves kA shared, cancels kB.
+  ASSERT_TRUE(*queue().Enqueue(2, 3, std::vector<SharedHash>{kA}, kDay1 + seconds(1)));
+  ASSERT_TRUE(*queue().Withdraw(1, 2, 1, kDay1 + seconds(2)));
+  EXPECT_EQ(*queue().Counts(ids_[0]), (exchange::ShareCounts{.shared = 1, .cancelled = 2}));
+}
+
 TEST_P(ShareQueueTest, WithdrawalsSurviveReopening) {
   if (GetParam() == Backend::kMemory) GTEST_SKIP() << "memory keeps nothing across restarts";
   ShareOne(queue(), ids_[0]);
