@@ -54,8 +54,7 @@ int RunAnnual(const AnnualFlags& flags) {
          ASSIGN_OR_RETURN(auto counts, (*db)->privacy().ListErasureCounts(from, to));
          std::vector<transparency::ErasureTotal> out;
          for (const privacy::ErasureCount& c : counts) {
-           out.push_back({std::string(privacy::ErasureReasonName(c.reason)),
-                          std::string(privacy::PurposeName(c.purpose)), c.records});
+           out.push_back({std::string(privacy::ErasureReasonName(c.reason)), c.purpose, c.records});
          }
          return out;
        }},

@@ -115,7 +115,7 @@ Status Purge(store::Database& db, const RetentionFlags& f) {
                           s.batches)
                   .c_str());
     for (const auto& [purpose, n] : s.records_by_purpose) {
-      std::puts(fmt::format("  {}: {}", privacy::PurposeName(purpose), n).c_str());
+      std::puts(fmt::format("  {}: {}", purpose, n).c_str());
     }
     std::puts(fmt::format("purged outside cases: {} legal hold(s), {} DPIA record(s), {} "
                           "reviewer exposure row(s), {} audit record(s), {} classifier retry "

@@ -1,5 +1,7 @@
 #include "privacy/data_map.h"
 
+#include <fmt/format.h>
+
 #include <array>
 
 namespace vigil::privacy {
@@ -25,18 +27,20 @@ constexpr std::array<DataMapEntry, 40> kDataMap = {{
     {"cases", "one review case: the flagged account, state, lease, outcome and times",
      "account id (pseudonymised: keyed HMAC-SHA-256, key outside the database), surface, EU "
      "flag, reviewer id",
-     kCasePurposes, kCaseRetention, "admin, reviewer, auditor"},
+     kCasePurposes, kCaseRetention, "admin, reviewer, auditor", kCasePurposes},
     {"case_accounts",
      "the clear account id of a case, sealed with the evidence master key (only a holder of the "
      "key, i.e. who builds the hotline report, can open it)",
      "the account id in the operator's system, encrypted", "reporting, law_enforcement",
-     kCaseRetention, "reporter (decrypted only while building a hotline report)"},
+     kCaseRetention, "reporter (decrypted only while building a hotline report)",
+     "reporting, law_enforcement"},
     {"case_items",
      "one flagged item of a case (item id, content type, time received, time it joined the case)",
-     "item id of the user's content", kCasePurposes, kCaseRetention, "admin, reviewer, auditor"},
+     "item id of the user's content", kCasePurposes, kCaseRetention, "admin, reviewer, auditor",
+     kCasePurposes},
     {"case_item_hashes", "the hashes of a flagged item (PDQ, MD5, SHA-256 as hex)",
      "hashes of the user's content (they identify the item, not the person)", kCasePurposes,
-     kCaseRetention, "admin, reviewer, auditor, reporter"},
+     kCaseRetention, "admin, reviewer, auditor, reporter", kCasePurposes},
     {"case_flags",
      "one technology's flag on an item (technology, raw score, bank entry, classifier evidence)",
      "none beyond the item it belongs to", kCasePurposes, kSkeleton,
@@ -112,7 +116,7 @@ constexpr std::array<DataMapEntry, 40> kDataMap = {{
      "admin, the reviewer"},
     {"reviewer_exposure", "items a reviewer viewed per day", "reviewer id (staff)",
      "reviewer wellbeing (exposure caps)", "90 days; `vigil purge` deletes older days",
-     "admin, the reviewer"},
+     "admin, the reviewer", "reviewer_wellbeing"},
     {"case_events", "every change of a case, written with the change", "actor ids, case ids",
      "accountability", "kept; the details (item ids) are blanked when the case is erased",
      "admin, auditor"},
@@ -124,7 +128,7 @@ constexpr std::array<DataMapEntry, 40> kDataMap = {{
      "365 days; `vigil purge` deletes the expired prefix of the chain behind a checkpoint "
      "(audit_checkpoints), stopping at the first record naming a held case or account and never "
      "taking the newest record; never edited",
-     "admin, auditor"},
+     "admin, auditor", "accountability"},
     {"audit_checkpoints",
      "where the audit log's purge cut the chain: the last purged seq, its hash, how many records",
      "none", "accountability: the remaining audit log still verifies from the checkpoint",
@@ -155,20 +159,20 @@ constexpr std::array<DataMapEntry, 40> kDataMap = {{
      "one row per purpose, replaced by `vigil privacy retention`", "admin, auditor"},
     {"evidence_files", "the index of an encrypted evidence file of a flagged item",
      "none itself; the file holds the user's media, encrypted", kCasePurposes, kCaseRetention,
-     "admin, reviewer, auditor, reporter"},
+     "admin, reviewer, auditor, reporter", kCasePurposes},
     {"legal_holds", "a hold on a case or account: reason, who placed it, end or review date",
      "the account id (as stored in cases) when the hold is on an account; staff ids",
      "pending complaints and legal procedures (Art 3(1)(h))",
      "while active, then 365 days after it ended or was released (the record of why data "
      "outlived its expiry); `vigil purge` deletes it then",
-     "admin, auditor"},
+     "admin, auditor", "legal_procedures"},
     {"erasure_counts", "records erased per day, reason and purpose", "none (aggregates)",
      "annual report (retention.purged)", "kept for reporting periods", "admin, auditor, reporter"},
     {"dpia_records", "a DPIA / prior consultation per technology: date, authority, outcome, link",
      "staff id of who recorded it", "Art 3(1)(c)-(d): a technology needs one before use",
      "while it is the newest record of its technology, then 365 days after a newer one was "
      "recorded; `vigil purge` deletes it then",
-     "admin, auditor"},
+     "admin, auditor", "impact_assessment"},
     {"classify_retries",
      "an item whose classifier failed (timeout, unreachable, nonsense score), kept byte for "
      "byte with its last error and attempt count until a later scan classifies and files it",
@@ -177,7 +181,7 @@ constexpr std::array<DataMapEntry, 40> kDataMap = {{
      "reporting, blocking (the item is still to be classified; nothing is lost)",
      "deleted as soon as the item is filed; per row purposes and expires_at from the retention "
      "policy; `vigil purge` deletes it at expiry unless its account is under a legal hold",
-     "admin"},
+     "admin", "reporting, blocking"},
     {"schema_migrations", "which schema versions were applied and when", "none", "operations",
      "for the life of the database", "admin"},
 }};
@@ -185,5 +189,24 @@ constexpr std::array<DataMapEntry, 40> kDataMap = {{
 }  // namespace
 
 std::span<const DataMapEntry> DataMap() { return kDataMap; }
+
+Result<std::vector<std::string>> PurgedAs(std::string_view table) {
+  for (const DataMapEntry& e : kDataMap) {
+    if (e.table != table) continue;
+    std::vector<std::string> out;
+    std::string_view rest = e.purged_as;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      std::string_view name = rest.substr(0, comma);
+      while (name.starts_with(' ')) name.remove_prefix(1);
+      if (!name.empty()) out.emplace_back(name);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    if (out.empty()) break;
+    return out;
+  }
+  return NotFoundError(fmt::format(
+      "the data map gives table '{}' no purpose to count its purged rows under", table));
+}
 
 }  // namespace vigil::privacy

@@ -8,7 +8,11 @@
 #define VIGIL_PRIVACY_DATA_MAP_H_
 
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "core/result.h"
 
 namespace vigil::privacy {
 
@@ -19,9 +23,18 @@ struct DataMapEntry {
   std::string_view purposes;       // why it is kept (Art 3(1)(h) purposes, or operational)
   std::string_view retention;      // how long, and whether vigil enforces it yet
   std::string_view readers;        // the roles that may read it
+  // The purposes a row deleted at the end of its retention is counted under in erasure_counts
+  // (the annual report's retention.purged.<purpose>), ", "-separated; empty for tables vigil
+  // never purges on its own. Rows stamped with their own purposes (cases and their records,
+  // classifier retry items) are counted under those; this names what they are stamped with.
+  std::string_view purged_as{};
 };
 
 std::span<const DataMapEntry> DataMap();
+
+// The data map's purged_as of `table`, split: what PurgeRecords and the audit log's purge count a
+// deleted row under. kNotFound naming the table when the map lacks it or gives it none.
+Result<std::vector<std::string>> PurgedAs(std::string_view table);
 
 }  // namespace vigil::privacy
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "privacy/data_map.h"
 #include "privacy/record_retention.h"
 
 namespace vigil::privacy {
@@ -56,6 +57,15 @@ Status ValidateDpiaRecord(const DpiaRecord& r) {
   RETURN_IF_ERROR(CheckField("DPIA record", "outcome", r.outcome));
   RETURN_IF_ERROR(CheckField("DPIA record", "link", r.link));
   RETURN_IF_ERROR(CheckField("DPIA record", "recorded_by", r.recorded_by));
+  return Status::Ok();
+}
+
+Status ValidateErasureCount(std::string_view purpose, int64_t records) {
+  if (purpose.empty()) return InvalidArgumentError("erasure count: the purpose is empty");
+  if (records < 0) {
+    return InvalidArgumentError(
+        fmt::format("erasure count for {}: {} records is negative", purpose, records));
+  }
   return Status::Ok();
 }
 
@@ -227,9 +237,26 @@ Result<ErasedCase> InMemoryPrivacyStore::EraseCase(int64_t id, ErasureReason rea
                  .purposes = {Purpose::kReporting, Purpose::kBlocking, Purpose::kRedress,
                               Purpose::kLawEnforcement}};
   for (Purpose p : out.purposes) {
-    counts_[{DayNumber(at), static_cast<int>(reason), static_cast<int>(p)}] += out.records;
+    counts_[{DayNumber(at), static_cast<int>(reason), std::string(PurposeName(p))}] += out.records;
   }
   return out;
+}
+
+void InMemoryPrivacyStore::CountLocked(TimePoint at, ErasureReason reason,
+                                       std::span<const std::string> purposes, int64_t records) {
+  if (records == 0) return;
+  for (const std::string& p : purposes) {
+    counts_[{DayNumber(at), static_cast<int>(reason), p}] += records;
+  }
+}
+
+Status InMemoryPrivacyStore::CountErasures(TimePoint at, ErasureReason reason,
+                                           std::string_view purpose, int64_t records) {
+  RETURN_IF_ERROR(ValidateErasureCount(purpose, records));
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string p(purpose);
+  CountLocked(at, reason, std::span(&p, 1), records);
+  return Status::Ok();
 }
 
 Result<std::vector<ErasureCount>> InMemoryPrivacyStore::ListErasureCounts(TimePoint from,
@@ -239,8 +266,7 @@ Result<std::vector<ErasureCount>> InMemoryPrivacyStore::ListErasureCounts(TimePo
   for (const auto& [key, records] : counts_) {
     const auto [day, reason, purpose] = key;
     if (day < DayNumber(from) || day >= DayNumber(to)) continue;
-    out.push_back(
-        {day, static_cast<ErasureReason>(reason), static_cast<Purpose>(purpose), records});
+    out.push_back({day, static_cast<ErasureReason>(reason), purpose, records});
   }
   return out;
 }
@@ -264,6 +290,15 @@ Result<RecordPurge> InMemoryPrivacyStore::PurgeRecords(TimePoint now) {
   out.dpia_records = static_cast<int64_t>(std::erase_if(dpia_, [&](const DpiaRecord& d) {
     return DpiaOutlived(d, all, now - kSupersededDpiaRetention);
   }));
+  // The fake keeps no exposure rows or retry items.
+  for (const auto& [table, n] :
+       {std::pair{"legal_holds", out.legal_holds}, std::pair{"dpia_records", out.dpia_records}}) {
+    ASSIGN_OR_RETURN(std::vector<std::string> purposes, PurgedAs(table));
+    CountLocked(now, ErasureReason::kExpired, purposes, n);
+    for (const std::string& p : purposes) {
+      if (n > 0) out.by_purpose[p] += n;
+    }
+  }
   return out;
 }
 

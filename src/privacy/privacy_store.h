@@ -97,9 +97,11 @@ struct RecordPurge {
   // Items kept for a classifier retry (classify_retries) past the expiry the retention policy
   // stamped on them, under no active hold on their account (Art 3(1)(h)).
   int64_t classify_retries = 0;
-  // The records above that carry purposes (the classifier retries), credited once to each
-  // purpose they were kept for, as in erasure_counts (reason "expired").
-  std::map<Purpose, int64_t> by_purpose{};
+  // Every record above, credited once to each purpose it was kept for, as in erasure_counts
+  // (reason "expired"): the retry items to the purposes stamped on them, the others to their
+  // table's purposes in the data map (data_map.h, PurgedAs: "legal_procedures",
+  // "impact_assessment", "reviewer_wellbeing").
+  std::map<std::string, int64_t> by_purpose{};
   friend bool operator==(const RecordPurge&, const RecordPurge&) = default;
 };
 
@@ -111,14 +113,18 @@ struct ErasedCase {
 };
 
 // Records erased, per UTC day, reason and purpose (a record kept for several purposes counts
-// once for each).
+// once for each). The purpose is an Art 3(1)(h) purpose's name (PurposeName) for cases and the
+// records stamped with purposes, or the data map's purpose of a record outside cases (PurgedAs).
 struct ErasureCount {
   int64_t day = 0;  // days since 1970-01-01 (UTC)
   ErasureReason reason = ErasureReason::kExpired;
-  Purpose purpose = Purpose::kReporting;
+  std::string purpose{};
   int64_t records = 0;
   friend bool operator==(const ErasureCount&, const ErasureCount&) = default;
 };
+
+// kInvalidArgument for an empty purpose or a negative count (CountErasures' checks).
+Status ValidateErasureCount(std::string_view purpose, int64_t records);
 
 class PrivacyStore {
  public:
@@ -164,12 +170,16 @@ class PrivacyStore {
   virtual Result<ErasedCase> EraseCase(int64_t id, ErasureReason reason, TimePoint at) = 0;
   // Erasure counts of days in [from, to), ascending by day, reason, purpose.
   virtual Result<std::vector<ErasureCount>> ListErasureCounts(TimePoint from, TimePoint to) = 0;
+  // Adds `records` erased at `at` for `purpose` (a purge outside this store: the audit log's).
+  // kInvalidArgument for an empty purpose or a negative count.
+  virtual Status CountErasures(TimePoint at, ErasureReason reason, std::string_view purpose,
+                               int64_t records) = 0;
 
   // Deletes the legal holds, DPIA records and reviewer exposure rows past their periods at `now`
   // (record_retention.h) and the classifier retry items past their expiry whose account is under
-  // no active hold, in one transaction, adding the retry items to the erasure counts (reason
-  // kExpired, once per purpose). Active holds are never deleted; the newest DPIA record of each
-  // technology is kept.
+  // no active hold, in one transaction with their erasure counts (reason kExpired, once per
+  // purpose, RecordPurge::by_purpose). Active holds are never deleted; the newest DPIA record of
+  // each technology is kept.
   virtual Result<RecordPurge> PurgeRecords(TimePoint now) = 0;
 
   // The verification after a purge: one line per record still holding personal data or media
@@ -201,6 +211,8 @@ class InMemoryPrivacyStore final : public PrivacyStore {
   Result<std::vector<int64_t>> DueCases(TimePoint now, size_t limit) override;
   Result<ErasedCase> EraseCase(int64_t id, ErasureReason reason, TimePoint at) override;
   Result<std::vector<ErasureCount>> ListErasureCounts(TimePoint from, TimePoint to) override;
+  Status CountErasures(TimePoint at, ErasureReason reason, std::string_view purpose,
+                       int64_t records) override;
   Result<RecordPurge> PurgeRecords(TimePoint now) override;
   Result<std::vector<std::string>> RetentionViolations(TimePoint now) override;
 
@@ -213,14 +225,17 @@ class InMemoryPrivacyStore final : public PrivacyStore {
     std::string sealed_account{};
   };
   bool HeldLocked(int64_t id, const FakeCase& c, TimePoint now) const;
+  // Adds to counts_ `records` of each name in `purposes`; mu_ held.
+  void CountLocked(TimePoint at, ErasureReason reason, std::span<const std::string> purposes,
+                   int64_t records);
 
   std::mutex mu_;
-  RetentionPolicy policy_ = DefaultRetentionPolicy();        // guarded by mu_
-  std::vector<HoldRecord> holds_;                            // guarded by mu_
-  std::vector<DpiaRecord> dpia_;                             // guarded by mu_
-  std::map<int64_t, FakeCase> cases_;                        // guarded by mu_
-  std::vector<EvidenceRow> evidence_;                        // guarded by mu_
-  std::map<std::tuple<int64_t, int, int>, int64_t> counts_;  // (day, reason, purpose); mu_
+  RetentionPolicy policy_ = DefaultRetentionPolicy();                // guarded by mu_
+  std::vector<HoldRecord> holds_;                                    // guarded by mu_
+  std::vector<DpiaRecord> dpia_;                                     // guarded by mu_
+  std::map<int64_t, FakeCase> cases_;                                // guarded by mu_
+  std::vector<EvidenceRow> evidence_;                                // guarded by mu_
+  std::map<std::tuple<int64_t, int, std::string>, int64_t> counts_;  // (day, reason, purpose)
 };
 
 // The active holds on case `case_id` (subject "case:<id>") or its account among `holds`.

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "privacy/data_map.h"
+
 namespace vigil::privacy {
 namespace {
 
@@ -16,7 +18,7 @@ void Tally(PurgeSummary& s, const ErasedCase& e) {
   if (!e.erased) return;
   ++s.cases;
   s.records += e.records;
-  for (Purpose p : e.purposes) s.records_by_purpose[p] += e.records;
+  for (Purpose p : e.purposes) s.records_by_purpose[std::string(PurposeName(p))] += e.records;
 }
 
 std::string HoldJson(const HoldRecord& h) {
@@ -55,14 +57,21 @@ Result<PurgeSummary> Purge(PrivacyStore& store, const EvidenceStore* evidence, T
     if (options.after_batch) RETURN_IF_ERROR(options.after_batch(summary.batches));
   }
   ASSIGN_OR_RETURN(summary.outside_cases, store.PurgeRecords(now));
-  // Records outside cases that carry purposes count with the cases' records.
-  summary.records += summary.outside_cases.classify_retries;
-  for (const auto& [purpose, n] : summary.outside_cases.by_purpose) {
-    summary.records_by_purpose[purpose] += n;
-  }
+  const RecordPurge& other = summary.outside_cases;
+  summary.records +=
+      other.legal_holds + other.dpia_records + other.reviewer_exposure + other.classify_retries;
+  for (const auto& [purpose, n] : other.by_purpose) summary.records_by_purpose[purpose] += n;
   if (options.audit_log != nullptr) {
     ASSIGN_OR_RETURN(AuditPurge audit, PurgeAuditLog(*options.audit_log, store, now));
     summary.audit_records = audit.records;
+    if (audit.records > 0) {
+      ASSIGN_OR_RETURN(std::vector<std::string> purposes, PurgedAs("audit_log"));
+      for (const std::string& p : purposes) {
+        RETURN_IF_ERROR(store.CountErasures(now, ErasureReason::kExpired, p, audit.records));
+        summary.records_by_purpose[p] += audit.records;
+      }
+      summary.records += audit.records;
+    }
   }
   return summary;
 }

@@ -42,15 +42,20 @@ struct PurgeOptions {
 struct PurgeSummary {
   int batches = 0;
   int64_t cases = 0;  // cases erased
-  // Records erased (each once): the cases' records and the classifier retry items.
+  // Records erased or deleted (each once): the cases' records and every record outside cases
+  // (legal holds, DPIA records, reviewer exposure, classifier retry items, audit records).
   int64_t records = 0;
-  std::map<Purpose, int64_t> records_by_purpose{};  // the same, once per purpose
+  // The same, once per purpose (ErasureCount::purpose names), as counted in erasure_counts.
+  std::map<std::string, int64_t> records_by_purpose{};
   RecordPurge outside_cases{};  // legal holds, DPIA records, reviewer exposure, retry items
   int64_t audit_records = 0;    // audit records purged behind a checkpoint
 };
 
 // Purges everything due at `now`: the cases, then the records outside cases
-// (PrivacyStore::PurgeRecords) and, with options.audit_log, the audit log's expired prefix.
+// (PrivacyStore::PurgeRecords) and, with options.audit_log, the audit log's expired prefix, whose
+// records are counted under the audit log's purpose in the data map (CountErasures, after the
+// audit store's own transaction: a crash between the two loses that run's audit count, never
+// counts a record twice).
 // `evidence` may be null when no evidence store is configured
 // (then evidence rows are still erased, and their files, if any, are the operator's to remove).
 Result<PurgeSummary> Purge(PrivacyStore& store, const EvidenceStore* evidence, TimePoint now,

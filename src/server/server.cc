@@ -40,9 +40,9 @@ void LogPurge(const privacy::PurgeRun& run) {
   }
   const privacy::RecordPurge& other = run.summary->outside_cases;
   spdlog::info(
-      "scheduled purge: {} case(s), {} record(s) erased (with {} classifier retry item(s)); {} "
-      "legal hold(s), {} DPIA record(s), {} exposure row(s), {} audit record(s) past their "
-      "periods",
+      "scheduled purge: {} case(s), {} record(s) erased or deleted (of them {} classifier retry "
+      "item(s), {} legal hold(s), {} DPIA record(s), {} exposure row(s), {} audit record(s) past "
+      "their periods)",
       run.summary->cases, run.summary->records, other.classify_retries, other.legal_holds,
       other.dpia_records, other.reviewer_exposure, run.summary->audit_records);
   for (const std::string& v : run.violations) spdlog::error("retention verification: {}", v);

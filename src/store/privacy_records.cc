@@ -6,6 +6,7 @@
 
 #include <charconv>
 
+#include "privacy/data_map.h"
 #include "privacy/record_retention.h"
 #include "store/privacy_stores.h"
 
@@ -53,7 +54,7 @@ Cutoffs CutoffsAt(TimePoint now) {
 }
 
 // Deletes the expired classifier retry items (Art 3(1)(h): they hold the item itself) and
-// credits each to its purposes in `out` and in erasure_counts, in the caller's transaction.
+// credits each to the purposes stamped on it in `out` (counted by the caller).
 Status PurgeRetries(SqlSession& s, TimePoint now, privacy::RecordPurge& out) {
   ASSIGN_OR_RETURN(std::vector<SqlRow> gone,
                    s.Query(fmt::format("DELETE FROM classify_retries WHERE {} RETURNING purposes",
@@ -69,25 +70,37 @@ Status PurgeRetries(SqlSession& s, TimePoint now, privacy::RecordPurge& out) {
         return DataLossError(
             fmt::format("classify_retries: stored purposes: {}", p.status().message()));
       }
-      ++out.by_purpose[*p];
+      ++out.by_purpose[std::string(privacy::PurposeName(*p))];
       text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
     }
   }
-  for (const auto& [purpose, n] : out.by_purpose) {
-    RETURN_IF_ERROR(
-        s.Exec("INSERT INTO erasure_counts (day, reason, purpose, records) VALUES ($1, $2, $3, "
-               "$4) ON CONFLICT (day, reason, purpose) DO UPDATE SET records = "
-               "erasure_counts.records + excluded.records",
-               {Day(now), std::string(privacy::ErasureReasonName(privacy::ErasureReason::kExpired)),
-                std::string(privacy::PurposeName(purpose)), n})
-            .status());
-  }
+  return Status::Ok();
+}
+
+// Credits `n` deleted rows of `table` to its purposes in the data map (privacy::PurgedAs).
+Status CreditTable(std::string_view table, int64_t n, privacy::RecordPurge& out) {
+  if (n == 0) return Status::Ok();
+  ASSIGN_OR_RETURN(std::vector<std::string> purposes, privacy::PurgedAs(table));
+  for (const std::string& p : purposes) out.by_purpose[p] += n;
   return Status::Ok();
 }
 
 }  // namespace
 
 namespace privacy_sql {
+
+Status AddErasureCount(SqlSession& s, TimePoint at, privacy::ErasureReason reason,
+                       std::string_view purpose, int64_t records) {
+  RETURN_IF_ERROR(privacy::ValidateErasureCount(purpose, records));
+  if (records == 0) return Status::Ok();
+  return s
+      .Exec(
+          "INSERT INTO erasure_counts (day, reason, purpose, records) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT (day, reason, purpose) DO UPDATE SET records = erasure_counts.records + "
+          "excluded.records",
+          {Day(at), std::string(privacy::ErasureReasonName(reason)), std::string(purpose), records})
+      .status();
+}
 
 Status AppendRecordViolations(SqlSession& s, TimePoint now, std::vector<std::string>& out) {
   const Cutoffs c = CutoffsAt(now);
@@ -138,9 +151,25 @@ Result<privacy::RecordPurge> SqlPrivacyStore::PurgeRecords(TimePoint now) {
         s.Exec(fmt::format("DELETE FROM dpia_records WHERE {}", kSupersededDpia), {c.dpia}));
     ASSIGN_OR_RETURN(out.reviewer_exposure,
                      s.Exec("DELETE FROM reviewer_exposure WHERE day < $1", {c.exposure_day}));
-    return PurgeRetries(s, now, out);
+    RETURN_IF_ERROR(PurgeRetries(s, now, out));
+    RETURN_IF_ERROR(CreditTable("legal_holds", out.legal_holds, out));
+    RETURN_IF_ERROR(CreditTable("dpia_records", out.dpia_records, out));
+    RETURN_IF_ERROR(CreditTable("reviewer_exposure", out.reviewer_exposure, out));
+    // Counted in the same transaction as the deletions: a purge that fails counts nothing.
+    for (const auto& [purpose, n] : out.by_purpose) {
+      RETURN_IF_ERROR(
+          privacy_sql::AddErasureCount(s, now, privacy::ErasureReason::kExpired, purpose, n));
+    }
+    return Status::Ok();
   }));
   return out;
+}
+
+Status SqlPrivacyStore::CountErasures(TimePoint at, privacy::ErasureReason reason,
+                                      std::string_view purpose, int64_t records) {
+  RETURN_IF_ERROR(privacy::ValidateErasureCount(purpose, records));
+  return transact_(
+      [&](SqlSession& s) { return privacy_sql::AddErasureCount(s, at, reason, purpose, records); });
 }
 
 }  // namespace vigil::store

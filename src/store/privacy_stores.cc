@@ -358,15 +358,9 @@ Result<ErasedCase> SqlPrivacyStore::EraseCase(int64_t id, ErasureReason reason, 
     ASSIGN_OR_RETURN(out.purposes, ParsePurposes(Text(rows[0][0]), id));
     ASSIGN_OR_RETURN(out.records, ErasableRecords(s, id));
     RETURN_IF_ERROR(ClearCase(s, id, reason, at));
-    const int64_t day = std::chrono::floor<std::chrono::days>(at).time_since_epoch().count();
     for (Purpose p : out.purposes) {
       RETURN_IF_ERROR(
-          s.Exec("INSERT INTO erasure_counts (day, reason, purpose, records) VALUES ($1, $2, $3, "
-                 "$4) ON CONFLICT (day, reason, purpose) DO UPDATE SET records = "
-                 "erasure_counts.records + excluded.records",
-                 {day, std::string(privacy::ErasureReasonName(reason)),
-                  std::string(privacy::PurposeName(p)), out.records})
-              .status());
+          privacy_sql::AddErasureCount(s, at, reason, privacy::PurposeName(p), out.records));
     }
     out.erased = true;
     return Status::Ok();
@@ -387,13 +381,10 @@ Result<std::vector<privacy::ErasureCount>> SqlPrivacyStore::ListErasureCounts(Ti
                 "day < $2 ORDER BY day, reason, purpose",
                 {day(from), day(to)}));
     for (const SqlRow& r : rows) {
-      auto purpose = privacy::ParsePurpose(Text(r[2]));
-      if (!purpose.ok()) {
-        return DataLossError(fmt::format("erasure_counts: {}", purpose.status().message()));
-      }
+      if (Text(r[2]).empty()) return DataLossError("erasure_counts: a row has no purpose");
       out.push_back({Int(r[0]),
                      Text(r[1]) == "expired" ? ErasureReason::kExpired : ErasureReason::kNotCsam,
-                     *purpose, Int(r[3])});
+                     Text(r[2]), Int(r[3])});
     }
     return Status::Ok();
   }));

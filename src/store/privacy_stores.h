@@ -38,6 +38,11 @@ using store::SqlTransactor;
 // periods (privacy_records.cc).
 Status AppendRecordViolations(SqlSession& s, TimePoint now, std::vector<std::string>& out);
 
+// Adds `records` erased at `at` for `purpose` to erasure_counts, in the caller's transaction;
+// nothing for 0 (privacy_records.cc).
+Status AddErasureCount(SqlSession& s, TimePoint at, privacy::ErasureReason reason,
+                       std::string_view purpose, int64_t records);
+
 }  // namespace privacy_sql
 
 class SqlPrivacyStore final : public privacy::PrivacyStore {
@@ -65,6 +70,8 @@ class SqlPrivacyStore final : public privacy::PrivacyStore {
                                         TimePoint at) override;
   Result<std::vector<privacy::ErasureCount>> ListErasureCounts(TimePoint from,
                                                                TimePoint to) override;
+  Status CountErasures(TimePoint at, privacy::ErasureReason reason, std::string_view purpose,
+                       int64_t records) override;
   Result<privacy::RecordPurge> PurgeRecords(TimePoint now) override;
   Result<std::vector<std::string>> RetentionViolations(TimePoint now) override;
 

@@ -233,7 +233,7 @@ TEST_P(RetentionCliTest, PurgeDeletesExpiredClassifierRetryItems) {
   CliRun purge = RunVigil("purge " + db_);
   EXPECT_EQ(purge.exit_code, 0) << purge.err << purge.out;
   EXPECT_NE(purge.out.find("purged 0 case(s), 1 record(s)"), std::string::npos) << purge.out;
-  EXPECT_NE(purge.out.find("  reporting: 1\n  blocking: 1\n"), std::string::npos) << purge.out;
+  EXPECT_NE(purge.out.find("  blocking: 1\n  reporting: 1\n"), std::string::npos) << purge.out;
   EXPECT_NE(purge.out.find(", 1 classifier retry item(s)"), std::string::npos) << purge.out;
   EXPECT_NE(purge.out.find("verified: nothing past its expiry remains"), std::string::npos);
   auto db = store::OpenDatabase(url_);

@@ -53,3 +53,29 @@ TEST(DataMapTest, CoversExactlyTheTablesOfTheSchema) {
 
 }  // namespace
 }  // namespace vigil::privacy
+
+namespace vigil::privacy {
+namespace {
+
+// Every table a purge deletes from says what its rows are counted under (issue 8), and the case
+// tables name the purposes their trigger stamps.
+TEST(DataMapTest, EveryPurgedTableNamesThePurposesItsRowsAreCountedUnder) {
+  for (const char* table :
+       {"audit_log", "legal_holds", "dpia_records", "reviewer_exposure", "classify_retries",
+        "cases", "case_items", "case_item_hashes", "evidence_files", "case_accounts"}) {
+    auto purposes = PurgedAs(table);
+    ASSERT_TRUE(purposes.ok()) << purposes.status().ToString();
+    EXPECT_FALSE(purposes->empty()) << table;
+    for (const std::string& p : *purposes) {
+      EXPECT_EQ(p.find_first_not_of("abcdefghijklmnopqrstuvwxyz_"), std::string::npos) << p;
+    }
+  }
+  EXPECT_EQ(*PurgedAs("cases"),
+            (std::vector<std::string>{"reporting", "blocking", "redress", "law_enforcement"}));
+  auto none = PurgedAs("schema_migrations");
+  EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(none.status().message().find("schema_migrations"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::privacy

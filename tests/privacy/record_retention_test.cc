@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include "privacy/data_map.h"
+#include "privacy/purge.h"
+
 namespace vigil::privacy {
 namespace {
 
@@ -151,7 +154,9 @@ TEST(PurgeRecords, EndedHoldsAndSupersededDpiaRecordsGoAfterTheirYear) {
   // Day 375: hold 1 and the superseded DPIA record are past their year.
   EXPECT_EQ(store.RetentionViolations(At(kT0 + 375 * kDay))->size(), 2u);
   EXPECT_EQ(*store.PurgeRecords(At(kT0 + 375 * kDay)),
-            (RecordPurge{.legal_holds = 1, .dpia_records = 1}));
+            (RecordPurge{.legal_holds = 1,
+                         .dpia_records = 1,
+                         .by_purpose = {{"impact_assessment", 1}, {"legal_procedures", 1}}}));
   EXPECT_EQ(store.ListHolds(std::nullopt)->size(), 2u);
   // Day 385: the released hold goes; the open-ended one never does while active.
   EXPECT_EQ(store.PurgeRecords(At(kT0 + 385 * kDay))->legal_holds, 1);
@@ -160,6 +165,47 @@ TEST(PurgeRecords, EndedHoldsAndSupersededDpiaRecordsGoAfterTheirYear) {
   EXPECT_EQ(store.ListHolds(std::nullopt)->front().id, 2);
   EXPECT_EQ(store.ListDpia(std::nullopt)->size(), 2u);
   EXPECT_TRUE(store.RetentionViolations(At(kT0 + 5000 * kDay))->empty());
+}
+
+// Issue 8: the purge counts every record it deletes under its purpose (the data map's purged_as),
+// in the erasure counts the annual report reads; in memory (the databases:
+// tests/store/record_retention_store_test.cc).
+TEST_F(AuditPurgeTest, PurgeCountsHoldsDpiaRecordsAndAuditRecordsUnderTheirPurposes) {
+  Fill({"a", "b", "c", "d"});  // days 0, 10, 20, 30; the head (d) stays
+  ASSERT_TRUE(privacy_
+                  .AddHold({.subject = "case:1",
+                            .reason = "court order",
+                            .placed_by = "dpo",
+                            .placed_at = At(kT0),
+                            .ends_at = At(kT0 + kDay)})
+                  .ok());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(privacy_
+                    .AddDpia({.technology = "t",
+                              .assessed_on = At(kT0),
+                              .authority = "DPC",
+                              .outcome = "ok",
+                              .link = "l",
+                              .recorded_by = "dpo",
+                              .recorded_at = At(kT0 + i * kDay)})
+                    .ok());
+  }
+  const TimePoint now = At(kT0 + 400 * kDay);
+  auto run = Purge(privacy_, nullptr, now, {.audit_log = &audit_});
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  const std::map<std::string, int64_t> expected = {
+      {"accountability", 3}, {"impact_assessment", 1}, {"legal_procedures", 1}};
+  EXPECT_EQ(run->records_by_purpose, expected);
+  EXPECT_EQ(run->records, 5);
+  const int64_t day = kT0 / kDay + 400;
+  EXPECT_EQ(*privacy_.ListErasureCounts(At(kT0), now + std::chrono::days(1)),
+            (std::vector<ErasureCount>{{day, ErasureReason::kExpired, "accountability", 3},
+                                       {day, ErasureReason::kExpired, "impact_assessment", 1},
+                                       {day, ErasureReason::kExpired, "legal_procedures", 1}}));
+  // The purposes come from the data map; a table it gives none is an error, not a silent zero.
+  EXPECT_EQ(*PurgedAs("classify_retries"), (std::vector<std::string>{"reporting", "blocking"}));
+  EXPECT_EQ(PurgedAs("banks").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(PurgedAs("no_such_table").status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "privacy/record_retention.h"
 #include "store/pg_test_database.h"
 #include "store/store.h"
+#include "transparency/annual_report.h"
 
 namespace vigil::store {
 namespace {
@@ -122,13 +123,20 @@ TEST_P(RecordRetentionStoreTest, HoldsDpiaRecordsAndExposureArePurgedAfterTheirP
   const TimePoint day100 = At(kT0 + 100 * kDay);  // exposure of day 0 is past its 90 days
   EXPECT_EQ(*store.RetentionViolations(day100),
             std::vector<std::string>{"1 reviewer exposure rows are older than 90 days"});
-  EXPECT_EQ(*store.PurgeRecords(day100), (privacy::RecordPurge{.reviewer_exposure = 1}));
+  EXPECT_EQ(
+      *store.PurgeRecords(day100),
+      (privacy::RecordPurge{.reviewer_exposure = 1, .by_purpose = {{"reviewer_wellbeing", 1}}}));
   EXPECT_TRUE(store.RetentionViolations(day100)->empty());
 
   const TimePoint day375 = At(kT0 + 375 * kDay);
   EXPECT_EQ(store.RetentionViolations(day375)->size(), 3u);  // hold 1, DPIA 1, exposure day 20
   EXPECT_EQ(*store.PurgeRecords(day375),
-            (privacy::RecordPurge{.legal_holds = 1, .dpia_records = 1, .reviewer_exposure = 1}));
+            (privacy::RecordPurge{.legal_holds = 1,
+                                  .dpia_records = 1,
+                                  .reviewer_exposure = 1,
+                                  .by_purpose = {{"impact_assessment", 1},
+                                                 {"legal_procedures", 1},
+                                                 {"reviewer_wellbeing", 1}}}));
   EXPECT_TRUE(store.RetentionViolations(day375)->empty());
   auto holds = store.ListHolds(std::nullopt);
   ASSERT_EQ(holds->size(), 1u);
@@ -186,10 +194,9 @@ TEST_P(RecordRetentionStoreTest, ClassifierRetryItemsArePurgedAtTheirExpiryUnles
   EXPECT_EQ(
       *store.RetentionViolations(day61),
       std::vector<std::string>{"1 classifier retry item(s) are past their expiry and not held"});
-  EXPECT_EQ(
-      *store.PurgeRecords(day61),
-      (privacy::RecordPurge{.classify_retries = 1,
-                            .by_purpose = {{Purpose::kReporting, 1}, {Purpose::kBlocking, 1}}}));
+  EXPECT_EQ(*store.PurgeRecords(day61),
+            (privacy::RecordPurge{.classify_retries = 1,
+                                  .by_purpose = {{"reporting", 1}, {"blocking", 1}}}));
   EXPECT_EQ(pending(), (std::vector<std::string>{"b.jpg", "c.jpg"}));
   EXPECT_TRUE(store.RetentionViolations(day61)->empty());
 
@@ -201,19 +208,120 @@ TEST_P(RecordRetentionStoreTest, ClassifierRetryItemsArePurgedAtTheirExpiryUnles
   EXPECT_EQ(run->records, 2);
   EXPECT_EQ(run->outside_cases.classify_retries, 2);
   EXPECT_EQ(run->records_by_purpose,
-            (std::map<Purpose, int64_t>{{Purpose::kReporting, 2}, {Purpose::kBlocking, 2}}));
+            (std::map<std::string, int64_t>{{"reporting", 2}, {"blocking", 2}}));
   EXPECT_TRUE(pending().empty());
   EXPECT_TRUE(privacy::VerifyRetention(store, nullptr, day101)->empty());
 
   // The erasure counts the annual report reads (retention.purged.<purpose>).
   const int64_t day0 = kT0 / kDay;
   using privacy::ErasureReason;
-  EXPECT_EQ(*store.ListErasureCounts(At(kT0), At(kT0 + 102 * kDay)),
-            (std::vector<privacy::ErasureCount>{
-                {day0 + 61, ErasureReason::kExpired, Purpose::kBlocking, 1},
-                {day0 + 61, ErasureReason::kExpired, Purpose::kReporting, 1},
-                {day0 + 101, ErasureReason::kExpired, Purpose::kBlocking, 2},
-                {day0 + 101, ErasureReason::kExpired, Purpose::kReporting, 2}}));
+  EXPECT_EQ(
+      *store.ListErasureCounts(At(kT0), At(kT0 + 102 * kDay)),
+      (std::vector<privacy::ErasureCount>{{day0 + 61, ErasureReason::kExpired, "blocking", 1},
+                                          {day0 + 61, ErasureReason::kExpired, "reporting", 1},
+                                          {day0 + 101, ErasureReason::kExpired, "blocking", 2},
+                                          {day0 + 101, ErasureReason::kExpired, "reporting", 2}}));
+}
+
+// Issue 8: every record a purge deletes counts under its purpose in the annual report
+// (retention.purged.<purpose>): the records outside cases under their table's purposes in the
+// data map, the classifier retry items under the purposes stamped on them. Hand-counted below.
+TEST_P(RecordRetentionStoreTest, EveryPurgedRecordCountsUnderItsPurposeInTheAnnualReport) {
+  privacy::PrivacyStore& store = db_->privacy();
+  const int64_t day0 = kT0 / kDay;
+  // 2 legal holds that end on day 10 (one by its end date, one released) and 1 still active.
+  for (int i = 0; i < 3; ++i) {
+    privacy::HoldRecord h{.subject = "case:" + std::to_string(i + 1),
+                          .reason = "court order",
+                          .placed_by = "dpo",
+                          .placed_at = At(kT0),
+                          .review_at = At(kT0 + 30 * kDay)};
+    if (i == 0) h.ends_at = At(kT0 + 10 * kDay);
+    ASSERT_TRUE(store.AddHold(h).ok());
+  }
+  ASSERT_TRUE(store.ReleaseHold(2, "dpo", At(kT0 + 10 * kDay)).ok());
+  // 3 DPIA records of one technology: the first 2 superseded by day 10, the newest kept.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store
+                    .AddDpia({.technology = "grooming-v1",
+                              .assessed_on = At(kT0),
+                              .authority = "DPC",
+                              .outcome = "no objection",
+                              .link = "https://example.org/dpia",
+                              .recorded_by = "dpo",
+                              .recorded_at = At(kT0 + i * 5 * kDay)})
+                    .ok());
+  }
+  // 4 exposure days, all older than 90 days by day 400.
+  ASSERT_TRUE(RawSql(fmt::format("INSERT INTO reviewer_exposure (reviewer, day, items) VALUES "
+                                 "('rev-1', {0}, 4), ('rev-1', {1}, 2), ('rev-2', {0}, 1), "
+                                 "('rev-2', {2}, 3)",
+                                 day0, day0 + 1, day0 + 2))
+                  .ok());
+  // 5 audit records on days 0-4, and the head on day 399 (never purged).
+  for (int i = 0; i < 5; ++i) {
+    clock_->Set(At(kT0 + i * kDay));
+    ASSERT_TRUE(db_->audit().Append({.actor = "dpo", .action = "case.view", .target = "x"}).ok());
+  }
+  clock_->Set(At(kT0 + 399 * kDay));
+  ASSERT_TRUE(db_->audit().Append({.actor = "dpo", .action = "case.view", .target = "y"}).ok());
+  // 2 classifier retry items from day 0, kept for reporting and blocking for 365 days.
+  for (const char* content : {"a", "b"}) {
+    classify::RetryItem item;
+    item.kind = classify::RetryKind::kMedia;
+    item.source = std::string(content) + ".jpg";
+    item.account_id = "acct";
+    item.bytes.assign(content, content + 1);
+    item.key = classify::RetryKey(item.bytes);
+    item.error = "UNAVAILABLE: timed out";
+    item.last_failed_at = At(kT0);
+    ASSERT_TRUE(db_->classify_retries().Keep(item).ok());
+  }
+
+  const TimePoint day400 = At(kT0 + 400 * kDay);
+  auto run = privacy::Purge(store, nullptr, day400, {.audit_log = &db_->audit()});
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  const std::map<std::string, int64_t> expected = {
+      {"accountability", 5},   {"blocking", 2},  {"impact_assessment", 2},
+      {"legal_procedures", 2}, {"reporting", 2}, {"reviewer_wellbeing", 4}};
+  EXPECT_EQ(run->records_by_purpose, expected);
+  EXPECT_EQ(run->records, 2 + 2 + 4 + 5 + 2);  // each record once
+  EXPECT_TRUE(privacy::VerifyRetention(store, nullptr, day400, &db_->audit())->empty());
+
+  // The annual report of day 400's year reads the same from erasure_counts.
+  transparency::ReportStores stores{&db_->cases(), &db_->volume(), &db_->banks()};
+  stores.erasures = [&](TimePoint from,
+                        TimePoint to) -> Result<std::vector<transparency::ErasureTotal>> {
+    ASSIGN_OR_RETURN(auto counts, store.ListErasureCounts(from, to));
+    std::vector<transparency::ErasureTotal> out;
+    for (const auto& c : counts) {
+      out.push_back({std::string(privacy::ErasureReasonName(c.reason)), c.purpose, c.records});
+    }
+    return out;
+  };
+  const int year = static_cast<int>(
+      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(day400)).year());
+  auto report = transparency::BuildAnnualReport(
+      stores, *transparency::BuiltInForm(transparency::kDefaultFormId),
+      transparency::ReportConfig{}, year, day400);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  for (const auto& [purpose, n] : expected) {
+    auto f = report->figures.find("retention.purged." + purpose);
+    ASSERT_NE(f, report->figures.end()) << purpose;
+    EXPECT_EQ(f->second.count, n) << purpose;
+  }
+  EXPECT_EQ(report->figures.at("retention.purged").count, 5 + 2 + 2 + 2 + 2 + 4);
+
+  // A second purge finds nothing and counts nothing more.
+  auto again = privacy::Purge(store, nullptr, day400, {.audit_log = &db_->audit()});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->records, 0);
+  EXPECT_EQ(store.ListErasureCounts(At(kT0), day400 + std::chrono::days(1))->size(),
+            expected.size());
+  EXPECT_EQ(store.CountErasures(day400, privacy::ErasureReason::kExpired, "", 1).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store.CountErasures(day400, privacy::ErasureReason::kExpired, "x", -1).code(),
+            StatusCode::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, RecordRetentionStoreTest,
