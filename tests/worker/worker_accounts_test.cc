@@ -5,19 +5,19 @@
 // tests/server/server_jobs_privacy_test.cc.
 #include <gtest/gtest.h>
 
-#include "bank/in_memory_bank_store.h"
-#include "cases/in_memory_case_store.h"
 #include "privacy/account_identity.h"
 #include "privacy/evidence_store.h"
 #include "worker/config.h"
 #include "worker/worker.h"
+#include "worker_rig.h"
 
 namespace vigil::worker {
 namespace {
 
-const char kAquaPdq[] = "6ddb9264ada7424b94a6694b32cbc92566dbb227c937724993276cdb122692ae";
-const char kMd5[] = "d41d8cd98f00b204e9800998ecf8427e";
-const char kSha256[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+using testing::kAquaPdq;
+using testing::kMd5;
+using testing::kSha256;
+
 const char kClear[] = "alice-clear-account-77";
 const char kPseudonymKeys[] =
     "k1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
@@ -28,49 +28,11 @@ const char kEvidenceKeys[] =
 const char kOtherEvidenceKeys[] =
     "m2 0202020202020202020202020202020202020202020202020202020202020202\n";
 
-class Delivery final : public queue::Delivery {
- public:
-  Delivery(std::string data, uint64_t attempt) : data_(std::move(data)), attempt_(attempt) {}
-  std::string_view data() const override { return data_; }
-  const std::string& id() const override { return id_; }
-  uint64_t attempt() const override { return attempt_; }
-  int64_t enqueued_ns() const override { return 0; }
-  uint64_t pending() const override { return 0; }
-  Status Ack() override { return Settle("ack"); }
-  Status Retry(std::chrono::milliseconds) override { return Settle("retry"); }
-  Status DeadLetter(std::string_view reason) override {
-    reason_ = reason;
-    return Settle("dead");
-  }
-  std::string settled;
-  std::string reason_;
-
- private:
-  Status Settle(const char* how) {
-    settled = how;
-    return Status::Ok();
-  }
-  std::string data_;
-  std::string id_ = "VIGIL_JOBS:9";
-  uint64_t attempt_;
-};
-
-class NoSink final : public cases::EntryVerificationSink {
- public:
-  Status FlagForVerification(cases::BankEntryId, std::string_view) override { return Status::Ok(); }
-};
-
-class WorkerAccountsTest : public ::testing::Test {
+class WorkerAccountsTest : public testing::WorkerRig {
  protected:
   void SetUp() override {
-    auto bank =
-        banks_.CreateBank({"hotline", "Hotline", "", "", bank::ActionPolicy::kReviewRequired});
-    ASSERT_TRUE(bank.ok());
-    ASSERT_TRUE(bank::AddEntry(banks_, bank->id, {bank::SignalType::kPdq, kAquaPdq}).ok());
-    matcher_ = std::move(*match::Matcher::Load(banks_, {}));
-    review_ = std::move(*cases::ReviewService::Create(cases_, sink_, clock_, {}));
-    pipeline_ = std::make_unique<detect::Pipeline>(matcher_.get(), &rules_, review_.get(),
-                                                   &counters_, clock_);
+    WorkerRig::SetUp();
+    if (HasFatalFailure()) return;
     // The in-memory privacy store knows only registered cases: the case store's first id.
     privacy_.AddCaseForTest(1, "", clock_->Now() + std::chrono::days(365), 1);
   }
@@ -99,13 +61,12 @@ class WorkerAccountsTest : public ::testing::Test {
 
   // Handles `job` on its last delivery; returns the dead-letter reason ("" when acked).
   std::string HandleLast(Worker& w, const queue::ScanJob& job) {
-    Delivery d(queue::EncodeJob(job), 2);
+    testing::FakeDelivery d(queue::EncodeJob(job), 2, "VIGIL_JOBS:9");
     EXPECT_TRUE(w.Handle(d).ok());
     EXPECT_TRUE(d.settled == "ack" || d.settled == "dead") << d.settled;
     return d.reason_;
   }
 
-  size_t CaseCount() { return cases_.ListCases({})->size(); }
   std::string StoredAccount() { return cases_.ListCases({})->at(0).account_id; }
   std::optional<std::string> Revealed() {
     auto r = privacy::RevealClearAccountId(privacy_, cipher_, 1);
@@ -113,17 +74,6 @@ class WorkerAccountsTest : public ::testing::Test {
     return r.ok() ? *r : std::nullopt;
   }
 
-  std::shared_ptr<FakeClock> clock_ =
-      std::make_shared<FakeClock>(TimePoint(std::chrono::seconds(1'790'000'000)));
-  bank::InMemoryBankStore banks_{clock_};
-  cases::InMemoryCaseStore cases_;
-  NoSink sink_;
-  std::unique_ptr<match::Matcher> matcher_;
-  std::unique_ptr<cases::ReviewService> review_;
-  detect::RuleSet rules_ = detect::RuleSet::Defaults();
-  stats::InMemoryVolumeCounters counters_;
-  std::unique_ptr<detect::Pipeline> pipeline_;
-  queue::InMemoryJobLedger ledger_;
   privacy::InMemoryPrivacyStore privacy_;
   privacy::Pseudonymiser pseudonyms_ = *privacy::LoadPseudonymiser("", kPseudonymKeys, "");
   privacy::EvidenceCipher cipher_ = *privacy::LoadEvidenceCipher("", kEvidenceKeys, "");
@@ -170,7 +120,7 @@ TEST_F(WorkerAccountsTest, WithoutKeysASealedIdIsRefusedAndAPlainIdTakenAsGiven)
   queue::ScanJob job = Job("m1", sealed.account_id);
   job.sealed_account_id = sealed.sealed_account_id;
   auto w = MakeWorker(false);
-  Delivery first(queue::EncodeJob(job), 1);
+  testing::FakeDelivery first(queue::EncodeJob(job), 1, "VIGIL_JOBS:9");
   ASSERT_TRUE(w->Handle(first).ok());
   EXPECT_EQ(first.settled, "retry");  // another worker may have the keys
   const std::string reason = HandleLast(*w, job);

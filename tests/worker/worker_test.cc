@@ -4,62 +4,22 @@
 
 #include <gtest/gtest.h>
 
-#include "bank/in_memory_bank_store.h"
-#include "cases/in_memory_case_store.h"
 #include "worker/config.h"
+#include "worker_rig.h"
 
 namespace vigil::worker {
 namespace {
 
-// 01_aqua.jpg's PDQ hash (the reference hasher's expected.csv); banked below.
-const char kAquaPdq[] = "6ddb9264ada7424b94a6694b32cbc92566dbb227c937724993276cdb122692ae";
-const char kMd5[] = "d41d8cd98f00b204e9800998ecf8427e";
-const char kSha256[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+using testing::FakeDelivery;
+using testing::kAquaPdq;
+using testing::kMd5;
+using testing::kSha256;
 
-class FakeDelivery final : public queue::Delivery {
- public:
-  FakeDelivery(std::string data, uint64_t attempt) : data_(std::move(data)), attempt_(attempt) {}
-  std::string_view data() const override { return data_; }
-  const std::string& id() const override { return id_; }
-  uint64_t attempt() const override { return attempt_; }
-  int64_t enqueued_ns() const override { return 0; }
-  uint64_t pending() const override { return 7; }
-  Status Ack() override { return Settle("ack"); }
-  Status Retry(std::chrono::milliseconds) override { return Settle("retry"); }
-  Status DeadLetter(std::string_view reason) override {
-    reason_ = reason;
-    return Settle("dead");
-  }
-  std::string settled;
-  std::string reason_;
-
- private:
-  Status Settle(const char* how) {
-    EXPECT_TRUE(settled.empty()) << "settled twice: " << settled << " then " << how;
-    settled = how;
-    return Status::Ok();
-  }
-  std::string data_;
-  std::string id_ = "VIGIL_JOBS:5";
-  uint64_t attempt_;
-};
-
-class NoSink final : public cases::EntryVerificationSink {
- public:
-  Status FlagForVerification(cases::BankEntryId, std::string_view) override { return Status::Ok(); }
-};
-
-class WorkerTest : public ::testing::Test {
+class WorkerTest : public testing::WorkerRig {
  protected:
   void SetUp() override {
-    auto bank =
-        banks_.CreateBank({"hotline", "Hotline", "", "", bank::ActionPolicy::kReviewRequired});
-    ASSERT_TRUE(bank.ok());
-    ASSERT_TRUE(bank::AddEntry(banks_, bank->id, {bank::SignalType::kPdq, kAquaPdq}).ok());
-    matcher_ = std::move(*match::Matcher::Load(banks_, {}));
-    review_ = std::move(*cases::ReviewService::Create(cases_, sink_, clock_, {}));
-    pipeline_ = std::make_unique<detect::Pipeline>(matcher_.get(), &rules_, review_.get(),
-                                                   &counters_, clock_);
+    WorkerRig::SetUp();
+    if (HasFatalFailure()) return;
     WorkerOptions options;
     options.name = "w-test";
     options.max_deliver = 3;
@@ -78,19 +38,6 @@ class WorkerTest : public ::testing::Test {
     return queue::EncodeJob(job);
   }
 
-  size_t CaseCount() { return cases_.ListCases({})->size(); }
-
-  std::shared_ptr<FakeClock> clock_ =
-      std::make_shared<FakeClock>(TimePoint(std::chrono::seconds(1'790'000'000)));
-  bank::InMemoryBankStore banks_{clock_};
-  cases::InMemoryCaseStore cases_;
-  NoSink sink_;
-  std::unique_ptr<match::Matcher> matcher_;
-  std::unique_ptr<cases::ReviewService> review_;
-  detect::RuleSet rules_ = detect::RuleSet::Defaults();
-  stats::InMemoryVolumeCounters counters_;
-  std::unique_ptr<detect::Pipeline> pipeline_;
-  queue::InMemoryJobLedger ledger_;
   std::unique_ptr<Worker> worker_;
 };
 
