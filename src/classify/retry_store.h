@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -34,6 +35,13 @@ struct RetryItem {
   std::string key;         // the first 32 hex digits of the bytes' SHA-256: kept once
   std::string source;      // the item as first given (file name), its item id when filed
   std::string account_id;  // the (pseudonymised) account it belongs to
+  // Where it was uploaded, so the retry counts it where the upload would have been (Art 8
+  // statistics): the surface, and the region's name (stats::RegionName; "" = unknown).
+  std::string surface;
+  std::string region;
+  // With pseudonymisation: the clear account id sealed for the pseudonym (hex,
+  // privacy::SealAccountForJob), so a case filed by the retry can keep it for a hotline report.
+  std::optional<std::string> sealed_account_id;
   std::vector<uint8_t> bytes;
   std::string error;  // the last failure
   int64_t attempts = 0;

@@ -25,21 +25,26 @@ Result<std::vector<classify::RetryItem>> ScanClassifiers::Pending() const {
 
 Result<std::vector<classify::Score>> ScanClassifiers::Classify(const std::string& source,
                                                                const std::string& account,
+                                                               const std::string& surface,
+                                                               stats::Region region,
                                                                std::span<const uint8_t> bytes) {
   auto scores = classifier_.Classify(bytes);
   if (scores.ok() || retries_ == nullptr || !RetryableFailure(scores.status().code())) {
     return scores;
   }
   const Status& s = scores.status();
-  classify::RetryItem item{classify::RetryKind::kMedia,
-                           classify::RetryKey(bytes),
-                           source,
-                           account,
-                           {bytes.begin(), bytes.end()},
-                           s.ToString(),
-                           0,
-                           {},
-                           SystemClock().Now()};
+  classify::RetryItem item{.kind = classify::RetryKind::kMedia,
+                           .key = classify::RetryKey(bytes),
+                           .source = source,
+                           .account_id = account,
+                           .surface = surface,
+                           .region = std::string(stats::RegionName(region)),
+                           .sealed_account_id = std::nullopt,
+                           .bytes = {bytes.begin(), bytes.end()},
+                           .error = s.ToString(),
+                           .attempts = 0,
+                           .first_failed_at = {},
+                           .last_failed_at = SystemClock().Now()};
   ASSIGN_OR_RETURN(int64_t attempts, retries_->Keep(item));
   ++kept_;
   return Status(s.code(), fmt::format("{} (kept in the database for a retry, attempt {})",

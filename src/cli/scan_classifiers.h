@@ -16,6 +16,7 @@
 #include "classify/image_classifiers.h"
 #include "classify/retry_store.h"
 #include "detect/media_classifier.h"
+#include "stats/volume.h"
 
 namespace vigil::cli {
 
@@ -34,10 +35,12 @@ class ScanClassifiers {
   std::vector<detect::Rule> Rules() const { return classifier_.Rules(); }
   // The items kept by earlier scans, oldest first (none without a store).
   Result<std::vector<classify::RetryItem>> Pending() const;
-  // Scores the item `source` of `account`. A failure names the model (callers add the item);
-  // when the classifier (not the input) failed, the item is kept and the message says so.
+  // Scores the item `source` of `account`, uploaded on `surface` in `region`. A failure names
+  // the model (callers add the item); when the classifier (not the input) failed, the item is
+  // kept with its origin and the message says so.
   Result<std::vector<classify::Score>> Classify(const std::string& source,
                                                 const std::string& account,
+                                                const std::string& surface, stats::Region region,
                                                 std::span<const uint8_t> bytes);
   // After the item was filed: it leaves the store if it was kept.
   Status Done(std::span<const uint8_t> bytes) const;

@@ -177,19 +177,28 @@ struct MediaScan {
   size_t flagged = 0, opened = 0, joined = 0;
   std::set<std::string> seen;  // keys of the items classified in this scan
 
-  Status Item(const std::string& source, const std::string& account, std::span<const uint8_t> bytes,
-              const detect::MediaHashes& h) {
+  // Where the item was uploaded: this scan's surface and region, or a kept item's own.
+  struct Origin {
+    std::string surface;
+    stats::Region region;
+  };
+  Origin Own() const { return {flags.surface, region}; }
+
+  Status Item(const std::string& source, const std::string& account, const Origin& origin,
+              std::span<const uint8_t> bytes, const detect::MediaHashes& h) {
     std::vector<classify::Score> scores;
     if (classifiers != nullptr) {
       seen.insert(classify::RetryKey(bytes));
       // Before anything is counted or filed: a failed classifier leaves no trace but the kept
       // item.
-      ASSIGN_OR_RETURN(scores, classifiers->Classify(source, account, bytes));
+      ASSIGN_OR_RETURN(
+          scores, classifiers->Classify(source, account, origin.surface, origin.region, bytes));
     }
     ASSIGN_OR_RETURN(
         detect::ItemOutcome out,
         pipeline.ProcessClassified(
-            {source, account, flags.surface, region, {}, flags.end_to_end_encrypted}, h, scores));
+            {source, account, origin.surface, origin.region, {}, flags.end_to_end_encrypted}, h,
+            scores));
     if (out.opened && evidence != nullptr) {
       if (bytes.empty()) {  // a file scanned without classifiers: read it for the evidence
         ASSIGN_OR_RETURN(std::vector<uint8_t> file,
@@ -228,7 +237,13 @@ void ScanKept(MediaScan& scan, const detect::MediaHasherOptions& options,
     if (scan.seen.count(item.key)) continue;  // given again as an input and handled above
     Status s = [&]() -> Status {
       ASSIGN_OR_RETURN(detect::MediaHashes h, hasher.HashBytes(item.bytes));
-      return scan.Item(item.source, item.account_id, item.bytes, h);
+      // Counted where it was uploaded; an item kept before migration 25 has no origin.
+      MediaScan::Origin origin = scan.Own();
+      if (!item.surface.empty()) origin.surface = item.surface;
+      if (!item.region.empty()) {
+        ASSIGN_OR_RETURN(origin.region, stats::ParseRegion(item.region));
+      }
+      return scan.Item(item.source, item.account_id, origin, item.bytes, h);
     }();
     if (s.ok()) {
       ++summary.succeeded;
@@ -364,7 +379,7 @@ int RunScan(const ScanFlags& flags) {
         if (classifiers) {
           ASSIGN_OR_RETURN(bytes, ReadFileBytes(file, classifiers->max_bytes()));
         }
-        return scan.Item(file, account->stored, bytes, h);
+        return scan.Item(file, account->stored, scan.Own(), bytes, h);
       });
   if (classifiers) ScanKept(scan, batch.hasher, summary);
   std::fflush(stdout);

@@ -90,16 +90,22 @@ struct ScanState {
   std::set<std::string> seen;  // keys of the conversations this scan went through
 };
 
+// Where a conversation took place: the scan's surface and region, or a kept one's own.
+struct Origin {
+  std::string surface;
+  stats::Region region;
+};
+
 // Classifies and files one parsed conversation.
 Status Classify(ScanState& st, const std::string& file, const std::string& account,
-                const classify::Conversation& c) {
+                const Origin& origin, const classify::Conversation& c) {
   classify::ClassifierInput input;
   input.kind = classify::InputKind::kConversation;
   input.conversation = &c;
   auto score = st.classifier.Classify(input);
   if (!score.ok()) return score.status().WithContext(file);
   const std::string item_id = c.id.empty() ? file : c.id;
-  auto out = st.pipeline.ProcessScores({item_id, account, st.scan.surface, st.scan.region, {}},
+  auto out = st.pipeline.ProcessScores({item_id, account, origin.surface, origin.region, {}},
                                        "conversation", {*score});
   if (!out.ok()) return out.status().WithContext(file);
   // A kept conversation of another scan's account has no clear id here to keep.
@@ -113,12 +119,12 @@ Status Classify(ScanState& st, const std::string& file, const std::string& accou
 
 // One conversation, read from `file` (or kept by an earlier scan) and belonging to `account`.
 Status ScanBytes(ScanState& st, const std::string& file, const std::string& account,
-                 const std::vector<uint8_t>& bytes) {
+                 const Origin& origin, const std::vector<uint8_t>& bytes) {
   classify::ConversationLimits limits;
   const std::string json(bytes.begin(), bytes.end());
   // Oversized, invalid UTF-8 or malformed: the input's fault, reported and never retried.
   ASSIGN_OR_RETURN(classify::Conversation c, classify::ParseConversation(json, file, limits));
-  Status s = Classify(st, file, account, c);
+  Status s = Classify(st, file, account, origin, c);
   classify::RetryStore* retries = st.scan.retries;
   const std::string key = classify::RetryKey(bytes);
   if (!st.seen.insert(key).second) {
@@ -128,15 +134,19 @@ Status ScanBytes(ScanState& st, const std::string& file, const std::string& acco
     return retries == nullptr ? s : retries->Done(classify::RetryKind::kConversation, key);
   }
   if (retries == nullptr || !RetryableFailure(s.code())) return s;
-  ASSIGN_OR_RETURN(int64_t attempts, retries->Keep({classify::RetryKind::kConversation,
-                                                    key,
-                                                    file,
-                                                    account,
-                                                    bytes,
-                                                    s.ToString(),
-                                                    0,
-                                                    {},
-                                                    SystemClock().Now()}));
+  ASSIGN_OR_RETURN(int64_t attempts,
+                   retries->Keep({.kind = classify::RetryKind::kConversation,
+                                  .key = key,
+                                  .source = file,
+                                  .account_id = account,
+                                  .surface = origin.surface,
+                                  .region = std::string(stats::RegionName(origin.region)),
+                                  .sealed_account_id = std::nullopt,
+                                  .bytes = bytes,
+                                  .error = s.ToString(),
+                                  .attempts = 0,
+                                  .first_failed_at = {},
+                                  .last_failed_at = SystemClock().Now()}));
   ++st.kept;
   return Status(s.code(), fmt::format("{} (kept in the database for a retry, attempt {})",
                                       s.message(), attempts));
@@ -145,7 +155,7 @@ Status ScanBytes(ScanState& st, const std::string& file, const std::string& acco
 Status ScanOne(ScanState& st, const std::string& file) {
   ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
                    ReadFileBytes(file, classify::ConversationLimits{}.max_json_bytes));
-  return ScanBytes(st, file, st.scan.account, bytes);
+  return ScanBytes(st, file, st.scan.account, {st.scan.surface, st.scan.region}, bytes);
 }
 
 }  // namespace
@@ -177,7 +187,17 @@ int ScanConversations(const ConversationScan& scan, const detect::Pipeline& pipe
   // Kept by earlier scans: under the account and name they were first scanned with.
   for (const classify::RetryItem& item : kept) {
     if (st.seen.count(item.key)) continue;  // given again as an input and handled above
-    count(ScanBytes(st, item.source, item.account_id, item.bytes));
+    // Counted where it took place; one kept before migration 25 has no origin.
+    Origin origin{item.surface.empty() ? scan.surface : item.surface, scan.region};
+    if (!item.region.empty()) {
+      auto region = stats::ParseRegion(item.region);
+      if (!region.ok()) {
+        count(region.status().WithContext(fmt::format("kept item {}", item.source)));
+        continue;
+      }
+      origin.region = *region;
+    }
+    count(ScanBytes(st, item.source, item.account_id, origin, item.bytes));
   }
   const size_t total = scan.files.size() + kept.size();
   std::fflush(stdout);

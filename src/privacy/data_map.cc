@@ -176,8 +176,9 @@ constexpr std::array<DataMapEntry, 40> kDataMap = {{
     {"classify_retries",
      "an item whose classifier failed (timeout, unreachable, nonsense score), kept byte for "
      "byte with its last error and attempt count until a later scan classifies and files it",
-     "the item itself (a conversation or an image or video, as hex), its name and the "
-     "pseudonymised account id",
+     "the item itself (a conversation or an image or video, as hex), its name, the "
+     "pseudonymised account id, where it was uploaded (surface, region) and, with "
+     "pseudonymisation, the clear account id sealed",
      "reporting, blocking (the item is still to be classified; nothing is lost)",
      "deleted as soon as the item is filed; per row purposes and expires_at from the retention "
      "policy; `vigil purge` deletes it at expiry unless its account is under a legal hold",

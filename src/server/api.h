@@ -262,8 +262,10 @@ struct ItemClassification {
 // Runs every configured classifier on the upload of `item` (its account already pseudonymised);
 // no classifiers: no scores. An input the classifiers cannot read is a FieldError naming the
 // upload; a failure to keep the item is returned as is.
+// With pseudonymisation, a kept item keeps `clear_account` sealed for its pseudonym.
 Result<ItemClassification> ClassifyUpload(ServerContext& ctx, const Upload& upload,
-                                          const detect::ItemInput& item);
+                                          const detect::ItemInput& item,
+                                          std::string_view clear_account);
 // Files a classified item as POST /v1/items does: the pipeline decides, an opened case keeps the
 // media in the evidence store (and `clear_account` sealed when the server pseudonymises and it is
 // known), and a copy kept by an earlier failed attempt leaves the retry store.

@@ -26,15 +26,29 @@ Status KeepItemEvidence(ServerContext& ctx, std::span<const uint8_t> bytes,
   const int64_t position = static_cast<int64_t>(opened.opened.items.size()) - 1;
   RETURN_IF_ERROR(privacy::StoreEvidence(ctx.db->privacy(), *ctx.evidence, opened.opened.id,
                                          position, bytes, now));
-  if (!ctx.pseudonyms) return Status::Ok();
-  if (!clear_account) {
-    // A kept item holds only the pseudonym: its clear id was never stored (docs/classify.md).
-    spdlog::warn("case {}: filed from a kept item, so no clear account id is kept for a report",
-                 opened.opened.id);
-    return Status::Ok();
-  }
+  if (!ctx.pseudonyms || !clear_account) return Status::Ok();
   return privacy::KeepClearAccountId(ctx.db->privacy(), ctx.evidence->cipher(), opened.opened.id,
                                      std::string(*clear_account), now);
+}
+
+// The clear account id sealed with a kept item, for the case its retry files. A damaged seal
+// loses only the clear id (logged; the item is still filed under its pseudonym); keys that are
+// not configured are an error, so the item stays kept until they are.
+Result<std::optional<std::string>> OpenKeptAccount(ServerContext& ctx,
+                                                   const classify::RetryItem& kept) {
+  if (!kept.sealed_account_id) return std::optional<std::string>();
+  if (!ctx.pseudonyms || !ctx.evidence) {
+    return FailedPreconditionError(fmt::format(
+        "kept item {}: its clear account id is sealed, but the server has no pseudonym_keys "
+        "and evidence keys to open it",
+        kept.source));
+  }
+  auto clear = privacy::OpenJobAccount(*ctx.pseudonyms, ctx.evidence->cipher(), kept.account_id,
+                                       *kept.sealed_account_id, "kept item " + kept.source);
+  if (clear.ok()) return std::optional<std::string>(std::move(*clear));
+  if (clear.status().code() == StatusCode::kNotFound) return clear.status();
+  spdlog::error("{} (filed without its clear account id)", clear.status().message());
+  return std::optional<std::string>();
 }
 
 // Classifies a kept item again and files it when every classifier answers.
@@ -55,10 +69,18 @@ Status RetryKeptItem(ServerContext& ctx, const classify::RetryItem& kept, KeptRe
     spdlog::warn("kept item {}: {} (still kept, attempt {})", kept.source, again.error, attempts);
     return Status::Ok();
   }
-  // The surface and region of the upload are not kept with the item: counted as unknown.
-  const detect::ItemInput item{kept.source, kept.account_id, "api", stats::Region::kUnknown, {}};
-  ASSIGN_OR_RETURN(detect::ItemOutcome out, FileClassifiedItem(ctx, item, std::move(*hashes),
-                                                               *scores, kept.bytes, std::nullopt));
+  // Counted where the upload would have been; an item kept before migration 25 has no origin.
+  detect::ItemInput item{kept.source,
+                         kept.account_id,
+                         kept.surface.empty() ? "api" : kept.surface,
+                         stats::Region::kUnknown,
+                         {}};
+  if (!kept.region.empty()) {
+    ASSIGN_OR_RETURN(item.region, stats::ParseRegion(kept.region));
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> clear, OpenKeptAccount(ctx, kept));
+  ASSIGN_OR_RETURN(detect::ItemOutcome out,
+                   FileClassifiedItem(ctx, item, std::move(*hashes), *scores, kept.bytes, clear));
   ++round.filed;
   spdlog::info("kept item {}: classified and filed{}", kept.source,
                out.opened ? fmt::format(" (case {})", out.opened->opened.id) : "");
@@ -83,7 +105,8 @@ Status LoadItemClassifiers(ServerContext& ctx) {
 }
 
 Result<ItemClassification> ClassifyUpload(ServerContext& ctx, const Upload& upload,
-                                          const detect::ItemInput& item) {
+                                          const detect::ItemInput& item,
+                                          std::string_view clear_account) {
   ItemClassification out;
   if (ctx.media_classifier == nullptr) return out;
   const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(upload.bytes->data()),
@@ -100,15 +123,25 @@ Result<ItemClassification> ClassifyUpload(ServerContext& ctx, const Upload& uplo
     return s.WithContext(fmt::format("upload '{}'", upload.field));
   }
   const TimePoint now = ctx.clock->Now();
-  classify::RetryItem kept{classify::RetryKind::kMedia,
-                           classify::RetryKey(bytes),
-                           item.item_id,
-                           item.account_id,
-                           {bytes.begin(), bytes.end()},
-                           s.ToString(),
-                           0,
-                           now,
-                           now};
+  classify::RetryItem kept{.kind = classify::RetryKind::kMedia,
+                           .key = classify::RetryKey(bytes),
+                           .source = item.item_id,
+                           .account_id = item.account_id,
+                           .surface = item.surface,
+                           .region = std::string(stats::RegionName(item.region)),
+                           .sealed_account_id = std::nullopt,
+                           .bytes = {bytes.begin(), bytes.end()},
+                           .error = s.ToString(),
+                           .attempts = 0,
+                           .first_failed_at = {},
+                           .last_failed_at = now};
+  if (ctx.pseudonyms && ctx.evidence) {
+    // Sealed for the pseudonym, so the retry can keep it with the case (docs/classify.md).
+    ASSIGN_OR_RETURN(
+        privacy::JobAccount sealed,
+        privacy::SealAccountForJob(*ctx.pseudonyms, ctx.evidence->cipher(), clear_account));
+    kept.sealed_account_id = std::move(sealed.sealed_account_id);
+  }
   ASSIGN_OR_RETURN(out.attempts, ctx.db->classify_retries().Keep(kept));
   out.kept = true;
   out.error = s.ToString();

@@ -97,7 +97,8 @@ Result<Reply> V1SubmitItem(Call& call) {
   ASSIGN_OR_RETURN(detect::MediaHashes h, HashUpload(call, upload));
   // Before anything is counted or filed, as in the scan: an item whose classifier failed leaves
   // no trace but the kept item.
-  ASSIGN_OR_RETURN(ItemClassification classified, ClassifyUpload(call.ctx, upload, item));
+  ASSIGN_OR_RETURN(ItemClassification classified,
+                   ClassifyUpload(call.ctx, upload, item, clear_account));
   if (classified.kept) {
     // Accepted, not yet decided: the retry classifies, matches and files it; sending it again
     // is not needed (it would only count another attempt of the same kept item).

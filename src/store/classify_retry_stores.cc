@@ -59,6 +59,9 @@ Result<classify::RetryItem> ItemOf(classify::RetryKind kind, const SqlRow& r) {
   item.key = r[0].value_or("");
   item.source = r[1].value_or("");
   item.account_id = r[2].value_or("");
+  item.surface = r[8].value_or("");
+  item.region = r[9].value_or("");
+  item.sealed_account_id = r[10];
   ASSIGN_OR_RETURN(item.bytes, FromHex(r[3].value_or(""), item.key));
   item.error = r[4].value_or("");
   ASSIGN_OR_RETURN(item.attempts, Int(r[5], "attempts"));
@@ -85,11 +88,13 @@ Result<int64_t> SqlRetryStore::Keep(const classify::RetryItem& item) {
       ASSIGN_OR_RETURN(
           int64_t added,
           s.Exec("INSERT INTO classify_retries (kind, item_key, source, account_id, content, "
-                 "bytes, error, attempts, created_at, last_failed_at) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9)",
+                 "bytes, error, attempts, created_at, last_failed_at, surface, region, "
+                 "sealed_account_id) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11, $12)",
                  {kind, item.key, item.source, item.account_id, ToHex(item.bytes),
                   static_cast<int64_t>(item.bytes.size()), item.error, Seconds(item.last_failed_at),
-                  Seconds(item.last_failed_at)}));
+                  Seconds(item.last_failed_at), item.surface, item.region,
+                  item.sealed_account_id ? SqlArg(*item.sealed_account_id) : SqlArg()}));
       if (added != 1) return InternalError("classify_retries: the item was not kept");
     }
     ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
@@ -110,7 +115,8 @@ Result<std::vector<classify::RetryItem>> SqlRetryStore::Pending(classify::RetryK
     ASSIGN_OR_RETURN(
         std::vector<SqlRow> rows,
         s.Query("SELECT item_key, source, account_id, content, error, attempts, created_at, "
-                "last_failed_at FROM classify_retries WHERE kind = $1 "
+                "last_failed_at, surface, region, sealed_account_id FROM classify_retries "
+                "WHERE kind = $1 "
                 "ORDER BY created_at, item_key LIMIT $2",
                 {std::string(classify::RetryKindName(kind)),
                  static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX))}));

@@ -707,6 +707,15 @@ INSERT INTO exchange_share_claims (request_id, signal_type, value, withdrawn)
   FROM exchange_shares GROUP BY request_id, signal_type, value;
 )sql";
 
+// Version 25: a kept item remembers where it was uploaded (surface, region: the retry counts it
+// there, Art 8) and, with pseudonymisation, its clear account id sealed for the pseudonym, so a
+// case filed by the retry can keep it for a hotline report like any other (docs/classify.md).
+constexpr std::string_view kV25RetryOrigin = R"sql(
+ALTER TABLE classify_retries ADD COLUMN surface TEXT NOT NULL DEFAULT '';
+ALTER TABLE classify_retries ADD COLUMN region TEXT NOT NULL DEFAULT '';
+ALTER TABLE classify_retries ADD COLUMN sealed_account_id TEXT;
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "banks and bank entries", kV1Banks},
     {2, "cases and human review", kV2Cases},
@@ -727,6 +736,7 @@ constexpr PgMigration kMigrations[] = {
     {21, "classifier retries", kV21ClassifyRetries},
     {22, "share withdrawals", kV22ShareWithdrawals},
     {23, "share claims", kV23ShareClaims},
+    {25, "kept items' origin", kV25RetryOrigin},
 };
 
 // schema_migrations as vigil creates it, (column, type); a table of that name without these

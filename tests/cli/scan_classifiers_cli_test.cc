@@ -190,8 +190,16 @@ TEST_F(ScanClassifiersCliTest, AFailingClassifierKeepsTheItemNamedAndARetryFiles
 
   // Kept under its own account: a later scan for another account files it under the first.
   fake_.mode_ = FakeImageClassifier::kFail;
-  EXPECT_EQ(RunVigil(scan + "'" + dark_ + "'").exit_code, 10);
+  EXPECT_EQ(RunVigil(scan + "--surface chat --region non-eu '" + dark_ + "'").exit_code, 10);
   EXPECT_EQ(Kept(), 1);
+  {
+    // Kept with where it was scanned, so the retry counts it there (Art 8).
+    SQLite::Database raw((dir_.path() / "v.db").string());
+    SQLite::Statement q(raw, "SELECT surface, region FROM classify_retries");
+    ASSERT_TRUE(q.executeStep());
+    EXPECT_EQ(q.getColumn(0).getString(), "chat");
+    EXPECT_EQ(q.getColumn(1).getString(), "non-eu");
+  }
   fake_.mode_ = FakeImageClassifier::kHealthy;
   CliRun other = RunVigil("scan -f jsonl --account acct-2 --classifiers '" + Config(true) + "' " +
                           db_ + " '" + bright_ + "'");

@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "../classify/onnx_model.h"
+#include "privacy/account_identity.h"
+#include "privacy/evidence_store.h"
 #include "server_env.h"
 
 namespace vigil::server::testing {
@@ -178,6 +180,10 @@ TEST_F(ServerClassifiersTest, AFailedClassifierKeepsTheItemForARetryAndFilesNoth
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].source, "bright-2");
   EXPECT_EQ(items[0].account_id, "acct-1");
+  // Where it was uploaded, so the retry counts it there (Art 8).
+  EXPECT_EQ(items[0].surface, "api");
+  EXPECT_EQ(items[0].region, "eu");
+  EXPECT_FALSE(items[0].sealed_account_id.has_value()) << "no pseudonymisation configured";
   EXPECT_EQ(items[0].bytes.size(), UniformGreyBmp(8, 8, 204).size());
   EXPECT_EQ(items[0].attempts, 1);
   auto queue = db_->cases().ListCases({});
@@ -234,6 +240,59 @@ TEST_F(ServerClassifiersTest, TheServerRetriesItsKeptItemsItself) {
   ASSERT_EQ(filed->items[0].flags.size(), 1u);
   EXPECT_EQ(filed->items[0].flags[0].technology, "classifier:mean@1 s>=0.5");
   EXPECT_NEAR(filed->items[0].flags[0].raw_value, 0.8, 1e-5);
+}
+
+// With pseudonymisation, a kept item holds the pseudonym and the clear id sealed for it, never
+// the clear id; the retry files the case under the pseudonym and keeps the clear id sealed with
+// it for a hotline report, as an upload filed at once would.
+TEST_F(ServerClassifiersTest, AKeptItemKeepsItsClearAccountIdSealedForTheCaseItsRetryFiles) {
+  constexpr char kClear[] = "clear-account-id-4711";
+  constexpr char kEvidenceKeys[] =
+      "m1 0101010101010101010101010101010101010101010101010101010101010101\n";
+  constexpr char kPseudonymKeys[] =
+      "k1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+  Write(path_ + ".ev.keys", kEvidenceKeys);
+  Write(path_ + ".p.keys", kPseudonymKeys);
+  Dpia("classifier:mean");
+  Dpia("classifier:vendor-image");
+  ServerConfig c = WithClassifiers();
+  c.evidence_dir = path_ + ".evidence";
+  c.evidence_keys_file = path_ + ".ev.keys";
+  c.pseudonym_keys_file = path_ + ".p.keys";
+  c.classifier_retry_interval = std::chrono::seconds(1);
+  hosted_.failing = true;
+  StartServer(c);
+  auto pseudonyms = privacy::LoadPseudonymiser("", kPseudonymKeys, "");
+  auto cipher = privacy::LoadEvidenceCipher("", kEvidenceKeys, "");
+  ASSERT_TRUE(pseudonyms.ok() && cipher.ok());
+  const std::string pseudonym = pseudonyms->Pseudonymise(kClear);
+
+  Json(PostFiles("/v1/items",
+                 {{"file", UniformGreyBmp(8, 8, 204), "a.bmp", ""},
+                  {"item_id", "bright-4", "", ""},
+                  {"account_id", kClear, "", ""}},
+                 Role::kIngestClient),
+       202);
+  auto kept = Kept();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].account_id, pseudonym);
+  ASSERT_TRUE(kept[0].sealed_account_id.has_value());
+  EXPECT_EQ(kept[0].sealed_account_id->find(kClear), std::string::npos);
+
+  hosted_.failing = false;
+  for (int i = 0; i < 200 && !Kept().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(Kept().empty()) << "the kept item was never filed";
+  auto queue = db_->cases().ListCases({});
+  ASSERT_TRUE(queue.ok() && queue->size() == 1u);
+  const int64_t id = queue->front().id;
+  EXPECT_EQ(db_->cases().GetCase(id)->account_id, pseudonym);
+  auto clear = privacy::RevealClearAccountId(db_->privacy(), *cipher, id);
+  ASSERT_TRUE(clear.ok()) << clear.status().ToString();
+  EXPECT_EQ(*clear, std::optional<std::string>(kClear));
+  for (const std::string& f : {path_ + ".ev.keys", path_ + ".p.keys"}) std::filesystem::remove(f);
+  std::filesystem::remove_all(path_ + ".evidence");
 }
 
 TEST_F(ServerClassifiersTest, WithoutTheConfigNoClassifierRuns) {

@@ -8,6 +8,7 @@
 
 #include "classify/retry_store.h"
 #include "store/pg_test_database.h"
+#include "store/sqlite_schema.h"
 #include "store/store.h"
 
 namespace vigil::store {
@@ -63,7 +64,10 @@ TEST_P(RetryStoreTest, AnItemIsKeptOnceWithItsBytesAndItsAttemptsCount) {
   // Every byte value, including NUL and bytes that are not UTF-8.
   std::vector<uint8_t> image(512);
   for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<uint8_t>(i * 7);
-  const RetryItem first = Item(RetryKind::kMedia, image, "photos/a.jpg", kT0);
+  RetryItem first = Item(RetryKind::kMedia, image, "photos/a.jpg", kT0);
+  first.surface = "photos/upload";
+  first.region = "eu";
+  first.sealed_account_id = "00ff10ab";
   auto attempts = store().Keep(first);
   ASSERT_TRUE(attempts.ok()) << attempts.status().ToString();
   EXPECT_EQ(*attempts, 1);
@@ -71,6 +75,9 @@ TEST_P(RetryStoreTest, AnItemIsKeptOnceWithItsBytesAndItsAttemptsCount) {
   RetryItem again = first;
   again.source = "elsewhere.jpg";  // ignored: the item keeps its first origin
   again.account_id = "other";
+  again.surface = "chat";
+  again.region = "non-eu";
+  again.sealed_account_id.reset();
   again.error = "DATA_LOSS: score 7";
   again.last_failed_at = kT0 + std::chrono::seconds(60);
   attempts = store().Keep(again);
@@ -88,6 +95,9 @@ TEST_P(RetryStoreTest, AnItemIsKeptOnceWithItsBytesAndItsAttemptsCount) {
   EXPECT_EQ(kept.bytes, image);
   EXPECT_EQ(kept.source, "photos/a.jpg");
   EXPECT_EQ(kept.account_id, "acct-photos/a.jpg");
+  EXPECT_EQ(kept.surface, "photos/upload");
+  EXPECT_EQ(kept.region, "eu");
+  EXPECT_EQ(kept.sealed_account_id, std::optional<std::string>("00ff10ab"));
   EXPECT_EQ(kept.error, "DATA_LOSS: score 7");
   EXPECT_EQ(kept.attempts, 2);
   EXPECT_EQ(kept.first_failed_at, kT0);
@@ -108,6 +118,10 @@ TEST_P(RetryStoreTest, PendingIsOldestFirstAndBoundedAndDoneRemoves) {
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].source, "early");
   EXPECT_EQ((*all)[1].source, "late");
+  // Kept without an origin or a sealed id: empty, not made up.
+  EXPECT_EQ((*all)[0].surface, "");
+  EXPECT_EQ((*all)[0].region, "");
+  EXPECT_FALSE((*all)[0].sealed_account_id.has_value());
   auto one = store().Pending(RetryKind::kConversation, 1);
   ASSERT_EQ(one->size(), 1u);
   EXPECT_EQ((*one)[0].source, "early");
@@ -150,6 +164,40 @@ TEST(RetryStoreSqliteTest, KeptItemsCarryPurposesAndAnExpiryFromThePolicy) {
   EXPECT_EQ(q.getColumn(0).getString(), "reporting,blocking");
   EXPECT_EQ(q.getColumn(1).getInt64(), 1'800'000'000 + 86400 * 365);
   EXPECT_EQ(q.getColumn(2).getString(), "78");  // "x" as hex
+}
+
+// Migration 25 adds the origin and the sealed id: an item kept by a version-22 vigil survives it
+// with an unknown origin and no sealed id, and is retried as before.
+TEST(RetryStoreSqliteTest, ItemsKeptBeforeMigration25SurviveIt) {
+  testing::BackendStorage storage;
+  storage.Prepare(Backend::kSqlite, "vigil_retries_v22");
+  {
+    SQLite::Database raw(storage.sqlite_path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at INTEGER NOT NULL)");
+    for (const SqliteMigration& m : SqliteMigrations()) {
+      if (m.version > 22) continue;
+      raw.exec(std::string(m.sql));
+      raw.exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 'x', 0)");
+    }
+    raw.exec(
+        "INSERT INTO classify_retries (kind, item_key, source, account_id, content, bytes, error, "
+        "attempts, created_at, last_failed_at) VALUES ('media', 'k1', 'old.jpg', 'acct', '78', 1, "
+        "'UNAVAILABLE: down', 3, 5, 6)");
+  }
+  auto db = OpenDatabase(storage.url());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto pending = (*db)->classify_retries().Pending(RetryKind::kMedia, 10);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  ASSERT_EQ(pending->size(), 1u);
+  const RetryItem& kept = (*pending)[0];
+  EXPECT_EQ(kept.source, "old.jpg");
+  EXPECT_EQ(kept.bytes, Bytes("x"));
+  EXPECT_EQ(kept.attempts, 3);
+  EXPECT_EQ(kept.surface, "");
+  EXPECT_EQ(kept.region, "");
+  EXPECT_FALSE(kept.sealed_account_id.has_value());
 }
 
 }  // namespace
