@@ -24,6 +24,7 @@
 #include "privacy/legal_basis.h"
 #include "store/store.h"
 #include "worker/config.h"
+#include "worker/ledger_purge.h"
 #include "worker/live_matcher.h"
 #include "worker/worker.h"
 
@@ -72,12 +73,14 @@ class MetricsServer {
   int port_ = -1;
 };
 
-// Deletes ledger rows older than the retention every minute until `stop` (Art 3(1)(h)).
-void PurgeLedger(queue::JobLedger& ledger, int hours, const std::atomic<bool>& stop) {
+// Deletes ledger rows older than the retention every minute until `stop`, counted for the
+// annual report (Art 3(1)(h), worker/ledger_purge.h).
+void PurgeLedger(queue::JobLedger& ledger, privacy::PrivacyStore& privacy, int hours,
+                 const std::atomic<bool>& stop) {
   for (int tick = 0; !stop.load(); ++tick) {
     if (tick % 600 == 0) {
-      const TimePoint before = SystemClock().Now() - std::chrono::hours(hours);
-      auto purged = ledger.PurgeBefore(before);
+      const TimePoint now = SystemClock().Now();
+      auto purged = worker::PurgeJobLedger(ledger, privacy, now - std::chrono::hours(hours), now);
       if (!purged.ok()) spdlog::warn("job ledger purge: {}", purged.status().ToString());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -168,8 +171,9 @@ int RunWorker(const WorkerFlags& flags) {
                  config->worker.name.c_str(), sig);
     stop = true;
   });
-  std::thread purger(
-      [&] { PurgeLedger((*db)->job_ledger(), config->ledger_retention_hours, stop); });
+  std::thread purger([&] {
+    PurgeLedger((*db)->job_ledger(), (*db)->privacy(), config->ledger_retention_hours, stop);
+  });
   Status run = w.Run(stop);
   if (!run.ok()) {
     stop = true;

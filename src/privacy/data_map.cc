@@ -70,7 +70,7 @@ constexpr std::array<DataMapEntry, 40> kDataMap = {{
      "a SHA-256 of the item id, never the id", "processing each item exactly once (Art 3(1)(h))",
      "until the job can no longer be redelivered (the workers purge rows older than the job "
      "stream's age limit, 24 hours by default)",
-     "admin, auditor"},
+     "admin, auditor", "exactly_once_processing"},
     {"exchanges",
      "a hash exchange feeding a bank: source, endpoint, credentials reference, sync cursor and "
      "counts",

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "privacy/privacy_store.h"
 #include "worker/config.h"
+#include "worker/ledger_purge.h"
 #include "worker_rig.h"
 
 namespace vigil::worker {
@@ -75,6 +77,38 @@ TEST_F(WorkerTest, AnUnmatchedItemLeavesNoCase) {
   EXPECT_EQ(d.settled, "ack");
   EXPECT_EQ(CaseCount(), 0u);
   EXPECT_FALSE((*ledger_.Get({queue::ItemKeyOf("n1"), kHashJobTechnologies}))->outcome.flagged);
+}
+
+// Art 3(1)(h): ledger rows past the retention are deleted and counted for the annual report
+// under the data map's purpose for processed_items; newer rows stay, and a second purge finds
+// nothing and counts nothing.
+TEST_F(WorkerTest, TheLedgerPurgeDeletesOldRowsAndCountsThemForTheAnnualReport) {
+  const TimePoint t0 = clock_->Now();
+  for (const char* item : {"m1", "n1"}) {
+    FakeDelivery d(Job(item, item[0] == 'm' ? kAquaPdq : std::string(64, '0')), 1);
+    ASSERT_TRUE(worker_->Handle(d).ok());
+  }
+  clock_->Advance(std::chrono::hours(25));
+  FakeDelivery late(Job("n2", std::string(64, '0')), 1);
+  ASSERT_TRUE(worker_->Handle(late).ok());
+  ASSERT_EQ(*ledger_.Count(), 3);
+
+  privacy::InMemoryPrivacyStore privacy;
+  const TimePoint now = clock_->Now();
+  auto purged = PurgeJobLedger(ledger_, privacy, now - std::chrono::hours(24), now);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(*purged, 2);
+  EXPECT_EQ(*ledger_.Count(), 1);
+  EXPECT_TRUE((*ledger_.Get({queue::ItemKeyOf("n2"), kHashJobTechnologies})).has_value());
+  EXPECT_FALSE((*ledger_.Get({queue::ItemKeyOf("m1"), kHashJobTechnologies})).has_value());
+  auto counts = privacy.ListErasureCounts(t0, now + std::chrono::hours(24));
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  const int64_t day = std::chrono::duration_cast<std::chrono::days>(now.time_since_epoch()).count();
+  EXPECT_EQ(*counts, (std::vector<privacy::ErasureCount>{
+                         {day, privacy::ErasureReason::kExpired, "exactly_once_processing", 2}}));
+
+  EXPECT_EQ(*PurgeJobLedger(ledger_, privacy, now - std::chrono::hours(24), now), 0);
+  EXPECT_EQ(privacy.ListErasureCounts(t0, now + std::chrono::hours(24))->at(0).records, 2);
 }
 
 TEST_F(WorkerTest, APoisonJobIsRetriedThenDeadLetteredWithTheError) {
