@@ -16,29 +16,10 @@ PurgeScheduler::PurgeScheduler(PrivacyStore& store, const EvidenceStore* evidenc
 PurgeScheduler::~PurgeScheduler() { Stop(); }
 
 void PurgeScheduler::Start() {
-  if (thread_.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = false;
-  }
-  thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!wake_.wait_for(lock, interval_, [this] { return stop_; })) {
-      lock.unlock();
-      RunOnce();
-      lock.lock();
-    }
-  });
+  task_.Start(interval_, PeriodicTask::FirstRun::kAfterInterval, [this] { RunOnce(); });
 }
 
-void PurgeScheduler::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void PurgeScheduler::Stop() { task_.Stop(); }
 
 PurgeRun PurgeScheduler::RunOnce() {
   std::lock_guard<std::mutex> lock(run_mu_);

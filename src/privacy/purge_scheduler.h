@@ -9,15 +9,14 @@
 #define VIGIL_PRIVACY_PURGE_SCHEDULER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/periodic_task.h"
 #include "privacy/purge.h"
 
 namespace vigil::privacy {
@@ -53,10 +52,7 @@ class PurgeScheduler {
   std::function<void(const PurgeRun&)> on_run_;
   audit::AuditStore* audit_log_;  // purged and verified too when set
   std::mutex run_mu_;             // serialises runs
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mu_
-  std::thread thread_;
+  PeriodicTask task_;
 };
 
 }  // namespace vigil::privacy

@@ -8,7 +8,7 @@
 #define VIGIL_SERVER_EXCHANGE_SYNC_H_
 
 #include "server/api.h"
-#include "server/periodic_task.h"
+#include "core/periodic_task.h"
 
 namespace vigil::server {
 

@@ -24,7 +24,7 @@
 #include "server/connection_guard.h"
 #include "server/exchange_sync.h"
 #include "server/metrics.h"
-#include "server/periodic_task.h"
+#include "core/periodic_task.h"
 #include "server/routes.h"
 
 namespace vigil::server {

@@ -1,11 +1,12 @@
-// PeriodicTask: the server's background loops (bank poll, exchange sync, retry of kept items)
-// share one way to run a task every interval and to stop it promptly: Stop wakes the thread
-// from its wait, and a long task can end early by asking stopping() or by waiting in SleepFor.
+// PeriodicTask: the background loops (the server's bank poll, exchange sync and retry of kept
+// items, the scheduled purge) share one way to run a task every interval and to stop it promptly:
+// Stop wakes the thread from its wait, and a long task can end early by asking stopping() or by
+// waiting in SleepFor.
 //
-// Thread safety: Start and Stop from the server's controlling thread; stopping() and SleepFor
-// from the task.
-#ifndef VIGIL_SERVER_PERIODIC_TASK_H_
-#define VIGIL_SERVER_PERIODIC_TASK_H_
+// Thread safety: Start and Stop from one controlling thread; stopping() and SleepFor from the
+// task.
+#ifndef VIGIL_CORE_PERIODIC_TASK_H_
+#define VIGIL_CORE_PERIODIC_TASK_H_
 
 #include <chrono>
 #include <condition_variable>
@@ -13,7 +14,7 @@
 #include <mutex>
 #include <thread>
 
-namespace vigil::server {
+namespace vigil {
 
 class PeriodicTask {
  public:
@@ -25,9 +26,13 @@ class PeriodicTask {
   PeriodicTask& operator=(const PeriodicTask&) = delete;
 
   // Runs `task` every `interval` on a new thread; nothing when the interval is not positive or
-  // the thread already runs.
+  // the thread already runs. After Stop, Start runs it again.
   void Start(std::chrono::milliseconds interval, FirstRun first, std::function<void()> task) {
     if (interval.count() <= 0 || thread_.joinable()) return;
+    {
+      std::lock_guard lock(mu_);
+      stop_ = false;
+    }
     thread_ = std::thread([this, interval, first, task = std::move(task)] {
       if (first == FirstRun::kAfterInterval && SleepFor(interval)) return;
       do {
@@ -36,7 +41,7 @@ class PeriodicTask {
     });
   }
 
-  // Wakes the thread and joins it; a task in progress finishes first. Start does nothing after.
+  // Wakes the thread and joins it; a task in progress finishes first.
   void Stop() {
     {
       std::lock_guard lock(mu_);
@@ -64,6 +69,6 @@ class PeriodicTask {
   std::thread thread_;
 };
 
-}  // namespace vigil::server
+}  // namespace vigil
 
-#endif  // VIGIL_SERVER_PERIODIC_TASK_H_
+#endif  // VIGIL_CORE_PERIODIC_TASK_H_
