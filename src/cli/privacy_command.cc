@@ -31,9 +31,13 @@ struct PrivacyFlags {
 void PrintDescribeText() {
   std::puts("What vigil stores (one row per database table)\n");
   for (const privacy::DataMapEntry& e : privacy::DataMap()) {
+    // What a purged row is counted as in the annual report's retention.purged (data_map.h).
+    const std::string purged =
+        e.purged_as.empty() ? "" : fmt::format("  purged as:     {}\n", e.purged_as);
     std::puts(fmt::format("{}\n  holds:         {}\n  personal data: {}\n  purposes:      {}\n"
-                          "  retention:     {}\n  readers:       {}\n",
-                          e.table, e.holds, e.personal_data, e.purposes, e.retention, e.readers)
+                          "  retention:     {}\n  readers:       {}\n{}",
+                          e.table, e.holds, e.personal_data, e.purposes, e.retention, e.readers,
+                          purged)
                   .c_str());
   }
   std::puts("Legal bases for scanning");
@@ -55,8 +59,9 @@ void PrintDescribeText() {
 void PrintDescribeJsonl() {
   for (const privacy::DataMapEntry& e : privacy::DataMap()) {
     nlohmann::ordered_json j{
-        {"table", e.table},       {"holds", e.holds},         {"personal_data", e.personal_data},
-        {"purposes", e.purposes}, {"retention", e.retention}, {"readers", e.readers}};
+        {"table", e.table},        {"holds", e.holds},         {"personal_data", e.personal_data},
+        {"purposes", e.purposes},  {"retention", e.retention}, {"readers", e.readers},
+        {"purged_as", e.purged_as}};
     std::puts(j.dump().c_str());
   }
 }

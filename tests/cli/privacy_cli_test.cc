@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "cli/cli_runner.h"
 
@@ -46,9 +47,19 @@ TEST(PrivacyCliTest, DescribeListsEveryTableWithItsPurpose) {
       saw_volume = true;
       EXPECT_NE(r["personal_data"].get<std::string>().find("aggregates only"), std::string::npos);
     }
+    // What the annual report counts a purged row under (docs/privacy.md's table).
+    const std::map<std::string, std::string> purged_as = {
+        {"audit_log", "accountability"},
+        {"processed_items", "exactly_once_processing"},
+        {"banks", ""}};  // never purged
+    if (auto it = purged_as.find(r["table"].get<std::string>()); it != purged_as.end()) {
+      EXPECT_EQ(r["purged_as"], it->second) << r.dump();
+    }
   }
   EXPECT_TRUE(saw_volume);
   CliRun text = RunVigil("privacy describe");
+  EXPECT_NE(text.out.find("audit_log\n"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("  purged as:     legal_procedures\n"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("Regulation (EU) 2026/1881: 2026-07-31 to 2028-04-03"), std::string::npos)
       << text.out;
 }
