@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/file_batch.h"
+#include "core/periodic_task.h"
 #include "detect/pipeline.h"
 #include "match/bank_verification_sink.h"
 #include "privacy/account_identity.h"
@@ -72,20 +73,6 @@ class MetricsServer {
   std::thread thread_;
   int port_ = -1;
 };
-
-// Deletes ledger rows older than the retention every minute until `stop`, counted for the
-// annual report (Art 3(1)(h), worker/ledger_purge.h).
-void PurgeLedger(queue::JobLedger& ledger, privacy::PrivacyStore& privacy, int hours,
-                 const std::atomic<bool>& stop) {
-  for (int tick = 0; !stop.load(); ++tick) {
-    if (tick % 600 == 0) {
-      const TimePoint now = SystemClock().Now();
-      auto purged = worker::PurgeJobLedger(ledger, privacy, now - std::chrono::hours(hours), now);
-      if (!purged.ok()) spdlog::warn("job ledger purge: {}", purged.status().ToString());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
 
 // The pseudonymisation and evidence keys (worker.h, docs/privacy.md): none unless pseudonym_keys
 // or VIGIL_PSEUDONYM_KEYS is given; then the evidence keys are required.
@@ -171,8 +158,15 @@ int RunWorker(const WorkerFlags& flags) {
                  config->worker.name.c_str(), sig);
     stop = true;
   });
-  std::thread purger([&] {
-    PurgeLedger((*db)->job_ledger(), (*db)->privacy(), config->ledger_retention_hours, stop);
+  // Ledger rows older than the retention are deleted every minute, counted for the annual
+  // report (Art 3(1)(h), worker/ledger_purge.h).
+  PeriodicTask ledger_purge;
+  ledger_purge.Start(std::chrono::minutes(1), PeriodicTask::FirstRun::kAtOnce, [&] {
+    const TimePoint now = SystemClock().Now();
+    auto purged =
+        worker::PurgeJobLedger((*db)->job_ledger(), (*db)->privacy(),
+                               now - std::chrono::hours(config->ledger_retention_hours), now);
+    if (!purged.ok()) spdlog::warn("job ledger purge: {}", purged.status().ToString());
   });
   Status run = w.Run(stop);
   if (!run.ok()) {
@@ -180,7 +174,7 @@ int RunWorker(const WorkerFlags& flags) {
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
   }
   signal_waiter.join();
-  purger.join();
+  ledger_purge.Stop();
   const worker::WorkerMetrics m = w.Metrics();
   std::fprintf(stderr,
                "vigil: worker %s stopped: %llu processed, %llu duplicates, %llu dead-lettered\n",
