@@ -295,6 +295,57 @@ TEST_F(ServerClassifiersTest, AKeptItemKeepsItsClearAccountIdSealedForTheCaseIts
   std::filesystem::remove_all(path_ + ".evidence");
 }
 
+// Bad input from the database: a kept item whose sealed clear id does not open (damaged) is still
+// filed by the retry, under its pseudonym, and only the clear id is lost (logged); nothing
+// crashes and the item leaves the retry store once filed.
+TEST_F(ServerClassifiersTest, AKeptItemWithADamagedSealIsFiledWithoutItsClearId) {
+  constexpr char kEvidenceKeys[] =
+      "m1 0101010101010101010101010101010101010101010101010101010101010101\n";
+  constexpr char kPseudonymKeys[] =
+      "k1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+  Write(path_ + ".ev.keys", kEvidenceKeys);
+  Write(path_ + ".p.keys", kPseudonymKeys);
+  Dpia("classifier:mean");
+  Dpia("classifier:vendor-image");
+  auto pseudonyms = privacy::LoadPseudonymiser("", kPseudonymKeys, "");
+  auto cipher = privacy::LoadEvidenceCipher("", kEvidenceKeys, "");
+  ASSERT_TRUE(pseudonyms.ok() && cipher.ok());
+  const std::string image = UniformGreyBmp(8, 8, 204);
+  const std::vector<uint8_t> bytes(image.begin(), image.end());
+  classify::RetryItem kept{.kind = classify::RetryKind::kMedia,
+                           .key = classify::RetryKey(bytes),
+                           .source = "bright-5",
+                           .account_id = pseudonyms->Pseudonymise("someone"),
+                           .surface = "api",
+                           .region = "eu",
+                           .sealed_account_id = std::string(96, '0'),  // hex, but no seal
+                           .bytes = bytes,
+                           .error = "UNAVAILABLE: down",
+                           .attempts = 0,
+                           .first_failed_at = {},
+                           .last_failed_at = SystemClock().Now()};
+  ASSERT_TRUE(db_->classify_retries().Keep(kept).ok());
+
+  ServerConfig c = WithClassifiers();
+  c.evidence_dir = path_ + ".evidence";
+  c.evidence_keys_file = path_ + ".ev.keys";
+  c.pseudonym_keys_file = path_ + ".p.keys";
+  c.classifier_retry_interval = std::chrono::seconds(1);
+  StartServer(c);
+  for (int i = 0; i < 200 && !Kept().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(Kept().empty()) << "the kept item was never filed";
+  auto queue = db_->cases().ListCases({});
+  ASSERT_TRUE(queue.ok() && queue->size() == 1u);
+  EXPECT_EQ(db_->cases().GetCase(queue->front().id)->account_id, kept.account_id);
+  auto clear = privacy::RevealClearAccountId(db_->privacy(), *cipher, queue->front().id);
+  ASSERT_TRUE(clear.ok()) << clear.status().ToString();
+  EXPECT_FALSE(clear->has_value()) << "no clear id could be opened, none is kept";
+  for (const std::string& f : {path_ + ".ev.keys", path_ + ".p.keys"}) std::filesystem::remove(f);
+  std::filesystem::remove_all(path_ + ".evidence");
+}
+
 TEST_F(ServerClassifiersTest, WithoutTheConfigNoClassifierRuns) {
   nlohmann::json out = Json(Submit("plain-1", 204), 200);
   EXPECT_FALSE(out.contains("classifier_scores")) << out;
